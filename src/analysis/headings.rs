@@ -1,0 +1,225 @@
+//! Recognising a heading from one line's text alone.
+//!
+//! Whether a heading line continues on the next line (a PDF-wrapped heading) depends on the
+//! document's line width and is decided in `analysis::build`, not here.
+
+use super::numerals::{chinese_prefix_len, digits_prefix_len, parse_chinese, parse_digits};
+
+/// Headings are short: a longer line is body text even when it starts like a heading.
+pub const MAX_HEADING_CHARS: usize = 40;
+
+/// Unnumbered section titles that stand alone on their line (level 1).
+const SECTION_TITLES: &[&str] = &[
+    "前言",
+    "引言",
+    "導論",
+    "导论",
+    "結語",
+    "结语",
+    "結論",
+    "结论",
+    "餘論",
+    "余论",
+    "參考文獻",
+    "参考文献",
+    "附錄",
+    "附录",
+];
+
+/// Titles that open a notes section.
+const NOTES_TITLES: &[&str] = &["註釋", "注釋", "注释"];
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum HeadingKind {
+    /// `一、`, `（一）`, `1.`, `第一章` …
+    Numbered,
+    /// An unnumbered section title such as `結語`.
+    Titled,
+    /// The title of a notes section (`註釋：`).
+    Notes,
+}
+
+/// A heading as seen on a single line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HeadingLine {
+    /// 1 is the top level.
+    pub level: u8,
+    pub kind: HeadingKind,
+    /// Byte offsets, within the line, of the heading text without surrounding spaces.
+    pub start: usize,
+    pub end: usize,
+}
+
+/// Spaces that PDF extraction and CJK typesetting leave around a line's text.
+pub fn is_space(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\u{3000}' | '\u{a0}')
+}
+
+/// Punctuation that ends a sentence or a clause: a line ending with one is body text.
+pub fn is_sentence_punctuation(c: char) -> bool {
+    matches!(
+        c,
+        '。' | '！' | '？' | '；' | '，' | '.' | '!' | '?' | ';' | ','
+    )
+}
+
+fn is_closing_quote(c: char) -> bool {
+    matches!(c, '”' | '’' | '」' | '』' | '）' | ')' | '》' | '〉')
+}
+
+/// Classifies one line (without its line break).
+pub fn classify(line: &str) -> Option<HeadingLine> {
+    let start = line.len() - line.trim_start_matches(is_space).len();
+    let text = line[start..].trim_end_matches(is_space);
+    if text.is_empty() || text.chars().nth(MAX_HEADING_CHARS).is_some() {
+        return None;
+    }
+    let last_meaningful = text.trim_end_matches(is_closing_quote).chars().next_back();
+    if last_meaningful.is_some_and(is_sentence_punctuation) {
+        return None;
+    }
+    let (level, kind) = heading_shape(text)?;
+    Some(HeadingLine {
+        level,
+        kind,
+        start,
+        end: start + text.len(),
+    })
+}
+
+fn heading_shape(text: &str) -> Option<(u8, HeadingKind)> {
+    let title = text.trim_end_matches(['：', ':']);
+    if NOTES_TITLES.contains(&title) {
+        return Some((1, HeadingKind::Notes));
+    }
+    if SECTION_TITLES.contains(&title) {
+        return Some((1, HeadingKind::Titled));
+    }
+    let level = chapter_level(text)
+        .or_else(|| enumerated_level(text))
+        .or_else(|| parenthesised_level(text))?;
+    Some((level, HeadingKind::Numbered))
+}
+
+/// `第X章` / `第X部` / `第X篇` (level 1) and `第X節` / `第X节` (level 2).
+fn chapter_level(text: &str) -> Option<u8> {
+    let rest = text.strip_prefix('第')?;
+    let numeral_len = match digits_prefix_len(rest) {
+        0 => chinese_prefix_len(rest),
+        n => n,
+    };
+    let (numeral, rest) = rest.split_at(numeral_len);
+    parse_digits(numeral).or_else(|| parse_chinese(numeral))?;
+    match rest.chars().next()? {
+        '章' | '部' | '篇' => Some(1),
+        '節' | '节' => Some(2),
+        _ => None,
+    }
+}
+
+/// `一、` (level 1) and `1.` `1．` `1、` (level 3), each followed by a title.
+fn enumerated_level(text: &str) -> Option<u8> {
+    let chinese_len = chinese_prefix_len(text);
+    if chinese_len > 0 {
+        let title = text[chinese_len..].strip_prefix('、')?;
+        parse_chinese(&text[..chinese_len]).filter(|&n| n <= 99)?;
+        return has_title(title).then_some(1);
+    }
+    let digits_len = digits_prefix_len(text);
+    if digits_len == 0 || text[..digits_len].chars().count() > 3 {
+        return None;
+    }
+    parse_digits(&text[..digits_len])?;
+    let title = text[digits_len..].strip_prefix(['.', '．', '、'])?;
+    // `1.5 倍` is a number, not a heading.
+    let continues_number = title.chars().next().and_then(super::numerals::digit_value);
+    (has_title(title) && continues_number.is_none()).then_some(3)
+}
+
+/// `（一）` / `(一)` (level 2) and `（1）` / `(1)` (level 3), each followed by a title.
+fn parenthesised_level(text: &str) -> Option<u8> {
+    let inner = text.strip_prefix(['（', '('])?;
+    let close = inner.find(['）', ')'])?;
+    let (number, after) = inner.split_at(close);
+    let title = after.strip_prefix(['）', ')'])?;
+    if !has_title(title) {
+        return None;
+    }
+    if parse_chinese(number).is_some_and(|n| n <= 99) {
+        Some(2)
+    } else if number.chars().count() <= 3 && parse_digits(number).is_some() {
+        Some(3)
+    } else {
+        None
+    }
+}
+
+fn has_title(rest: &str) -> bool {
+    !rest.trim_start_matches(is_space).is_empty()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shape(line: &str) -> Option<(u8, HeadingKind, &str)> {
+        classify(line).map(|h| (h.level, h.kind, &line[h.start..h.end]))
+    }
+
+    #[test]
+    fn numbered_levels() {
+        use HeadingKind::*;
+        assert_eq!(
+            shape("一、戰略性接近的內外動因"),
+            Some((1, Numbered, "一、戰略性接近的內外動因"))
+        );
+        assert_eq!(shape("十二、餘論"), Some((1, Numbered, "十二、餘論")));
+        assert_eq!(shape("第三章 結構"), Some((1, Numbered, "第三章 結構")));
+        assert_eq!(shape("第12篇"), Some((1, Numbered, "第12篇")));
+        assert_eq!(shape("第二節 方法"), Some((2, Numbered, "第二節 方法")));
+        assert_eq!(shape("第二节"), Some((2, Numbered, "第二节")));
+        assert_eq!(
+            shape("（一）俄烏衝突：助推日韓戰略轉型"),
+            Some((2, Numbered, "（一）俄烏衝突：助推日韓戰略轉型"))
+        );
+        assert_eq!(shape("(三)半形括號"), Some((2, Numbered, "(三)半形括號")));
+        assert_eq!(shape("1. 方法"), Some((3, Numbered, "1. 方法")));
+        assert_eq!(shape("２．方法"), Some((3, Numbered, "２．方法")));
+        assert_eq!(shape("3、方法"), Some((3, Numbered, "3、方法")));
+        assert_eq!(shape("（1）方法"), Some((3, Numbered, "（1）方法")));
+    }
+
+    #[test]
+    fn section_titles_alone_on_a_line() {
+        use HeadingKind::*;
+        assert_eq!(shape("結語"), Some((1, Titled, "結語")));
+        assert_eq!(shape("　结论："), Some((1, Titled, "结论：")));
+        assert_eq!(shape("註釋："), Some((1, Notes, "註釋：")));
+        assert_eq!(shape("注释:"), Some((1, Notes, "注释:")));
+        assert_eq!(shape(" 注釋 "), Some((1, Notes, "注釋")));
+        assert_eq!(shape("結語部分"), None);
+    }
+
+    #[test]
+    fn body_text_is_not_a_heading() {
+        // Sentence punctuation at the end.
+        assert_eq!(shape("一、這是一個句子。"), None);
+        assert_eq!(shape("一、這是一個句子，"), None);
+        assert_eq!(shape("（一）曾因故意犯罪的；"), None);
+        assert_eq!(shape("一、他說“好。”"), None);
+        // Too long to be a heading.
+        assert_eq!(
+            shape("一、本輪日韓關係改善既有內部因素又有外部因素就外部因素而言在中美博弈和俄烏衝突叠加影響"),
+            None
+        );
+        // Numbers that are not enumerations.
+        assert_eq!(shape("1.5 倍的增長"), None);
+        assert_eq!(shape("1951 年起與韓國開始了"), None);
+        assert_eq!(shape("2023. 年度報告"), None);
+        assert_eq!(shape("一階段的關係緩和無法為下一階段的徹底和解提"), None);
+        assert_eq!(shape("一、"), None);
+        assert_eq!(shape("（甲）其他"), None);
+        assert_eq!(shape(""), None);
+        assert_eq!(shape("   "), None);
+    }
+}

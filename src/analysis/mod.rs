@@ -1,0 +1,151 @@
+//! The parser: text in, an immutable [`Analysis`] out. Parsing never fails: whatever the text,
+//! the analysis holds what was found and the problems with it.
+//!
+//! Everything here speaks in byte offsets ([`TextRange`]); nothing knows about LSP.
+
+mod build;
+pub mod headings;
+mod lines;
+pub mod numerals;
+
+pub use headings::HeadingKind;
+pub use lines::join_lines;
+
+use crate::text::TextRange;
+
+/// Everything the features need to know about one version of a document.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Analysis {
+    /// In document order.
+    pub headings: Vec<Heading>,
+    /// Note markers cited in the text (note labels excluded), in document order.
+    pub markers: Vec<Marker>,
+    /// Note entries of the notes sections, in document order.
+    pub notes: Vec<Note>,
+    /// Sorted by position.
+    pub problems: Vec<Problem>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Heading {
+    /// 1 is the top level.
+    pub level: u8,
+    pub kind: HeadingKind,
+    /// The heading's text, a PDF-wrapped continuation line included.
+    pub range: TextRange,
+    /// The heading text with wrapped lines joined and a trailing colon dropped.
+    pub title: String,
+    /// From the heading to the end of the last non-blank line before the next heading of the
+    /// same or a higher level.
+    pub section: TextRange,
+}
+
+/// A citation such as `〔3〕` in the text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Marker {
+    pub range: TextRange,
+    pub number: u32,
+}
+
+/// An entry of a notes section: a line starting with `〔n〕` and the lines that follow it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Note {
+    pub number: u32,
+    /// The `〔n〕` that starts the entry.
+    pub label: TextRange,
+    /// From the label to the end of the entry's last non-blank line.
+    pub range: TextRange,
+    /// Index into [`Analysis::headings`] of the notes section the entry belongs to.
+    pub section: usize,
+}
+
+impl Note {
+    /// The entry's text after its label.
+    pub fn body(&self) -> TextRange {
+        TextRange::new(self.label.end, self.range.end)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    Error,
+    Warning,
+    Information,
+    Hint,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Information => "info",
+            Severity::Hint => "hint",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ProblemCode {
+    MissingNote,
+    UnusedNote,
+    DuplicateNote,
+}
+
+impl ProblemCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProblemCode::MissingNote => "missing-note",
+            ProblemCode::UnusedNote => "unused-note",
+            ProblemCode::DuplicateNote => "duplicate-note",
+        }
+    }
+
+    pub fn default_severity(self) -> Severity {
+        match self {
+            ProblemCode::MissingNote | ProblemCode::DuplicateNote => Severity::Error,
+            ProblemCode::UnusedNote => Severity::Warning,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    pub code: ProblemCode,
+    pub severity: Severity,
+    pub range: TextRange,
+    pub message: String,
+    /// Other places involved, each with a short explanation.
+    pub related: Vec<(TextRange, String)>,
+}
+
+impl Analysis {
+    /// Analyses a whole text.
+    pub fn new(text: &str) -> Analysis {
+        build::analyze(text)
+    }
+
+    /// The marker under the cursor: one that contains `offset`, else one that ends there.
+    pub fn marker_at(&self, offset: usize) -> Option<&Marker> {
+        let after = self.markers.partition_point(|m| m.range.start <= offset);
+        let candidates = &self.markers[after.saturating_sub(2)..after];
+        candidates
+            .iter()
+            .rev()
+            .find(|m| m.range.contains(offset))
+            .or_else(|| candidates.iter().rev().find(|m| m.range.touches(offset)))
+    }
+
+    /// The note whose label is under the cursor (or just before it).
+    pub fn note_label_at(&self, offset: usize) -> Option<&Note> {
+        let after = self.notes.partition_point(|n| n.label.start <= offset);
+        self.notes[..after]
+            .last()
+            .filter(|n| n.label.touches(offset))
+    }
+
+    /// The first entry for note `number`: the one markers resolve to.
+    pub fn note(&self, number: u32) -> Option<&Note> {
+        self.notes.iter().find(|n| n.number == number)
+    }
+}

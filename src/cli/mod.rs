@@ -1,0 +1,111 @@
+//! The command line: `marginalia [--stdio]` serves LSP; `check` and `outline` run the same
+//! core on files.
+
+mod check;
+mod outline;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use tracing_subscriber::EnvFilter;
+
+use crate::document::Document;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "marginalia",
+    version,
+    about = "A language server for annotated plain-text CJK documents",
+    long_about = "A language server for annotated plain-text CJK documents: numbered headings, \
+                  〔n〕 note markers and their notes.\n\nWith no command, serves the Language \
+                  Server Protocol over stdin and stdout."
+)]
+pub struct Cli {
+    /// Serve LSP over stdin/stdout (the default; accepted because editors pass it).
+    #[arg(long)]
+    stdio: bool,
+
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Report the problems of each file (exit 1 if any is an error).
+    Check {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Print the heading tree of a file, with line numbers.
+    Outline { file: PathBuf },
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum Format {
+    Text,
+    Json,
+}
+
+/// Exit code for files that cannot be read or are not UTF-8.
+const EXIT_BAD_INPUT: u8 = 2;
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let default_log = if cli.command.is_none() {
+        "info"
+    } else {
+        "warn"
+    };
+    init_logging(default_log);
+    match cli.command {
+        None => ExitCode::from(serve()),
+        Some(Command::Check { files, format }) => ExitCode::from(check::run(&files, format)),
+        Some(Command::Outline { file }) => ExitCode::from(outline::run(&file)),
+    }
+}
+
+/// Logs go to stderr (stdout carries the protocol), filtered by `MARGINALIA_LOG`.
+fn init_logging(default: &str) {
+    let filter =
+        EnvFilter::try_from_env("MARGINALIA_LOG").unwrap_or_else(|_| EnvFilter::new(default));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .init();
+}
+
+fn serve() -> u8 {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("marginalia: cannot start the async runtime: {error}");
+            return 1;
+        }
+    };
+    let code = runtime.block_on(crate::lsp::serve_stdio());
+    // The blocking stdin reader may still be waiting for input; do not wait for it.
+    runtime.shutdown_background();
+    code
+}
+
+/// Reads a file as a document, or says why it cannot.
+fn load(path: &Path) -> Result<(String, Document), String> {
+    let bytes =
+        std::fs::read(path).map_err(|error| format!("cannot read {}: {error}", path.display()))?;
+    let text = String::from_utf8(bytes).map_err(|error| {
+        format!(
+            "{} is not UTF-8 text (invalid byte at offset {})",
+            path.display(),
+            error.utf8_error().valid_up_to()
+        )
+    })?;
+    let document = Document::new(&text);
+    Ok((text, document))
+}

@@ -1,0 +1,32 @@
+//! `marginalia outline FILE`
+
+use std::path::Path;
+
+use super::{load, EXIT_BAD_INPUT};
+use crate::features::outline::{outline, OutlineItem};
+use crate::text::line_col;
+
+pub fn run(file: &Path) -> u8 {
+    let document = match load(file) {
+        Ok((_, document)) => document,
+        Err(message) => {
+            eprintln!("marginalia: {message}");
+            return EXIT_BAD_INPUT;
+        }
+    };
+    let mut lines = Vec::new();
+    render(&outline(&document), document.text(), 0, &mut lines);
+    for line in lines {
+        println!("{line}");
+    }
+    0
+}
+
+/// One line per item: its 1-based line number, then the name indented by depth.
+fn render(items: &[OutlineItem], rope: &ropey::Rope, depth: usize, out: &mut Vec<String>) {
+    for item in items {
+        let line = line_col(rope, item.selection.start).line + 1;
+        out.push(format!("{line:>5}  {}{}", "  ".repeat(depth), item.name));
+        render(&item.children, rope, depth + 1, out);
+    }
+}

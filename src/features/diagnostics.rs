@@ -1,0 +1,67 @@
+//! The problems of a document, as the editor and the `check` command report them.
+
+use crate::analysis::{Analysis, Problem};
+
+/// The problems to report, in document order.
+pub fn diagnostics(analysis: &Analysis) -> &[Problem] {
+    &analysis.problems
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use expect_test::{expect, Expect};
+
+    fn check(text: &str, expect: Expect) {
+        let analysis = Analysis::new(text);
+        let rendered: Vec<String> = diagnostics(&analysis)
+            .iter()
+            .map(|p| {
+                let related: Vec<String> = p
+                    .related
+                    .iter()
+                    .map(|(r, m)| format!(" ({}: {m})", &text[r.start..r.end]))
+                    .collect();
+                format!(
+                    "{} {} {:?} {}{}",
+                    p.severity.as_str(),
+                    p.code.as_str(),
+                    &text[p.range.start..p.range.end],
+                    p.message,
+                    related.concat()
+                )
+            })
+            .collect();
+        expect.assert_eq(&rendered.join("\n"));
+    }
+
+    #[test]
+    fn plain_text_is_quiet() {
+        check("Dear friend,\nnothing to see here. [1] (a)\n", expect![""]);
+        check("", expect![""]);
+    }
+
+    #[test]
+    fn missing_unused_and_duplicate_notes() {
+        check(
+            "甲〔1〕乙〔3〕丙〔１〕\n\n註釋：\n〔1〕一。\n〔2〕二。\n〔1〕重複。",
+            expect![[r#"
+                error missing-note "〔3〕" note 〔3〕 is cited but has no entry in 註釋
+                warning unused-note "〔2〕" note 〔2〕 is never cited in the text
+                error duplicate-note "〔1〕" note 〔1〕 has more than one entry (〔1〕: first entry for note 〔1〕)"#]],
+        );
+    }
+
+    #[test]
+    fn markers_without_any_notes_section() {
+        check(
+            "甲〔1〕",
+            expect!["error missing-note \"〔1〕\" note 〔1〕 is cited but the document has no notes section (註釋)"],
+        );
+    }
+
+    #[test]
+    fn a_bracketed_label_outside_the_notes_section_is_a_marker() {
+        check("〔1〕開頭的正文。\n註釋：\n〔1〕一。", expect![""]);
+    }
+}

@@ -1,0 +1,6 @@
+//! One module per editor feature. Each takes a [`crate::document::Document`] (or its
+//! analysis) and byte offsets, and returns plain data in byte offsets: no LSP types here.
+
+pub mod definition;
+pub mod diagnostics;
+pub mod outline;

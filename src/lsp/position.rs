@@ -1,0 +1,267 @@
+//! The one place where core offsets and LSP positions meet.
+//!
+//! Core offsets are bytes into the UTF-8 text; an LSP `character` counts code units of the
+//! negotiated encoding (UTF-8 bytes, UTF-16 units or UTF-32 scalar values) within its line.
+//! Every lookup goes through the rope in O(log n). A column past the end of its line clamps to
+//! the end of the line; a column inside a character snaps to that character's start.
+
+use ropey::Rope;
+use tower_lsp::lsp_types::{ClientCapabilities, Position, PositionEncodingKind, Range};
+
+use crate::text::{line_content_end_char, TextRange};
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Encoding {
+    Utf8,
+    /// The LSP default, for clients that offer nothing else.
+    #[default]
+    Utf16,
+    Utf32,
+}
+
+impl Encoding {
+    pub fn kind(self) -> PositionEncodingKind {
+        match self {
+            Encoding::Utf8 => PositionEncodingKind::UTF8,
+            Encoding::Utf16 => PositionEncodingKind::UTF16,
+            Encoding::Utf32 => PositionEncodingKind::UTF32,
+        }
+    }
+}
+
+/// Picks the encoding from what the client offers: UTF-8 or UTF-32 when offered (no
+/// surrogate arithmetic), else UTF-16, which every client understands.
+pub fn negotiate(capabilities: &ClientCapabilities) -> Encoding {
+    let offered = capabilities
+        .general
+        .as_ref()
+        .and_then(|general| general.position_encodings.as_deref())
+        .unwrap_or_default();
+    if offered.contains(&PositionEncodingKind::UTF8) {
+        Encoding::Utf8
+    } else if offered.contains(&PositionEncodingKind::UTF32) {
+        Encoding::Utf32
+    } else {
+        Encoding::Utf16
+    }
+}
+
+/// A position whose line is past the end of the document.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OutOfRange {
+    pub line: u32,
+    pub line_count: usize,
+}
+
+impl std::fmt::Display for OutOfRange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "line {} is past the end of the document ({} lines)",
+            self.line, self.line_count
+        )
+    }
+}
+
+/// The char index of an LSP position.
+///
+/// The line just after the last one, at column 0, is the end of the document (some clients
+/// address the end of the text that way); any other line past the end is an error.
+pub fn char_index(
+    rope: &Rope,
+    position: Position,
+    encoding: Encoding,
+) -> Result<usize, OutOfRange> {
+    let line = position.line as usize;
+    let line_count = rope.len_lines();
+    if line >= line_count {
+        return if line == line_count && position.character == 0 {
+            Ok(rope.len_chars())
+        } else {
+            Err(OutOfRange {
+                line: position.line,
+                line_count,
+            })
+        };
+    }
+    let start = rope.line_to_char(line);
+    let end = line_content_end_char(rope, line);
+    let column = position.character as usize;
+    Ok(match encoding {
+        Encoding::Utf32 => start + column.min(end - start),
+        Encoding::Utf16 => {
+            let start_unit = rope.char_to_utf16_cu(start);
+            let end_unit = rope.char_to_utf16_cu(end);
+            // Inside a surrogate pair this yields the pair's character: its start.
+            rope.utf16_cu_to_char((start_unit + column).min(end_unit))
+        }
+        Encoding::Utf8 => {
+            let start_byte = rope.char_to_byte(start);
+            let end_byte = rope.char_to_byte(end);
+            rope.byte_to_char((start_byte + column).min(end_byte))
+        }
+    })
+}
+
+/// The byte offset of an LSP position (see [`char_index`]).
+pub fn offset(rope: &Rope, position: Position, encoding: Encoding) -> Result<usize, OutOfRange> {
+    char_index(rope, position, encoding).map(|c| rope.char_to_byte(c))
+}
+
+/// The char range of an LSP range; a range whose end comes before its start is empty at its
+/// start.
+pub fn char_range(
+    rope: &Rope,
+    range: Range,
+    encoding: Encoding,
+) -> Result<std::ops::Range<usize>, OutOfRange> {
+    let start = char_index(rope, range.start, encoding)?;
+    let end = char_index(rope, range.end, encoding)?;
+    Ok(start..end.max(start))
+}
+
+/// The LSP position of a byte offset (clamped to the text; inside a character, its start).
+pub fn position(rope: &Rope, offset: usize, encoding: Encoding) -> Position {
+    let char_idx = rope.byte_to_char(offset.min(rope.len_bytes()));
+    let line = rope.char_to_line(char_idx);
+    let line_start = rope.line_to_char(line);
+    let column = match encoding {
+        Encoding::Utf32 => char_idx - line_start,
+        Encoding::Utf16 => rope.char_to_utf16_cu(char_idx) - rope.char_to_utf16_cu(line_start),
+        Encoding::Utf8 => rope.char_to_byte(char_idx) - rope.line_to_byte(line),
+    };
+    Position::new(saturate(line), saturate(column))
+}
+
+/// The LSP range of a byte range.
+pub fn range(rope: &Rope, range: TextRange, encoding: Encoding) -> Range {
+    Range::new(
+        position(rope, range.start, encoding),
+        position(rope, range.end, encoding),
+    )
+}
+
+fn saturate(value: usize) -> u32 {
+    u32::try_from(value).unwrap_or(u32::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ALL: [Encoding; 3] = [Encoding::Utf8, Encoding::Utf16, Encoding::Utf32];
+
+    /// Columns of the `〔` in "𠮷😀a〔1〕", by encoding.
+    fn marker_column(encoding: Encoding) -> u32 {
+        match encoding {
+            Encoding::Utf8 => 4 + 4 + 1,
+            Encoding::Utf16 => 2 + 2 + 1,
+            Encoding::Utf32 => 3,
+        }
+    }
+
+    #[test]
+    fn wide_characters_before_a_marker_in_every_encoding() {
+        let text = "首行\n𠮷😀a〔1〕";
+        let rope = Rope::from_str(text);
+        let marker = text.find('〔').unwrap();
+        for encoding in ALL {
+            let expected = Position::new(1, marker_column(encoding));
+            assert_eq!(position(&rope, marker, encoding), expected, "{encoding:?}");
+            assert_eq!(
+                offset(&rope, expected, encoding),
+                Ok(marker),
+                "{encoding:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_column_inside_a_character_snaps_to_its_start() {
+        let rope = Rope::from_str("𠮷x");
+        // UTF-16: the middle of the surrogate pair; UTF-8: each continuation byte.
+        assert_eq!(offset(&rope, Position::new(0, 1), Encoding::Utf16), Ok(0));
+        for column in 1..4 {
+            assert_eq!(
+                offset(&rope, Position::new(0, column), Encoding::Utf8),
+                Ok(0)
+            );
+        }
+        assert_eq!(offset(&rope, Position::new(0, 2), Encoding::Utf16), Ok(4));
+    }
+
+    #[test]
+    fn a_column_past_the_line_end_clamps_before_the_line_break() {
+        for text in ["ab\nc", "ab\r\nc", "ab\rc"] {
+            let rope = Rope::from_str(text);
+            for encoding in ALL {
+                assert_eq!(
+                    offset(&rope, Position::new(0, 99), encoding),
+                    Ok(2),
+                    "{text:?}"
+                );
+                assert_eq!(
+                    offset(&rope, Position::new(1, 99), encoding),
+                    Ok(text.len())
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn lines_past_the_end() {
+        let rope = Rope::from_str("ab\n");
+        assert_eq!(offset(&rope, Position::new(1, 0), Encoding::Utf16), Ok(3));
+        // The line after the last, column 0: the end of the text.
+        assert_eq!(offset(&rope, Position::new(2, 0), Encoding::Utf16), Ok(3));
+        assert!(offset(&rope, Position::new(2, 1), Encoding::Utf16).is_err());
+        assert!(offset(&rope, Position::new(u32::MAX, 0), Encoding::Utf16).is_err());
+    }
+
+    #[test]
+    fn crlf_and_lone_cr_break_lines() {
+        let text = "甲\r\n乙\r丙\n丁";
+        let rope = Rope::from_str(text);
+        for (needle, line) in [("乙", 1), ("丙", 2), ("丁", 3)] {
+            let at = text.find(needle).unwrap();
+            for encoding in ALL {
+                assert_eq!(position(&rope, at, encoding), Position::new(line, 0));
+            }
+        }
+        // Just before the \r\n, and the \n inside it.
+        let cr = text.find('\r').unwrap();
+        assert_eq!(position(&rope, cr, Encoding::Utf8), Position::new(0, 3));
+    }
+
+    #[test]
+    fn unicode_separators_are_not_line_breaks() {
+        let rope = Rope::from_str("a\u{2028}b\u{85}c");
+        assert_eq!(
+            position(&rope, "a\u{2028}b\u{85}".len(), Encoding::Utf16),
+            Position::new(0, 4)
+        );
+    }
+
+    #[test]
+    fn negotiation_prefers_utf8_then_utf32_then_utf16() {
+        use tower_lsp::lsp_types::GeneralClientCapabilities;
+        let offering = |kinds: Vec<PositionEncodingKind>| ClientCapabilities {
+            general: Some(GeneralClientCapabilities {
+                position_encodings: Some(kinds),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        use PositionEncodingKind as K;
+        assert_eq!(negotiate(&ClientCapabilities::default()), Encoding::Utf16);
+        assert_eq!(negotiate(&offering(vec![K::UTF16])), Encoding::Utf16);
+        assert_eq!(
+            negotiate(&offering(vec![K::UTF16, K::UTF32])),
+            Encoding::Utf32
+        );
+        assert_eq!(
+            negotiate(&offering(vec![K::UTF32, K::UTF8])),
+            Encoding::Utf8
+        );
+    }
+}

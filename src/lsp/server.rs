@@ -1,0 +1,152 @@
+//! The `LanguageServer` implementation. Each handler converts in, calls the core, converts
+//! out; document edits are applied before any `.await`.
+
+use std::sync::Arc;
+
+use tower_lsp::jsonrpc::Result;
+use tower_lsp::lsp_types::{
+    DidChangeTextDocumentParams, DidCloseTextDocumentParams, DidOpenTextDocumentParams,
+    DidSaveTextDocumentParams, DocumentSymbolParams, DocumentSymbolResponse, GotoDefinitionParams,
+    GotoDefinitionResponse, InitializeParams, InitializeResult, InitializedParams, Location,
+    Position, ServerInfo, Url,
+};
+use tower_lsp::{Client, LanguageServer};
+use tracing::{debug, info, warn};
+
+use super::capabilities::server_capabilities;
+use super::position;
+use super::publisher::{self, PublishEvent, Publisher};
+use super::state::ServerState;
+use super::store::Snapshot;
+use super::to_proto;
+use crate::features;
+
+pub struct Backend {
+    state: Arc<ServerState>,
+    publisher: Publisher,
+}
+
+impl Backend {
+    pub fn new(client: Client, state: Arc<ServerState>) -> Backend {
+        let publisher = publisher::spawn(client, state.clone());
+        Backend { state, publisher }
+    }
+
+    fn publish(&self, event: PublishEvent) {
+        if self.publisher.send(event).is_err() {
+            warn!("diagnostics publisher has stopped");
+        }
+    }
+
+    fn snapshot(&self, uri: &Url) -> Option<Snapshot> {
+        let snapshot = self.state.documents.snapshot(uri);
+        if snapshot.is_none() {
+            debug!(%uri, "request for a document that is not open");
+        }
+        snapshot
+    }
+
+    /// The snapshot and the byte offset of a request's position.
+    fn at(&self, uri: &Url, position: Position) -> Option<(Snapshot, usize)> {
+        let snapshot = self.snapshot(uri)?;
+        let encoding = self.state.encoding();
+        match position::offset(snapshot.document.text(), position, encoding) {
+            Ok(offset) => Some((snapshot, offset)),
+            Err(error) => {
+                debug!(%uri, %error, "request position outside the document");
+                None
+            }
+        }
+    }
+}
+
+#[tower_lsp::async_trait]
+impl LanguageServer for Backend {
+    async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
+        let encoding = position::negotiate(&params.capabilities);
+        self.state.set_encoding(encoding);
+        info!(?encoding, "initialize");
+        Ok(InitializeResult {
+            capabilities: server_capabilities(encoding.kind()),
+            server_info: Some(ServerInfo {
+                name: "marginalia".to_string(),
+                version: Some(env!("CARGO_PKG_VERSION").to_string()),
+            }),
+        })
+    }
+
+    async fn initialized(&self, _: InitializedParams) {
+        info!("initialized");
+    }
+
+    async fn shutdown(&self) -> Result<()> {
+        self.state.request_shutdown();
+        Ok(())
+    }
+
+    async fn did_open(&self, params: DidOpenTextDocumentParams) {
+        let document = params.text_document;
+        self.state
+            .documents
+            .open(document.uri.clone(), document.version, &document.text);
+        self.publish(PublishEvent::Changed(document.uri));
+    }
+
+    async fn did_change(&self, params: DidChangeTextDocumentParams) {
+        let uri = params.text_document.uri;
+        let version = params.text_document.version;
+        let encoding = self.state.encoding();
+        match self
+            .state
+            .documents
+            .change(&uri, version, &params.content_changes, encoding)
+        {
+            Ok(()) => self.publish(PublishEvent::Changed(uri)),
+            Err(error) => warn!(%uri, version, ?error, "change ignored"),
+        }
+    }
+
+    async fn did_save(&self, params: DidSaveTextDocumentParams) {
+        debug!(uri = %params.text_document.uri, "saved");
+    }
+
+    async fn did_close(&self, params: DidCloseTextDocumentParams) {
+        let uri = params.text_document.uri;
+        if !self.state.documents.close(&uri) {
+            warn!(%uri, "close of a document that is not open");
+        }
+        self.publish(PublishEvent::Closed(uri));
+    }
+
+    async fn document_symbol(
+        &self,
+        params: DocumentSymbolParams,
+    ) -> Result<Option<DocumentSymbolResponse>> {
+        let Some(snapshot) = self.snapshot(&params.text_document.uri) else {
+            return Ok(None);
+        };
+        let outline = features::outline::outline(&snapshot.document);
+        let symbols =
+            to_proto::document_symbols(snapshot.document.text(), outline, self.state.encoding());
+        Ok(Some(DocumentSymbolResponse::Nested(symbols)))
+    }
+
+    async fn goto_definition(
+        &self,
+        params: GotoDefinitionParams,
+    ) -> Result<Option<GotoDefinitionResponse>> {
+        let request = params.text_document_position_params;
+        let uri = request.text_document.uri;
+        let Some((snapshot, offset)) = self.at(&uri, request.position) else {
+            return Ok(None);
+        };
+        let analysis = snapshot.document.analysis();
+        let Some(target) = features::definition::definition(analysis, offset) else {
+            return Ok(None);
+        };
+        let range = position::range(snapshot.document.text(), target, self.state.encoding());
+        Ok(Some(GotoDefinitionResponse::Scalar(Location::new(
+            uri, range,
+        ))))
+    }
+}
