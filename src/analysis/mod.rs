@@ -149,3 +149,6 @@ impl Analysis {
         self.notes.iter().find(|n| n.number == number)
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -32,7 +32,7 @@ pub async fn serve_stdio() -> u8 {
     let state = Arc::new(ServerState::default());
     let (service, socket) = build_service(state.clone());
     let exit = Arc::new(Notify::new());
-    let service = NotifyOnExit {
+    let service = Gateway {
         inner: service,
         exit: exit.clone(),
     };
@@ -50,13 +50,15 @@ pub async fn serve_stdio() -> u8 {
     }
 }
 
-/// Passes every message on, and signals once an `exit` notification has been handled.
-struct NotifyOnExit<S> {
+/// Stands between the transport and tower-lsp: passes every message on, reading `"params":
+/// null` as no params (some clients send it for `shutdown` and `exit`, which tower-lsp would
+/// refuse), and signals once an `exit` notification has been handled.
+struct Gateway<S> {
     inner: S,
     exit: Arc<Notify>,
 }
 
-impl<S> Service<Request> for NotifyOnExit<S>
+impl<S> Service<Request> for Gateway<S>
 where
     S: Service<Request, Response = Option<Response>>,
     S::Future: Send + 'static,
@@ -72,7 +74,7 @@ where
 
     fn call(&mut self, request: Request) -> Self::Future {
         let is_exit = request.method() == "exit";
-        let response = self.inner.call(request);
+        let response = self.inner.call(without_null_params(request));
         let exit = self.exit.clone();
         Box::pin(async move {
             let response = response.await;
@@ -81,5 +83,17 @@ where
             }
             response
         })
+    }
+}
+
+fn without_null_params(request: Request) -> Request {
+    if request.params() != Some(&serde_json::Value::Null) {
+        return request;
+    }
+    let (method, id, _) = request.into_parts();
+    let builder = Request::build(method);
+    match id {
+        Some(id) => builder.id(id).finish(),
+        None => builder.finish(),
     }
 }

@@ -1,0 +1,216 @@
+use expect_test::{expect, Expect};
+
+use super::*;
+
+const SEED: &str = include_str!("../../seeds/000_f8c5198825835df1.txt");
+
+fn slice(text: &str, range: TextRange) -> &str {
+    &text[range.start..range.end]
+}
+
+/// Headings as `level title | heading text`, one per line.
+fn check_headings(text: &str, expect: Expect) {
+    let analysis = Analysis::new(text);
+    let rendered: Vec<String> = analysis
+        .headings
+        .iter()
+        .map(|h| format!("{} {} | {:?}", h.level, h.title, slice(text, h.range)))
+        .collect();
+    expect.assert_eq(&rendered.join("\n"));
+}
+
+/// A body paragraph of printed lines `width` characters wide, separated by blank lines.
+fn printed_lines(count: usize, width: usize) -> String {
+    let line: String = "正".repeat(width);
+    vec![line; count].join("\n\n")
+}
+
+#[test]
+fn the_seed_has_the_expected_outline() {
+    let analysis = Analysis::new(SEED);
+    let titles: Vec<(u8, &str)> = analysis
+        .headings
+        .iter()
+        .map(|h| (h.level, h.title.as_str()))
+        .collect();
+    assert_eq!(titles.len(), 20, "{titles:#?}");
+    assert_eq!(titles[0], (1, "一、戰略性接近的內外動因"));
+    assert_eq!(titles[18], (1, "結語"));
+    assert_eq!(titles[19], (1, "註釋"));
+    assert_eq!(analysis.headings[19].kind, HeadingKind::Notes);
+}
+
+#[test]
+fn each_wrapped_heading_of_the_seed_is_joined() {
+    let analysis = Analysis::new(SEED);
+    let wrapped: Vec<(&str, &str)> = analysis
+        .headings
+        .iter()
+        .filter(|h| slice(SEED, h.range).contains('\n'))
+        .map(|h| (h.title.as_str(), slice(SEED, h.range)))
+        .collect();
+    assert_eq!(
+        wrapped,
+        [
+            (
+                "（一）首腦“穿梭外交”和各層級對話機制形成",
+                "（一）首腦“穿梭外交”和各層級對話機制\n\n形成"
+            ),
+            (
+                "（二）以“朝鮮威脅”為由重啓軍事安全合作",
+                "（二）以“朝鮮威脅”為由重啓軍事安全合\n\n作"
+            ),
+            (
+                "（三）聯手構建產業供應鏈以改善兩國經貿關係",
+                "（三）聯手構建產業供應鏈以改善兩國經貿\n\n關係"
+            ),
+            (
+                "（二）從“非對稱”到“對稱”引發的日韓對立情緒",
+                "（二）從“非對稱”到“對稱”引發的日韓\n\n對立情緒"
+            ),
+        ]
+    );
+}
+
+#[test]
+fn the_seed_cites_seventeen_notes_and_lists_four() {
+    let analysis = Analysis::new(SEED);
+    let cited: Vec<u32> = analysis.markers.iter().map(|m| m.number).collect();
+    assert_eq!(cited, (1..=17).collect::<Vec<_>>());
+    let listed: Vec<u32> = analysis.notes.iter().map(|n| n.number).collect();
+    assert_eq!(listed, [1, 2, 3, 4]);
+    // Note 4 runs to the end of its last line, leaving the final page-break space out.
+    let last = analysis.notes[3];
+    assert!(slice(SEED, last.range).ends_with("fe60463710"));
+    let missing: Vec<&str> = analysis
+        .problems
+        .iter()
+        .map(|p| {
+            assert_eq!(p.code, ProblemCode::MissingNote);
+            slice(SEED, p.range)
+        })
+        .collect();
+    assert_eq!(missing.len(), 13);
+    assert_eq!(missing[0], "〔5〕");
+}
+
+#[test]
+fn line_breaks_do_not_change_the_analysis() {
+    let lf = Analysis::new(SEED);
+    for line_break in ["\r\n", "\r"] {
+        let text = SEED.replace('\n', line_break);
+        let other = Analysis::new(&text);
+        let titles = |a: &Analysis| {
+            a.headings
+                .iter()
+                .map(|h| h.title.clone())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(titles(&other), titles(&lf), "{line_break:?}");
+        assert_eq!(other.markers.len(), lf.markers.len());
+        assert_eq!(other.notes.len(), lf.notes.len());
+        assert_eq!(other.problems.len(), lf.problems.len());
+    }
+}
+
+#[test]
+fn a_wrapped_heading_needs_a_full_line_and_a_short_tail() {
+    let body = printed_lines(6, 20);
+    // 18 wide characters: 90% of the 20-character printed line.
+    let heading = "一、甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳";
+    check_headings(
+        &format!("{body}\n\n{heading}\n\n形成\n\n{body}"),
+        expect![[
+            r#"1 一、甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳形成 | "一、甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳\n\n形成""#
+        ]],
+    );
+    // A short heading is never wrapped: the short line after it is body text.
+    check_headings(
+        &format!("{body}\n\n一、甲乙\n\n形成\n\n{body}"),
+        expect![[r#"1 一、甲乙 | "一、甲乙""#]],
+    );
+    // A tail that is a sentence, or a heading, stays what it is.
+    check_headings(
+        &format!("{body}\n\n{heading}\n\n完了。\n\n{body}"),
+        expect![[
+            r#"1 一、甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳 | "一、甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳""#
+        ]],
+    );
+    check_headings(
+        &format!("{body}\n\n{heading}\n\n結語\n\n{body}"),
+        expect![[r#"
+            1 一、甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳 | "一、甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳"
+            1 結語 | "結語""#]],
+    );
+}
+
+#[test]
+fn a_body_line_starting_like_a_heading_is_body_text() {
+    check_headings(
+        "一、本文認為日韓關係的改善有其限度，原因如下。\n二、甲\n（一）曾因故意犯罪的；",
+        expect![[r#"1 二、甲 | "二、甲""#]],
+    );
+}
+
+#[test]
+fn notes_run_over_lines_until_the_next_note_or_heading() {
+    let text = "正文〔1〕〔2〕〔3〕\n\n註釋：\n\n〔1〕第一\n\n 續行\n\n　〔2〕 second\n1. still note two\n〔3〕三\n\n結語\n\n尾。";
+    let analysis = Analysis::new(text);
+    let notes: Vec<(u32, &str)> = analysis
+        .notes
+        .iter()
+        .map(|n| (n.number, slice(text, n.range)))
+        .collect();
+    assert_eq!(
+        notes,
+        [
+            (1, "〔1〕第一\n\n 續行"),
+            (2, "〔2〕 second\n1. still note two"),
+            (3, "〔3〕三"),
+        ]
+    );
+    assert!(analysis.problems.is_empty(), "{:?}", analysis.problems);
+    let titles: Vec<&str> = analysis.headings.iter().map(|h| h.title.as_str()).collect();
+    assert_eq!(titles, ["註釋", "結語"]);
+}
+
+#[test]
+fn sections_end_before_the_next_heading_of_their_level() {
+    let text = "一、甲\n正文\n（一）子\n子文\n\n二、乙\n乙文\n\n";
+    let analysis = Analysis::new(text);
+    let sections: Vec<&str> = analysis
+        .headings
+        .iter()
+        .map(|h| slice(text, h.section))
+        .collect();
+    assert_eq!(
+        sections,
+        [
+            "一、甲\n正文\n（一）子\n子文",
+            "（一）子\n子文",
+            "二、乙\n乙文"
+        ]
+    );
+}
+
+#[test]
+fn markers_after_wide_characters_and_in_full_width_digits() {
+    let text = "𠮷😀〔１２〕\n註釋：\n〔12〕ok";
+    let analysis = Analysis::new(text);
+    assert_eq!(analysis.markers.len(), 1);
+    assert_eq!(analysis.markers[0].number, 12);
+    assert_eq!(slice(text, analysis.markers[0].range), "〔１２〕");
+    assert!(analysis.problems.is_empty());
+}
+
+#[test]
+fn plain_text_has_nothing() {
+    for text in [
+        "",
+        "\n\n",
+        "Hello, world.\nA second line.",
+        "(a) [1] 〔〕 〔x〕",
+    ] {
+        assert_eq!(Analysis::new(text), Analysis::default(), "{text:?}");
+    }
+}

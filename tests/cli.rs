@@ -1,0 +1,115 @@
+//! The command line, run as a process.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use expect_test::expect_file;
+use serde_json::Value;
+
+const SEED_PATH: &str = "seeds/000_f8c5198825835df1.txt";
+
+fn marginalia(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_marginalia"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("marginalia runs")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8(output.stdout.clone()).expect("stdout is UTF-8")
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8(output.stderr.clone()).expect("stderr is UTF-8")
+}
+
+#[test]
+fn check_the_seed() {
+    let output = marginalia(&["check", SEED_PATH]);
+    expect_file!["snapshots/check_seed.txt"].assert_eq(&stdout(&output));
+    assert_eq!(output.status.code(), Some(1), "errors exit 1");
+}
+
+#[test]
+fn check_the_seed_as_json() {
+    let output = marginalia(&["check", "--format", "json", SEED_PATH]);
+    assert_eq!(output.status.code(), Some(1));
+    let problems: Value = serde_json::from_slice(&output.stdout).expect("stdout is JSON");
+    let problems = problems.as_array().expect("a JSON array");
+    assert_eq!(problems.len(), 13);
+    assert_eq!(problems[0]["file"], SEED_PATH);
+    assert_eq!(problems[0]["line"], 283);
+    assert_eq!(problems[0]["column"], 14);
+    assert_eq!(problems[0]["endColumn"], 17);
+    assert_eq!(problems[0]["severity"], "error");
+    assert_eq!(problems[0]["code"], "missing-note");
+}
+
+#[test]
+fn outline_of_the_seed() {
+    let output = marginalia(&["outline", SEED_PATH]);
+    assert_eq!(output.status.code(), Some(0));
+    expect_file!["snapshots/outline_seed.txt"].assert_eq(&stdout(&output));
+}
+
+#[test]
+fn a_clean_file_exits_0_and_warnings_alone_do_not_fail() {
+    let dir = tempfile::tempdir().unwrap();
+    let clean = dir.path().join("clean.txt");
+    std::fs::write(&clean, "正文〔1〕\n註釋：\n〔1〕一。").unwrap();
+    let unused = dir.path().join("unused.txt");
+    std::fs::write(&unused, "正文\n註釋：\n〔1〕一。").unwrap();
+    let output = marginalia(&["check", path(&clean), path(&unused)]);
+    assert_eq!(output.status.code(), Some(0));
+    let text = stdout(&output);
+    assert!(
+        text.contains(
+            "unused.txt:3:1: warning[unused-note]: note 〔1〕 is never cited in the text"
+        ),
+        "{text}"
+    );
+    assert!(text.ends_with("1 warning in 2 files\n"), "{text}");
+    let output = marginalia(&["check", path(&clean)]);
+    assert_eq!(stdout(&output), "no problems in 1 file\n");
+}
+
+#[test]
+fn unreadable_files_exit_2_with_a_clear_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("missing.txt");
+    let output = marginalia(&["check", path(&missing)]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("cannot read") && stderr(&output).contains("missing.txt"));
+
+    let latin1 = dir.path().join("latin1.txt");
+    std::fs::write(&latin1, b"caf\xe9 \xe3\x80\x94").unwrap();
+    for command in ["check", "outline"] {
+        let output = marginalia(&[command, path(&latin1)]);
+        assert_eq!(output.status.code(), Some(2), "{command}");
+        assert!(
+            stderr(&output).contains("latin1.txt is not UTF-8 text (invalid byte at offset 3)"),
+            "{}",
+            stderr(&output)
+        );
+    }
+}
+
+#[test]
+fn help_and_version() {
+    let output = marginalia(&["--version"]);
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(
+        stdout(&output),
+        format!("marginalia {}\n", env!("CARGO_PKG_VERSION"))
+    );
+    let output = marginalia(&["--help"]);
+    assert_eq!(output.status.code(), Some(0));
+    for word in ["check", "outline", "--stdio"] {
+        assert!(stdout(&output).contains(word), "{word}");
+    }
+}
+
+fn path(path: &Path) -> &str {
+    path.to_str().expect("temporary paths are UTF-8")
+}

@@ -1,0 +1,160 @@
+//! An in-process LSP client for tests: drives `LspService` directly and keeps draining the
+//! client socket (tower-lsp's channel holds one message; an undrained socket stalls the server).
+#![allow(dead_code)] // each test binary uses a different part of it
+
+pub mod stdio;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::{SinkExt, StreamExt};
+use marginalia::lsp::build_service;
+use marginalia::lsp::server::Backend;
+use marginalia::lsp::state::ServerState;
+use serde_json::{json, Value};
+use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver};
+use tower::{Service, ServiceExt};
+use tower_lsp::jsonrpc::{Request, Response};
+use tower_lsp::LspService;
+
+pub const SEED: &str = include_str!("../../seeds/000_f8c5198825835df1.txt");
+
+pub struct TestClient {
+    service: LspService<Backend>,
+    /// Notifications from the server, in the order it sent them.
+    notifications: UnboundedReceiver<Request>,
+    next_id: i64,
+}
+
+impl TestClient {
+    /// A started and initialized server, offering `encodings` as `general.positionEncodings`.
+    pub async fn initialized(encodings: &[&str]) -> (TestClient, Value) {
+        let mut client = TestClient::new();
+        let result = client
+            .request(
+                "initialize",
+                json!({
+                    "processId": null,
+                    "rootUri": null,
+                    "capabilities": { "general": { "positionEncodings": encodings } },
+                }),
+            )
+            .await
+            .expect("initialize succeeds");
+        client.notify("initialized", json!({})).await;
+        (client, result)
+    }
+
+    pub fn new() -> TestClient {
+        let (service, socket) = build_service(Arc::new(ServerState::default()));
+        let (mut from_server, mut to_server) = socket.split();
+        let (sender, notifications) = unbounded_channel();
+        tokio::spawn(async move {
+            while let Some(message) = from_server.next().await {
+                match message.id().cloned() {
+                    // A request to the client: answer it so the server never waits.
+                    Some(id) => {
+                        let _ = to_server.send(Response::from_ok(id, Value::Null)).await;
+                    }
+                    None => {
+                        let _ = sender.send(message);
+                    }
+                }
+            }
+        });
+        TestClient {
+            service,
+            notifications,
+            next_id: 0,
+        }
+    }
+
+    /// Sends a request and returns its result, or its error object.
+    pub async fn request(&mut self, method: &str, params: Value) -> Result<Value, Value> {
+        self.next_id += 1;
+        let request = Request::build(method.to_string())
+            .id(self.next_id)
+            .params(params)
+            .finish();
+        let response = self.call(request).await.expect("a request gets a response");
+        let (_, result) = response.into_parts();
+        result.map_err(|error| serde_json::to_value(error).unwrap_or(Value::Null))
+    }
+
+    pub async fn notify(&mut self, method: &str, params: Value) {
+        let notification = Request::build(method.to_string()).params(params).finish();
+        let response = self.call(notification).await;
+        assert!(response.is_none(), "a notification gets no response");
+    }
+
+    async fn call(&mut self, request: Request) -> Option<Response> {
+        let service = self.service.ready().await.expect("service is ready");
+        service.call(request).await.expect("service has not exited")
+    }
+
+    /// The next `textDocument/publishDiagnostics`, skipping other notifications.
+    pub async fn diagnostics(&mut self) -> Value {
+        loop {
+            let message = tokio::time::timeout(Duration::from_secs(10), self.notifications.recv())
+                .await
+                .expect("diagnostics arrive within 10 s")
+                .expect("server is running");
+            if message.method() == "textDocument/publishDiagnostics" {
+                return message.params().cloned().unwrap_or(Value::Null);
+            }
+        }
+    }
+
+    /// Diagnostics for `version`, skipping any published for older versions.
+    pub async fn diagnostics_for(&mut self, version: i64) -> Value {
+        loop {
+            let params = self.diagnostics().await;
+            if params["version"].as_i64() == Some(version) {
+                return params;
+            }
+            assert!(
+                params["version"].as_i64() < Some(version),
+                "diagnostics for a newer version than {version}: {params}"
+            );
+        }
+    }
+
+    pub async fn open(&mut self, uri: &str, version: i64, text: &str) {
+        self.notify(
+            "textDocument/didOpen",
+            json!({ "textDocument": { "uri": uri, "languageId": "plaintext", "version": version, "text": text } }),
+        )
+        .await;
+    }
+
+    /// One incremental edit: replace `range` ([start line, start char, end line, end char]).
+    pub async fn edit(&mut self, uri: &str, version: i64, range: [u32; 4], text: &str) {
+        self.notify(
+            "textDocument/didChange",
+            json!({
+                "textDocument": { "uri": uri, "version": version },
+                "contentChanges": [{ "range": range_json(range), "text": text }],
+            }),
+        )
+        .await;
+    }
+}
+
+pub fn range_json([start_line, start_char, end_line, end_char]: [u32; 4]) -> Value {
+    json!({
+        "start": { "line": start_line, "character": start_char },
+        "end": { "line": end_line, "character": end_char },
+    })
+}
+
+pub fn position_json(line: u32, character: u32) -> Value {
+    json!({ "line": line, "character": character })
+}
+
+/// `(line, character)` of a range's start.
+pub fn start_of(range: &Value) -> (u64, u64) {
+    (
+        range["start"]["line"].as_u64().unwrap_or(u64::MAX),
+        range["start"]["character"].as_u64().unwrap_or(u64::MAX),
+    )
+}

@@ -1,0 +1,182 @@
+//! A minimal LSP client over a child process's stdin/stdout, for tests and benchmarks.
+#![allow(dead_code)]
+
+use std::collections::VecDeque;
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
+use std::sync::mpsc::{channel, Receiver, RecvTimeoutError};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+pub struct StdioClient {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    incoming: Receiver<Value>,
+    /// Notifications read while waiting for something else.
+    pending: VecDeque<Value>,
+    next_id: i64,
+}
+
+impl StdioClient {
+    pub fn spawn(mut command: Command) -> StdioClient {
+        let mut child = command
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the server starts");
+        let stdin = child.stdin.take();
+        let stdout = child.stdout.take().expect("stdout is piped");
+        let (sender, incoming) = channel();
+        std::thread::spawn(move || {
+            let mut reader = BufReader::new(stdout);
+            while let Some(message) = read_message(&mut reader) {
+                if sender.send(message).is_err() {
+                    break;
+                }
+            }
+        });
+        StdioClient {
+            child,
+            stdin,
+            incoming,
+            pending: VecDeque::new(),
+            next_id: 0,
+        }
+    }
+
+    /// Writes raw bytes to the server (for framing tests).
+    pub fn send_raw(&mut self, bytes: &[u8]) {
+        let stdin = self.stdin.as_mut().expect("stdin is open");
+        stdin.write_all(bytes).expect("server reads stdin");
+        stdin.flush().expect("server reads stdin");
+    }
+
+    pub fn send(&mut self, message: &Value) {
+        let body = message.to_string();
+        let frame = format!("Content-Length: {}\r\n\r\n{body}", body.len());
+        self.send_raw(frame.as_bytes());
+    }
+
+    pub fn notify(&mut self, method: &str, params: Value) {
+        self.send(&json!({ "jsonrpc": "2.0", "method": method, "params": params }));
+    }
+
+    /// Sends a request without waiting; returns its id.
+    pub fn send_request(&mut self, method: &str, params: Value) -> i64 {
+        self.next_id += 1;
+        let id = self.next_id;
+        self.send(&json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params }));
+        id
+    }
+
+    /// Sends a request and waits for its response (the whole message: `result` or `error`).
+    pub fn request(&mut self, method: &str, params: Value) -> Value {
+        let id = self.send_request(method, params);
+        self.response(id)
+    }
+
+    pub fn response(&mut self, id: i64) -> Value {
+        loop {
+            let message = self.next_message(Duration::from_secs(30));
+            if message.get("method").is_none() && message["id"] == json!(id) {
+                return message;
+            }
+            self.keep(message);
+        }
+    }
+
+    /// The next notification with `method`, skipping (and keeping) others.
+    pub fn notification(&mut self, method: &str, timeout: Duration) -> Value {
+        if let Some(i) = self.pending.iter().position(|m| m["method"] == method) {
+            return self.pending.remove(i).unwrap_or(Value::Null);
+        }
+        let deadline = Instant::now() + timeout;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let message = self.next_message(left);
+            if message["method"] == method {
+                return message;
+            }
+            self.keep(message);
+        }
+    }
+
+    fn keep(&mut self, message: Value) {
+        if message.get("id").is_some() && message.get("method").is_some() {
+            // A request from the server: answer it so it never waits.
+            let id = message["id"].clone();
+            self.send(&json!({ "jsonrpc": "2.0", "id": id, "result": null }));
+        } else {
+            self.pending.push_back(message);
+        }
+    }
+
+    fn next_message(&mut self, timeout: Duration) -> Value {
+        match self.incoming.recv_timeout(timeout) {
+            Ok(message) => message,
+            Err(RecvTimeoutError::Timeout) => panic!("no message from the server in {timeout:?}"),
+            Err(RecvTimeoutError::Disconnected) => panic!("the server closed its stdout"),
+        }
+    }
+
+    pub fn initialize(&mut self, capabilities: Value) -> Value {
+        let response = self.request(
+            "initialize",
+            json!({ "processId": std::process::id(), "rootUri": null, "capabilities": capabilities }),
+        );
+        self.notify("initialized", json!({}));
+        response
+    }
+
+    /// Closes stdin and waits for the process to end (at most `timeout`).
+    pub fn wait(&mut self, timeout: Duration) -> Option<ExitStatus> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Some(status);
+            }
+            if Instant::now() > deadline {
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    pub fn close_stdin(&mut self) {
+        self.stdin = None;
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+}
+
+impl Drop for StdioClient {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Reads one `Content-Length`-framed JSON message; `None` at the end of the stream.
+fn read_message(reader: &mut impl BufRead) -> Option<Value> {
+    let mut length = None;
+    loop {
+        let mut header = String::new();
+        if reader.read_line(&mut header).ok()? == 0 {
+            return None;
+        }
+        let header = header.trim_end();
+        if header.is_empty() {
+            break;
+        }
+        if let Some(value) = header.strip_prefix("Content-Length:") {
+            length = value.trim().parse::<usize>().ok();
+        }
+    }
+    let mut body = vec![0; length?];
+    reader.read_exact(&mut body).ok()?;
+    serde_json::from_slice(&body).ok()
+}

@@ -1,0 +1,112 @@
+//! The release-shaped binary driven as a real process over stdio.
+
+mod common;
+
+use std::process::Command;
+use std::time::Duration;
+
+use common::stdio::StdioClient;
+use common::SEED;
+use serde_json::{json, Value};
+
+const URI: &str = "file:///work/seed.txt";
+
+fn server() -> StdioClient {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_marginalia"));
+    command.arg("--stdio");
+    StdioClient::spawn(command)
+}
+
+#[test]
+fn a_whole_session_on_the_seed() {
+    let mut client = server();
+    let initialize = client.initialize(json!({ "general": { "positionEncodings": ["utf-16"] } }));
+    assert_eq!(
+        initialize["result"]["capabilities"]["positionEncoding"],
+        "utf-16"
+    );
+
+    client.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": URI, "languageId": "plaintext", "version": 1, "text": SEED } }),
+    );
+    let diagnostics =
+        client.notification("textDocument/publishDiagnostics", Duration::from_secs(10));
+    assert_eq!(diagnostics["params"]["version"], 1);
+    let list = diagnostics["params"]["diagnostics"].as_array().unwrap();
+    assert_eq!(list.len(), 13);
+    assert!(list.iter().all(|d| d["code"] == "missing-note"));
+
+    let symbols = client.request(
+        "textDocument/documentSymbol",
+        json!({ "textDocument": { "uri": URI } }),
+    );
+    let names: Vec<&str> = symbols["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "一、戰略性接近的內外動因",
+            "二、戰略性接近的總體態勢",
+            "三、戰略性接近的外溢影響",
+            "四、戰略性接近的限度和困境",
+            "結語",
+            "註釋"
+        ]
+    );
+
+    // 〔1〕 on line 118 (1-based) goes to its note on line 886.
+    let line = SEED.split('\n').nth(117).unwrap();
+    let column = line[..line.find("〔1〕").unwrap()].encode_utf16().count();
+    let definition = client.request(
+        "textDocument/definition",
+        json!({ "textDocument": { "uri": URI }, "position": { "line": 117, "character": column + 1 } }),
+    );
+    assert_eq!(
+        definition["result"]["range"]["start"],
+        json!({ "line": 885, "character": 0 })
+    );
+
+    let shutdown = client.request("shutdown", Value::Null);
+    assert_eq!(shutdown["result"], Value::Null);
+    assert!(shutdown.get("error").is_none());
+    client.notify("exit", Value::Null);
+    // The client keeps stdin open: the server must still exit on its own.
+    let status = client
+        .wait(Duration::from_secs(10))
+        .expect("exits after exit");
+    assert_eq!(status.code(), Some(0));
+}
+
+#[test]
+fn exit_without_shutdown_exits_with_1() {
+    let mut client = server();
+    client.initialize(json!({}));
+    client.notify("exit", Value::Null);
+    let status = client
+        .wait(Duration::from_secs(10))
+        .expect("exits after exit");
+    assert_eq!(status.code(), Some(1));
+}
+
+#[test]
+fn end_of_input_ends_the_process() {
+    let mut client = server();
+    client.initialize(json!({}));
+    client.close_stdin();
+    let status = client
+        .wait(Duration::from_secs(10))
+        .expect("exits at end of input");
+    assert_eq!(status.code(), Some(1));
+}
+
+#[test]
+fn no_arguments_also_serves_lsp() {
+    let mut client = StdioClient::spawn(Command::new(env!("CARGO_BIN_EXE_marginalia")));
+    let initialize = client.initialize(json!({}));
+    assert_eq!(initialize["result"]["serverInfo"]["name"], "marginalia");
+}
