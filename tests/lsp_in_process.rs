@@ -358,3 +358,31 @@ async fn bad_edits_are_ignored_and_the_text_stays_whole() {
         .unwrap();
     assert_eq!(inside_first_marker["range"], range_json([2, 0, 2, 3]));
 }
+
+#[tokio::test]
+async fn a_burst_of_edits_never_publishes_an_older_version_after_a_newer_one() {
+    let (mut client, _) = TestClient::initialized(&[]).await;
+    client.open(URI, 1, "正文\n註釋：\n〔1〕一。").await;
+    // Each edit appends a marker; none waits for diagnostics.
+    for version in 2..=60u32 {
+        client
+            .edit(
+                URI,
+                version as i64,
+                [0, 1 + 3 * (version - 2), 0, 1 + 3 * (version - 2)],
+                "〔1〕",
+            )
+            .await;
+    }
+    let mut last = 0;
+    loop {
+        let params = client.diagnostics().await;
+        let version = params["version"].as_i64().expect("versioned diagnostics");
+        assert!(version > last, "version {version} published after {last}");
+        last = version;
+        if version == 60 {
+            assert_eq!(params["diagnostics"], json!([]));
+            break;
+        }
+    }
+}
