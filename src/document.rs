@@ -8,14 +8,16 @@ use std::sync::Arc;
 
 use ropey::Rope;
 
+use crate::analysis::index::{self, Index};
 use crate::analysis::Analysis;
-use crate::text;
 
 /// A text with its analysis. Cloning is cheap (the rope and the analysis are shared), so a
 /// clone is a consistent snapshot that later edits do not disturb.
 #[derive(Clone, Debug)]
 pub struct Document {
     text: Rope,
+    /// The facts the analysis is assembled from, updated by each edit.
+    index: Index,
     analysis: Arc<Analysis>,
     /// Edited since the analysis was made.
     stale: bool,
@@ -23,9 +25,12 @@ pub struct Document {
 
 impl Document {
     pub fn new(text: &str) -> Document {
+        let (index, content_end) = Index::new(text);
+        let analysis = Arc::new(Analysis::from_index(&index, content_end));
         Document {
             text: Rope::from_str(text),
-            analysis: Arc::new(Analysis::new(text)),
+            index,
+            analysis,
             stale: false,
         }
     }
@@ -43,14 +48,15 @@ impl Document {
     /// Replaces the characters `chars` (already clamped to the text) with `new_text`.
     /// Several replacements can be made in a row; call [`Document::refresh`] after the last.
     pub fn replace(&mut self, chars: Range<usize>, new_text: &str) {
-        text::replace(&mut self.text, chars, new_text);
+        self.index.replace(&mut self.text, chars, new_text);
         self.stale = true;
     }
 
     /// Brings the analysis up to date with the text.
     pub fn refresh(&mut self) {
         if self.stale {
-            self.analysis = Arc::new(Analysis::new(&self.text.to_string()));
+            let content_end = index::content_end(&self.text);
+            self.analysis = Arc::new(Analysis::from_index(&self.index, content_end));
             self.stale = false;
         }
     }

@@ -50,6 +50,14 @@ pub struct HeadingLine {
     pub end: usize,
 }
 
+/// Whether `c` is the first character of an unnumbered section title or a notes title.
+pub fn starts_a_section_title(c: char) -> bool {
+    SECTION_TITLES
+        .iter()
+        .chain(NOTES_TITLES)
+        .any(|title| title.starts_with(c))
+}
+
 /// Spaces that PDF extraction and CJK typesetting leave around a line's text.
 pub fn is_space(c: char) -> bool {
     matches!(c, ' ' | '\t' | '\u{3000}' | '\u{a0}')

@@ -3,13 +3,17 @@
 //!
 //! Everything here speaks in byte offsets ([`TextRange`]); nothing knows about LSP.
 
-mod build;
+mod assemble;
 pub mod headings;
+pub mod index;
 mod lines;
 pub mod numerals;
+mod scan;
 
 pub use headings::HeadingKind;
 pub use lines::join_lines;
+
+use std::sync::Arc;
 
 use crate::text::TextRange;
 
@@ -34,7 +38,7 @@ pub struct Heading {
     /// The heading's text, a PDF-wrapped continuation line included.
     pub range: TextRange,
     /// The heading text with wrapped lines joined and a trailing colon dropped.
-    pub title: String,
+    pub title: Arc<str>,
     /// From the heading to the end of the last non-blank line before the next heading of the
     /// same or a higher level.
     pub section: TextRange,
@@ -122,7 +126,14 @@ pub struct Problem {
 impl Analysis {
     /// Analyses a whole text.
     pub fn new(text: &str) -> Analysis {
-        build::analyze(text)
+        let (index, content_end) = index::Index::new(text);
+        Analysis::from_index(&index, content_end)
+    }
+
+    /// Assembles the analysis from a document's facts; `content_end` is where the document's
+    /// last non-blank line ends.
+    pub fn from_index(index: &index::Index, content_end: usize) -> Analysis {
+        assemble::assemble(index, content_end)
     }
 
     /// The marker under the cursor: one that contains `offset`, else one that ends there.

@@ -31,7 +31,7 @@ fn the_seed_has_the_expected_outline() {
     let titles: Vec<(u8, &str)> = analysis
         .headings
         .iter()
-        .map(|h| (h.level, h.title.as_str()))
+        .map(|h| (h.level, &*h.title))
         .collect();
     assert_eq!(titles.len(), 20, "{titles:#?}");
     assert_eq!(titles[0], (1, "一、戰略性接近的內外動因"));
@@ -47,7 +47,7 @@ fn each_wrapped_heading_of_the_seed_is_joined() {
         .headings
         .iter()
         .filter(|h| slice(SEED, h.range).contains('\n'))
-        .map(|h| (h.title.as_str(), slice(SEED, h.range)))
+        .map(|h| (&*h.title, slice(SEED, h.range)))
         .collect();
     assert_eq!(
         wrapped,
@@ -170,7 +170,7 @@ fn notes_run_over_lines_until_the_next_note_or_heading() {
         ]
     );
     assert!(analysis.problems.is_empty(), "{:?}", analysis.problems);
-    let titles: Vec<&str> = analysis.headings.iter().map(|h| h.title.as_str()).collect();
+    let titles: Vec<&str> = analysis.headings.iter().map(|h| &*h.title).collect();
     assert_eq!(titles, ["註釋", "結語"]);
 }
 

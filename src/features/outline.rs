@@ -32,7 +32,7 @@ pub fn outline(document: &Document) -> Vec<OutlineItem> {
         .headings
         .iter()
         .map(|heading| OutlineItem {
-            name: heading.title.clone(),
+            name: heading.title.to_string(),
             kind: match heading.kind {
                 HeadingKind::Notes => OutlineKind::NotesSection,
                 _ => OutlineKind::Heading {

@@ -1,0 +1,207 @@
+//! From the facts of a document ([`Index`]) to its [`Analysis`]: which heading lines are
+//! headings, where notes sections and notes begin and end, which `〔n〕` are citations, and the
+//! problems. Works on the facts alone, never on the text, so it costs the same after any edit.
+
+use std::collections::HashMap;
+
+use super::headings::HeadingKind;
+use super::index::Index;
+use super::scan::{HeadingCandidate, LabelLine};
+use super::{Analysis, Heading, Marker, Note, Problem, ProblemCode};
+use crate::text::TextRange;
+
+/// A heading line at least this share of the document's full line width may have been wrapped.
+const WRAPPED_HEADING_MIN_SHARE: f64 = 0.8;
+/// A continuation of a wrapped heading is at most this share of the full line width.
+const TAIL_MAX_SHARE: f64 = 0.5;
+
+pub fn assemble(index: &Index, content_end: usize) -> Analysis {
+    let full_width = f64::from(index.widths.median());
+    let mut walk = Walk::default();
+    let mut candidates = index.candidates.iter().peekable();
+    let mut labels = index.labels.iter().peekable();
+    loop {
+        let next_is_label = match (candidates.peek(), labels.peek()) {
+            (Some(c), Some(l)) => l.label.start < c.range.start,
+            (None, Some(_)) => true,
+            (Some(_), None) => false,
+            (None, None) => break,
+        };
+        if next_is_label {
+            if let Some(label) = labels.next() {
+                walk.label(label);
+            }
+        } else if let Some(candidate) = candidates.next() {
+            walk.candidate(candidate, full_width);
+        }
+    }
+    walk.close_note(content_end);
+    walk.close_sections(content_end);
+    let markers = citations(&index.markers, &walk.notes);
+    let problems = note_problems(&markers, &walk.notes, &walk.headings);
+    Analysis {
+        headings: walk.headings,
+        markers,
+        notes: walk.notes,
+        problems,
+    }
+}
+
+#[derive(Default)]
+struct Walk {
+    headings: Vec<Heading>,
+    notes: Vec<Note>,
+    /// For each heading, the end of the last non-blank line before it.
+    content_end_before: Vec<usize>,
+    notes_section: Option<usize>,
+    open_note: Option<usize>,
+}
+
+impl Walk {
+    fn candidate(&mut self, candidate: &HeadingCandidate, full_width: f64) {
+        // Inside a notes section only a top-level heading ends it: a `1.` or `（一）` at the
+        // start of a note's line is part of the note.
+        if self.notes_section.is_some() && candidate.level != 1 {
+            return;
+        }
+        self.close_note(candidate.content_end_before);
+        let fills_line = full_width > 0.0
+            && f64::from(candidate.width) >= WRAPPED_HEADING_MIN_SHARE * full_width;
+        let tail = candidate
+            .tail
+            .as_ref()
+            .filter(|tail| fills_line && f64::from(tail.width) <= TAIL_MAX_SHARE * full_width);
+        let (end, title) = match tail {
+            Some(tail) => (tail.end, tail.title.clone()),
+            None => (candidate.range.end, candidate.title.clone()),
+        };
+        let range = TextRange::new(candidate.range.start, end);
+        self.notes_section = (candidate.kind == HeadingKind::Notes).then_some(self.headings.len());
+        self.headings.push(Heading {
+            level: candidate.level,
+            kind: candidate.kind,
+            range,
+            title,
+            // Set by `close_sections` once the following headings are known.
+            section: range,
+        });
+        self.content_end_before.push(candidate.content_end_before);
+    }
+
+    fn label(&mut self, label: &LabelLine) {
+        let Some(section) = self.notes_section else {
+            return; // outside a notes section `〔n〕` is a citation
+        };
+        self.close_note(label.content_end_before);
+        self.open_note = Some(self.notes.len());
+        self.notes.push(Note {
+            number: label.number,
+            label: label.label,
+            range: label.label,
+            section,
+        });
+    }
+
+    /// Ends the entry being read at `content_end`.
+    fn close_note(&mut self, content_end: usize) {
+        if let Some(note) = self.open_note.take().and_then(|i| self.notes.get_mut(i)) {
+            note.range.end = content_end.max(note.label.end);
+        }
+    }
+
+    /// A section runs to the last content before the next heading of its level or higher.
+    fn close_sections(&mut self, document_content_end: usize) {
+        let mut open: Vec<usize> = Vec::new();
+        for next in 0..self.headings.len() {
+            let level = self.headings[next].level;
+            while let Some(&top) = open.last() {
+                if self.headings[top].level < level {
+                    break;
+                }
+                open.pop();
+                let end = self.content_end_before[next].max(self.headings[top].range.end);
+                self.headings[top].section.end = end;
+            }
+            open.push(next);
+        }
+        for top in open {
+            let end = document_content_end.max(self.headings[top].range.end);
+            self.headings[top].section.end = end;
+        }
+    }
+}
+
+/// The markers that are citations: all but the labels of note entries.
+fn citations(markers: &[Marker], notes: &[Note]) -> Vec<Marker> {
+    let mut labels = notes.iter().map(|n| n.label.start).peekable();
+    markers
+        .iter()
+        .filter(|marker| {
+            while labels.next_if(|&l| l < marker.range.start).is_some() {}
+            labels.peek() != Some(&marker.range.start)
+        })
+        .copied()
+        .collect()
+}
+
+/// missing-note, unused-note and duplicate-note: the markers checked against the entries.
+fn note_problems(markers: &[Marker], notes: &[Note], headings: &[Heading]) -> Vec<Problem> {
+    let mut first_entry: HashMap<u32, &Note> = HashMap::with_capacity(notes.len());
+    let mut problems = Vec::new();
+    for note in notes {
+        match first_entry.get(&note.number) {
+            Some(first) => problems.push(Problem {
+                code: ProblemCode::DuplicateNote,
+                severity: ProblemCode::DuplicateNote.default_severity(),
+                range: note.label,
+                message: format!("note 〔{}〕 has more than one entry", note.number),
+                related: vec![(
+                    first.label,
+                    format!("first entry for note 〔{}〕", note.number),
+                )],
+            }),
+            None => {
+                first_entry.insert(note.number, note);
+            }
+        }
+    }
+    let has_notes_section = headings.iter().any(|h| h.kind == HeadingKind::Notes);
+    let mut cited: HashMap<u32, usize> = HashMap::with_capacity(markers.len());
+    for marker in markers {
+        *cited.entry(marker.number).or_default() += 1;
+        if first_entry.contains_key(&marker.number) {
+            continue;
+        }
+        let message = if has_notes_section {
+            format!(
+                "note 〔{}〕 is cited but has no entry in 註釋",
+                marker.number
+            )
+        } else {
+            format!(
+                "note 〔{}〕 is cited but the document has no notes section (註釋)",
+                marker.number
+            )
+        };
+        problems.push(Problem {
+            code: ProblemCode::MissingNote,
+            severity: ProblemCode::MissingNote.default_severity(),
+            range: marker.range,
+            message,
+            related: Vec::new(),
+        });
+    }
+    for note in first_entry.values() {
+        if !cited.contains_key(&note.number) {
+            problems.push(Problem {
+                code: ProblemCode::UnusedNote,
+                severity: ProblemCode::UnusedNote.default_severity(),
+                range: note.label,
+                message: format!("note 〔{}〕 is never cited in the text", note.number),
+                related: Vec::new(),
+            });
+        }
+    }
+    problems.sort_by_key(|p| (p.range, p.code.as_str()));
+    problems
+}

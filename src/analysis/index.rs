@@ -1,0 +1,253 @@
+//! The facts of a whole document, kept up to date edit by edit.
+//!
+//! An edit rescans only the lines it touched, widened to the nearest non-blank line on each
+//! side (the facts of a line depend on those neighbours, see [`super::scan`]); the facts after
+//! it move by the edit's length change. The analysis is then assembled from the facts
+//! ([`super::assemble`]), so an edited document and a freshly opened one are analysed by the
+//! same code from the same facts.
+
+use std::ops::Range;
+
+use ropey::Rope;
+
+use super::headings::is_space;
+use super::scan::{self, HeadingCandidate, LabelLine, Scan};
+use super::Marker;
+use crate::text::TextRange;
+
+#[derive(Clone, Debug, Default)]
+pub struct Index {
+    pub candidates: Vec<HeadingCandidate>,
+    pub labels: Vec<LabelLine>,
+    pub markers: Vec<Marker>,
+    pub widths: WidthHistogram,
+}
+
+impl Index {
+    /// The facts of a whole text, and where its content ends.
+    pub fn new(text: &str) -> (Index, usize) {
+        let scan = scan::scan(text, 0, 0, || None);
+        let mut widths = WidthHistogram::default();
+        scan.widths.iter().for_each(|&w| widths.add(w));
+        let index = Index {
+            candidates: scan.candidates,
+            labels: scan.labels,
+            markers: scan.markers,
+            widths,
+        };
+        (index, scan.content_end)
+    }
+
+    /// Replaces the characters `chars` of `rope` with `new_text`, updating the facts.
+    pub fn replace(&mut self, rope: &mut Rope, chars: Range<usize>, new_text: &str) {
+        let start = rope.char_to_byte(chars.start);
+        let old_end = rope.char_to_byte(chars.end);
+        let region = affected_region(rope, start, old_end);
+        let old_region_text = rope.byte_slice(region.clone()).to_string();
+        scan::widths(&old_region_text).for_each(|w| self.widths.remove(w));
+
+        crate::text::replace(rope, chars, new_text);
+
+        let delta = new_text.len() as isize - (old_end - start) as isize;
+        let new_end = offset_by(region.end, delta);
+        let new_region_text = rope.byte_slice(region.start..new_end).to_string();
+        let scan = scan::scan(
+            &new_region_text,
+            region.start,
+            content_end_before(rope, region.start),
+            || first_content_line_from(rope, new_end),
+        );
+        self.splice(region, delta, scan);
+    }
+
+    fn splice(&mut self, region: Range<usize>, delta: isize, scan: Scan) {
+        scan.widths.iter().for_each(|&w| self.widths.add(w));
+        splice(
+            &mut self.candidates,
+            region.clone(),
+            scan.candidates,
+            delta,
+            |c| c.range.start,
+            shift_candidate,
+        );
+        splice(
+            &mut self.labels,
+            region.clone(),
+            scan.labels,
+            delta,
+            |l| l.label.start,
+            |l, d| {
+                l.label = shift_range(l.label, d);
+                l.content_end_before = offset_by(l.content_end_before, d);
+            },
+        );
+        splice(
+            &mut self.markers,
+            region,
+            scan.markers,
+            delta,
+            |m| m.range.start,
+            |m, d| {
+                m.range = shift_range(m.range, d);
+            },
+        );
+    }
+}
+
+fn shift_candidate(candidate: &mut HeadingCandidate, delta: isize) {
+    candidate.range = shift_range(candidate.range, delta);
+    candidate.content_end_before = offset_by(candidate.content_end_before, delta);
+    if let Some(tail) = &mut candidate.tail {
+        tail.end = offset_by(tail.end, delta);
+    }
+}
+
+/// Replaces the items whose key lies in `region` with `new_items`, and moves the items after
+/// the region by `delta`.
+fn splice<T>(
+    items: &mut Vec<T>,
+    region: Range<usize>,
+    new_items: Vec<T>,
+    delta: isize,
+    key: impl Fn(&T) -> usize,
+    shift: impl Fn(&mut T, isize),
+) {
+    let first = items.partition_point(|item| key(item) < region.start);
+    let after = items.partition_point(|item| key(item) < region.end);
+    if delta != 0 {
+        items[after..]
+            .iter_mut()
+            .for_each(|item| shift(item, delta));
+    }
+    items.splice(first..after, new_items);
+}
+
+fn offset_by(offset: usize, delta: isize) -> usize {
+    offset.checked_add_signed(delta).unwrap_or(0)
+}
+
+fn shift_range(range: TextRange, delta: isize) -> TextRange {
+    TextRange::new(offset_by(range.start, delta), offset_by(range.end, delta))
+}
+
+/// The byte range of whole lines whose facts an edit of `start..old_end` can change: the
+/// lines it touches, widened to the nearest non-blank line before and after.
+fn affected_region(rope: &Rope, start: usize, old_end: usize) -> Range<usize> {
+    let first_line = rope.byte_to_line(start);
+    let last_line = rope.byte_to_line(old_end);
+    let first = (0..first_line)
+        .rev()
+        .find(|&line| !is_blank(rope, line))
+        .unwrap_or(first_line);
+    let last = (last_line + 1..rope.len_lines())
+        .find(|&line| !is_blank(rope, line))
+        .unwrap_or(rope.len_lines() - 1);
+    let end = if last + 1 < rope.len_lines() {
+        rope.line_to_byte(last + 1)
+    } else {
+        rope.len_bytes()
+    };
+    rope.line_to_byte(first)..end
+}
+
+fn is_blank(rope: &Rope, line: usize) -> bool {
+    rope.line(line)
+        .chars()
+        .all(|c| is_space(c) || c == '\n' || c == '\r')
+}
+
+/// Where the content before byte `offset` (a line start) ends: the end of the last non-blank
+/// line before it, or 0.
+fn content_end_before(rope: &Rope, offset: usize) -> usize {
+    let line = rope.byte_to_line(offset);
+    (0..line)
+        .rev()
+        .find_map(|line| {
+            let text = rope.line(line).to_string();
+            let (lead, content) = scan::trim(text.trim_end_matches(['\n', '\r']))?;
+            Some(rope.line_to_byte(line) + lead + content.len())
+        })
+        .unwrap_or(0)
+}
+
+/// The end of the document's content: the end of its last non-blank line, or 0.
+pub fn content_end(rope: &Rope) -> usize {
+    content_end_before(rope, rope.len_bytes()).max(last_line_content_end(rope))
+}
+
+fn last_line_content_end(rope: &Rope) -> usize {
+    let line = rope.len_lines() - 1;
+    let text = rope.line(line).to_string();
+    scan::trim(text.trim_end_matches(['\n', '\r'])).map_or(0, |(lead, content)| {
+        rope.line_to_byte(line) + lead + content.len()
+    })
+}
+
+/// The first non-blank line starting at or after byte `offset` (a line start): its start and
+/// its text without the line break.
+fn first_content_line_from(rope: &Rope, offset: usize) -> Option<(usize, String)> {
+    if offset >= rope.len_bytes() {
+        return None;
+    }
+    let from = rope.byte_to_line(offset);
+    (from..rope.len_lines()).find_map(|line| {
+        let text = rope.line(line).to_string();
+        let text = text.trim_end_matches(['\n', '\r']);
+        scan::trim(text).map(|_| (rope.line_to_byte(line), text.to_string()))
+    })
+}
+
+/// How many non-blank lines have each width, to find the width of a full printed line.
+#[derive(Clone, Debug)]
+pub struct WidthHistogram {
+    counts: Vec<u32>,
+    total: u64,
+}
+
+/// Wider lines are counted as this wide: the median only needs to know they are wide.
+const MAX_TRACKED_WIDTH: usize = 1024;
+
+impl Default for WidthHistogram {
+    fn default() -> WidthHistogram {
+        WidthHistogram {
+            counts: vec![0; MAX_TRACKED_WIDTH + 1],
+            total: 0,
+        }
+    }
+}
+
+impl WidthHistogram {
+    fn bucket(width: u32) -> usize {
+        (width as usize).min(MAX_TRACKED_WIDTH)
+    }
+
+    pub fn add(&mut self, width: u32) {
+        self.counts[Self::bucket(width)] += 1;
+        self.total += 1;
+    }
+
+    pub fn remove(&mut self, width: u32) {
+        let count = &mut self.counts[Self::bucket(width)];
+        debug_assert!(*count > 0, "removing a width that was never added");
+        *count = count.saturating_sub(1);
+        self.total = self.total.saturating_sub(1);
+    }
+
+    /// The median width (the upper one for an even count), 0 for no lines.
+    pub fn median(&self) -> u32 {
+        let mut seen = 0u64;
+        for (width, &count) in self.counts.iter().enumerate() {
+            seen += u64::from(count);
+            if seen > self.total / 2 {
+                return width as u32;
+            }
+        }
+        0
+    }
+}
+
+impl PartialEq for WidthHistogram {
+    fn eq(&self, other: &WidthHistogram) -> bool {
+        self.counts == other.counts
+    }
+}

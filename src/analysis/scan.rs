@@ -1,0 +1,295 @@
+//! Scanning a stretch of text for the facts the analysis is assembled from: heading lines,
+//! note-label lines, markers and line widths.
+//!
+//! Every fact is local: it depends on its own line and, at most, on the nearest non-blank line
+//! before it (where the previous content ends) and after it (a wrapped heading's tail). That is
+//! what lets [`super::index::Index`] rescan only the lines an edit touched.
+
+use std::sync::Arc;
+
+use memchr::memmem;
+
+use super::headings::{self, is_sentence_punctuation, is_space, HeadingKind, HeadingLine};
+use super::lines::{line_spans, push_joined};
+use super::numerals::digit_value;
+use super::Marker;
+use crate::text::TextRange;
+
+/// The most digits a note number may have.
+const MAX_MARKER_DIGITS: usize = 5;
+const OPEN: &str = "〔";
+const CLOSE: char = '〕';
+
+/// A line that reads as a heading on its own.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HeadingCandidate {
+    pub level: u8,
+    pub kind: HeadingKind,
+    /// The heading text on its own line.
+    pub range: TextRange,
+    /// The heading text, a trailing colon dropped.
+    pub title: Arc<str>,
+    /// Display width of the line's text (see [`display_width`]).
+    pub width: u32,
+    /// End of the last non-blank line before this one (0 if none).
+    pub content_end_before: usize,
+    /// The next non-blank line, when it is shaped like the tail of a wrapped heading.
+    pub tail: Option<HeadingTail>,
+}
+
+/// A short line that may continue the heading before it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HeadingTail {
+    /// End of the tail's text.
+    pub end: usize,
+    pub width: u32,
+    /// The heading's title with the tail joined on.
+    pub title: Arc<str>,
+}
+
+/// A line that starts with `〔n〕`: a note entry, if it stands in a notes section.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LabelLine {
+    pub label: TextRange,
+    pub number: u32,
+    pub content_end_before: usize,
+}
+
+/// The facts found in one stretch of text, in document order.
+#[derive(Debug, Default)]
+pub struct Scan {
+    pub candidates: Vec<HeadingCandidate>,
+    pub labels: Vec<LabelLine>,
+    pub markers: Vec<Marker>,
+    /// The widths of the non-blank lines.
+    pub widths: Vec<u32>,
+    /// End of the last non-blank line of the stretch (or the value passed in if none).
+    pub content_end: usize,
+}
+
+/// Scans `text`, which starts at byte `base` of the document and at the start of a line.
+///
+/// `content_end_before` is where the content before the stretch ends; `line_after` gives the
+/// first non-blank line after the stretch (its text), for a heading on the stretch's last
+/// non-blank line.
+pub fn scan(
+    text: &str,
+    base: usize,
+    content_end_before: usize,
+    line_after: impl FnOnce() -> Option<(usize, String)>,
+) -> Scan {
+    let mut scan = Scan {
+        content_end: content_end_before,
+        ..Scan::default()
+    };
+    // A heading waiting for the next non-blank line, which may be its tail.
+    let mut waiting: Option<HeadingCandidate> = None;
+    for span in line_spans(text) {
+        let line = &text[span.start..span.end];
+        let Some((lead, content)) = trim(line) else {
+            continue;
+        };
+        let start = base + span.start + lead;
+        let width = display_width(content);
+        if let Some(candidate) = waiting.take() {
+            scan.candidates
+                .push(with_tail(candidate, content, start, width));
+        }
+        let prev_end = scan.content_end;
+        scan.widths.push(width);
+        scan.content_end = start + content.len();
+        if may_start_heading(content) {
+            if let Some(heading) = headings::classify(line) {
+                waiting = Some(candidate(line, base + span.start, heading, width, prev_end));
+                continue;
+            }
+        }
+        if let Some((len, number)) = marker_at(content) {
+            scan.labels.push(LabelLine {
+                label: TextRange::new(start, start + len),
+                number,
+                content_end_before: prev_end,
+            });
+        }
+    }
+    if let Some(candidate) = waiting {
+        let tail = line_after().and_then(|(start, line)| {
+            let (lead, content) = trim(&line)?;
+            Some((start + lead, content.to_string()))
+        });
+        scan.candidates.push(match tail {
+            Some((start, content)) => {
+                let width = display_width(&content);
+                with_tail(candidate, &content, start, width)
+            }
+            None => candidate,
+        });
+    }
+    scan.markers = markers(text, base);
+    scan
+}
+
+/// The widths of the non-blank lines of `text`.
+pub fn widths(text: &str) -> impl Iterator<Item = u32> + '_ {
+    line_spans(text)
+        .filter_map(|span| trim(&text[span.start..span.end]).map(|(_, c)| display_width(c)))
+}
+
+/// The line's text without surrounding spaces, and the length of the leading spaces; `None`
+/// for a blank line.
+pub fn trim(line: &str) -> Option<(usize, &str)> {
+    let rest = line.trim_start_matches(is_space);
+    let content = rest.trim_end_matches(is_space);
+    (!content.is_empty()).then(|| (line.len() - rest.len(), content))
+}
+
+/// Display width in a CJK context: ASCII counts 1, every other character 2.
+///
+/// In CJK documents nearly every non-ASCII character is wide or ambiguous (and ambiguous means
+/// wide here), so this matches a CJK width table on the lines that matter, while being a plain
+/// byte count the compiler vectorises: widths are taken of every line of a 100 MB book.
+pub fn display_width(text: &str) -> u32 {
+    let width: usize = text
+        .bytes()
+        .map(|b| match b {
+            0..=0x7f => 1,
+            0xc0..=0xff => 2,
+            _ => 0, // continuation byte
+        })
+        .sum();
+    u32::try_from(width).unwrap_or(u32::MAX)
+}
+
+/// A cheap test on the first character that every heading passes.
+fn may_start_heading(content: &str) -> bool {
+    content.chars().next().is_some_and(|c| {
+        digit_value(c).is_some()
+            || matches!(
+                c,
+                '一' | '二'
+                    | '三'
+                    | '四'
+                    | '五'
+                    | '六'
+                    | '七'
+                    | '八'
+                    | '九'
+                    | '十'
+                    | '百'
+                    | '〇'
+                    | '零'
+                    | '两'
+                    | '兩'
+                    | '（'
+                    | '('
+                    | '第'
+            )
+            || headings::starts_a_section_title(c)
+    })
+}
+
+fn candidate(
+    line: &str,
+    line_start: usize,
+    heading: HeadingLine,
+    width: u32,
+    content_end_before: usize,
+) -> HeadingCandidate {
+    let text = &line[heading.start..heading.end];
+    HeadingCandidate {
+        level: heading.level,
+        kind: heading.kind,
+        range: TextRange::new(line_start + heading.start, line_start + heading.end),
+        title: title(text.to_string()),
+        width,
+        content_end_before,
+        tail: None,
+    }
+}
+
+/// Attaches the next non-blank line as a tail if it is shaped like one: not a heading, and no
+/// sentence punctuation, list comma or marker. Whether it is short enough is decided later,
+/// against the document's line width.
+fn with_tail(
+    mut candidate: HeadingCandidate,
+    content: &str,
+    start: usize,
+    width: u32,
+) -> HeadingCandidate {
+    let shaped = candidate.kind == HeadingKind::Numbered
+        && !content
+            .chars()
+            .any(|c| is_sentence_punctuation(c) || c == '〔' || c == '、')
+        && headings::classify(content).is_none();
+    if shaped {
+        let mut joined = candidate.title.to_string();
+        push_joined(&mut joined, content);
+        candidate.tail = Some(HeadingTail {
+            end: start + content.len(),
+            width,
+            title: title(joined),
+        });
+    }
+    candidate
+}
+
+fn title(mut text: String) -> Arc<str> {
+    let len = text.trim_end_matches(['：', ':']).len();
+    text.truncate(len);
+    text.into()
+}
+
+/// Every `〔n〕` in `text`, with offsets from `base`.
+fn markers(text: &str, base: usize) -> Vec<Marker> {
+    memmem::find_iter(text.as_bytes(), OPEN)
+        .filter_map(|at| {
+            let (len, number) = marker_at(&text[at..])?;
+            Some(Marker {
+                range: TextRange::new(base + at, base + at + len),
+                number,
+            })
+        })
+        .collect()
+}
+
+/// The length and number of a marker `〔n〕` at the start of `text` (ASCII or full-width
+/// digits, at most five).
+pub fn marker_at(text: &str) -> Option<(usize, u32)> {
+    let digits = text.strip_prefix(OPEN)?;
+    let mut number = 0u32;
+    for (count, (at, c)) in digits.char_indices().enumerate() {
+        if c == CLOSE {
+            return (count > 0).then_some((OPEN.len() + at + CLOSE.len_utf8(), number));
+        }
+        if count == MAX_MARKER_DIGITS {
+            return None;
+        }
+        number = number * 10 + digit_value(c)?;
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markers_in_both_digit_widths() {
+        assert_eq!(marker_at("〔1〕"), Some((7, 1)));
+        assert_eq!(marker_at("〔１７〕後"), Some((12, 17)));
+        assert_eq!(marker_at("〔99999〕"), Some((11, 99999)));
+        assert_eq!(marker_at("〔123456〕"), None);
+        assert_eq!(marker_at("〔〕"), None);
+        assert_eq!(marker_at("〔x〕"), None);
+        assert_eq!(marker_at("〔1"), None);
+        assert_eq!(marker_at("(1)"), None);
+    }
+
+    #[test]
+    fn widths_count_cjk_as_two() {
+        assert_eq!(display_width("abc"), 3);
+        assert_eq!(display_width("日韓"), 4);
+        assert_eq!(display_width("“穿梭”"), 8);
+        assert_eq!(display_width("𠮷"), 2);
+    }
+}

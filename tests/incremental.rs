@@ -1,0 +1,164 @@
+//! The incremental analysis equals a full analysis of the same text, after any edits.
+
+use marginalia::analysis::Analysis;
+use marginalia::document::Document;
+use proptest::prelude::*;
+
+/// Lines that exercise every fact: headings of each level (one wide enough to wrap), tails,
+/// notes sections, note labels, markers, blank and space-only lines, wide characters.
+const LINES: &[&str] = &[
+    "",
+    " ",
+    "　",
+    "正文正文正文正文正文正文正文正文正文正",
+    "正文正文正文正文正文正文正文正文〔1〕正",
+    "甲乙丙丁戊己庚辛壬癸〔2〕子丑寅卯辰巳午未",
+    "一、甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳",
+    "（一）首腦“穿梭外交”和各層級對話機制",
+    "形成",
+    "二、乙",
+    "1. 細目",
+    "結語",
+    "註釋：",
+    "〔1〕第一條。",
+    "　〔2〕 second note",
+    "〔3〕三",
+    "〔１〕重複",
+    "𠮷😀〔3〕。",
+    "1998 年 8 月",
+    "ARAB NEWS、https://",
+];
+
+/// Pieces typed or pasted by an edit, line breaks of every kind among them.
+const PIECES: &[&str] = &[
+    "",
+    "\n",
+    "\r\n",
+    "\r",
+    "\n\n",
+    "〔",
+    "〕",
+    "1",
+    "２",
+    "〔4〕",
+    "、",
+    "一、",
+    "（二）",
+    "註釋：\n",
+    "〔2〕",
+    " ",
+    "　",
+    "正",
+    "𠮷",
+    "😀",
+    "結語\n",
+    "形成",
+    "。",
+    "abc",
+];
+
+fn document_text() -> impl Strategy<Value = String> {
+    let line = prop::sample::select(LINES);
+    let line_break = prop::sample::select(&["\n", "\n\n", "\r\n", "\r"][..]);
+    prop::collection::vec((line, line_break), 0..40).prop_map(|lines| {
+        lines
+            .into_iter()
+            .map(|(line, line_break)| format!("{line}{line_break}"))
+            .collect()
+    })
+}
+
+#[derive(Clone, Debug)]
+struct Edit {
+    /// Where the edit starts and how many characters it removes, as fractions of the text.
+    start: f64,
+    removed: usize,
+    inserted: String,
+}
+
+fn edit() -> impl Strategy<Value = Edit> {
+    let inserted =
+        prop::collection::vec(prop::sample::select(PIECES), 0..4).prop_map(|p| p.concat());
+    (
+        0.0..=1.0f64,
+        prop_oneof![3 => 0..3usize, 1 => 0..60usize],
+        inserted,
+    )
+        .prop_map(|(start, removed, inserted)| Edit {
+            start,
+            removed,
+            inserted,
+        })
+}
+
+/// Applies an edit to the shadow string, by characters.
+fn apply(shadow: &mut String, chars: std::ops::Range<usize>, inserted: &str) {
+    let byte = |c: usize| {
+        shadow
+            .char_indices()
+            .nth(c)
+            .map_or(shadow.len(), |(b, _)| b)
+    };
+    let range = byte(chars.start)..byte(chars.end);
+    shadow.replace_range(range, inserted);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+    #[test]
+    fn incremental_equals_full(text in document_text(), edits in prop::collection::vec(edit(), 1..8)) {
+        let mut document = Document::new(&text);
+        let mut shadow = text.clone();
+        for edit in edits {
+            let len = shadow.chars().count();
+            let start = ((len as f64) * edit.start) as usize;
+            let end = (start + edit.removed).min(len);
+            document.replace(start..end, &edit.inserted);
+            apply(&mut shadow, start..end, &edit.inserted);
+            document.refresh();
+            prop_assert_eq!(document.text().to_string(), shadow.clone());
+            prop_assert_eq!(&**document.analysis(), &Analysis::new(&shadow), "after {:?} in {:?}", edit, shadow);
+        }
+    }
+
+    #[test]
+    fn several_edits_then_one_refresh(text in document_text(), edits in prop::collection::vec(edit(), 1..8)) {
+        let mut document = Document::new(&text);
+        let mut shadow = text.clone();
+        for edit in edits {
+            let len = shadow.chars().count();
+            let start = ((len as f64) * edit.start) as usize;
+            let end = (start + edit.removed).min(len);
+            document.replace(start..end, &edit.inserted);
+            apply(&mut shadow, start..end, &edit.inserted);
+        }
+        document.refresh();
+        prop_assert_eq!(&**document.analysis(), &Analysis::new(&shadow));
+    }
+}
+
+#[test]
+fn typing_through_the_seed_stays_equal() {
+    let seed = include_str!("../seeds/000_f8c5198825835df1.txt");
+    let mut document = Document::new(seed);
+    let mut shadow = seed.to_string();
+    // Type a marker, a heading and a notes entry at spread-out places, then delete them.
+    let len = shadow.chars().count();
+    for (i, piece) in ["〔18〕", "\n\n五、新節\n\n", "\n〔5〕補註。\n", "結語"]
+        .iter()
+        .enumerate()
+    {
+        let at = len * (i + 1) / 5;
+        document.replace(at..at, piece);
+        apply(&mut shadow, at..at, piece);
+        document.refresh();
+        assert_eq!(&**document.analysis(), &Analysis::new(&shadow), "{piece:?}");
+        let count = piece.chars().count();
+        document.replace(at..at + count, "");
+        apply(&mut shadow, at..at + count, "");
+        document.refresh();
+        assert_eq!(&**document.analysis(), &Analysis::new(&shadow));
+    }
+    assert_eq!(shadow, seed);
+}
