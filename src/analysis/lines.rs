@@ -19,7 +19,12 @@ pub fn line_spans(text: &str) -> impl Iterator<Item = LineSpan> + '_ {
         if done {
             return None;
         }
-        match memchr::memchr2(b'\n', b'\r', &bytes[start..]) {
+        // Blank lines are half the lines of PDF text: skip the search for them.
+        let found = match bytes.get(start) {
+            Some(b'\n' | b'\r') => Some(0),
+            _ => memchr::memchr2(b'\n', b'\r', &bytes[start..]),
+        };
+        match found {
             Some(i) => {
                 let end = start + i;
                 let crlf = bytes[end] == b'\r' && bytes.get(end + 1) == Some(&b'\n');
