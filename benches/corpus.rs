@@ -13,16 +13,19 @@ pub const SEED: &str = include_str!("../seeds/000_f8c5198825835df1.txt");
 /// Every fiftieth note has no entry.
 pub const MISSING_EVERY: u32 = 50;
 
-/// A book of at least `target_bytes` bytes (it ends with its notes section).
+/// A book of about `target_bytes` bytes (it ends with its notes section).
 pub fn book(target_bytes: usize) -> String {
     let (body, note_texts) = split_seed();
     let marker = Regex::new("〔([0-9]+)〕").expect("valid pattern");
     let markers_per_body = marker.find_iter(body).count() as u32;
+    let notes_per_body: usize = (0..markers_per_body as usize)
+        .map(|i| note_texts[i % note_texts.len()].len() + 12)
+        .sum();
     let mut book = String::with_capacity(target_bytes + target_bytes / 4);
     let mut cited = 0u32;
     let mut repetition = 0u32;
-    // Leave room for the notes, about a fifth of the book.
-    while book.len() < target_bytes * 4 / 5 {
+    // Stop when the body and the notes it will need reach the target size.
+    while book.len() + notes_per_body * (repetition as usize) < target_bytes {
         if repetition % 5 == 0 {
             let _ = write!(book, "第{}章　重讀\n\n", repetition / 5 + 1);
         }
@@ -36,13 +39,11 @@ pub fn book(target_bytes: usize) -> String {
         repetition += 1;
     }
     book.push_str("註釋：\n\n");
-    let mut number = 1;
-    while number <= cited || book.len() < target_bytes {
+    for number in 1..=cited {
         if number % MISSING_EVERY != 0 {
             let text = note_texts[(number as usize - 1) % note_texts.len()];
             let _ = write!(book, "〔{number}〕{text}\n\n");
         }
-        number += 1;
     }
     book
 }
@@ -57,4 +58,49 @@ fn split_seed() -> (&'static str, Vec<&'static str>) {
         .filter_map(|entry| entry.split_once('〕').map(|(_, text)| text.trim_end()))
         .collect();
     (body, texts)
+}
+
+/// The same document as Markdown, for measuring a Markdown language server on the same text:
+/// headings become `#` headings, markers `[^n]`, note entries `[^n]: …` (each on one line, as
+/// Markdown footnotes cannot hold blank lines without indentation).
+pub fn to_markdown(text: &str) -> String {
+    let analysis = marginalia::analysis::Analysis::new(text);
+    // (byte range, replacement) in document order.
+    let mut replacements: Vec<(usize, usize, String)> = Vec::new();
+    for heading in &analysis.headings {
+        let hashes = "#".repeat(heading.level as usize);
+        replacements.push((
+            heading.range.start,
+            heading.range.end,
+            format!("{hashes} {}", heading.title),
+        ));
+    }
+    for marker in &analysis.markers {
+        replacements.push((
+            marker.range.start,
+            marker.range.end,
+            format!("[^{}]", marker.number),
+        ));
+    }
+    for note in &analysis.notes {
+        let body = marginalia::analysis::join_lines(&text[note.body().start..note.body().end]);
+        replacements.push((
+            note.range.start,
+            note.range.end,
+            format!("[^{}]: {body}", note.number),
+        ));
+    }
+    replacements.sort_by_key(|r| r.0);
+    let mut markdown = String::with_capacity(text.len() + text.len() / 10);
+    let mut copied = 0;
+    for (start, end, replacement) in replacements {
+        if start < copied {
+            continue; // a marker inside a note entry already rewritten
+        }
+        markdown.push_str(&text[copied..start]);
+        markdown.push_str(&replacement);
+        copied = end;
+    }
+    markdown.push_str(&text[copied..]);
+    markdown
 }

@@ -2,8 +2,6 @@
 //! headings, where notes sections and notes begin and end, which `〔n〕` are citations, and the
 //! problems. Works on the facts alone, never on the text, so it costs the same after any edit.
 
-use std::collections::HashMap;
-
 use super::headings::HeadingKind;
 use super::index::Index;
 use super::scan::{HeadingCandidate, LabelLine};
@@ -145,11 +143,23 @@ fn citations(markers: &[Marker], notes: &[Note]) -> Vec<Marker> {
 }
 
 /// missing-note, unused-note and duplicate-note: the markers checked against the entries.
+///
+/// Note numbers are small (at most five digits), so tables indexed by number stand in for hash
+/// maps: this runs after every keystroke.
 fn note_problems(markers: &[Marker], notes: &[Note], headings: &[Heading]) -> Vec<Problem> {
-    let mut first_entry: HashMap<u32, &Note> = HashMap::with_capacity(notes.len());
+    let table_len = notes
+        .iter()
+        .map(|n| n.number)
+        .chain(markers.iter().map(|m| m.number))
+        .max()
+        .map_or(0, |max| max as usize + 1);
+    // For each number, its first entry.
+    let mut first_entry: Vec<Option<&Note>> = vec![None; table_len];
+    let mut cited = vec![false; table_len];
     let mut problems = Vec::new();
     for note in notes {
-        match first_entry.get(&note.number) {
+        let slot = &mut first_entry[note.number as usize];
+        match slot {
             Some(first) => problems.push(Problem {
                 code: ProblemCode::DuplicateNote,
                 severity: ProblemCode::DuplicateNote.default_severity(),
@@ -160,16 +170,13 @@ fn note_problems(markers: &[Marker], notes: &[Note], headings: &[Heading]) -> Ve
                     format!("first entry for note 〔{}〕", note.number),
                 )],
             }),
-            None => {
-                first_entry.insert(note.number, note);
-            }
+            None => *slot = Some(note),
         }
     }
     let has_notes_section = headings.iter().any(|h| h.kind == HeadingKind::Notes);
-    let mut cited: HashMap<u32, usize> = HashMap::with_capacity(markers.len());
     for marker in markers {
-        *cited.entry(marker.number).or_default() += 1;
-        if first_entry.contains_key(&marker.number) {
+        cited[marker.number as usize] = true;
+        if first_entry[marker.number as usize].is_some() {
             continue;
         }
         let message = if has_notes_section {
@@ -191,8 +198,8 @@ fn note_problems(markers: &[Marker], notes: &[Note], headings: &[Heading]) -> Ve
             related: Vec::new(),
         });
     }
-    for note in first_entry.values() {
-        if !cited.contains_key(&note.number) {
+    for note in first_entry.iter().flatten() {
+        if !cited[note.number as usize] {
             problems.push(Problem {
                 code: ProblemCode::UnusedNote,
                 severity: ProblemCode::UnusedNote.default_severity(),
@@ -202,6 +209,6 @@ fn note_problems(markers: &[Marker], notes: &[Note], headings: &[Heading]) -> Ve
             });
         }
     }
-    problems.sort_by_key(|p| (p.range, p.code.as_str()));
+    problems.sort_unstable_by_key(|p| (p.range, p.code.as_str()));
     problems
 }

@@ -103,6 +103,22 @@ impl StdioClient {
         }
     }
 
+    /// Like [`StdioClient::notification`], but `None` on timeout or when the server is gone.
+    pub fn try_notification(&mut self, method: &str, timeout: Duration) -> Option<Value> {
+        if let Some(i) = self.pending.iter().position(|m| m["method"] == method) {
+            return self.pending.remove(i);
+        }
+        let deadline = Instant::now() + timeout;
+        loop {
+            let left = deadline.checked_duration_since(Instant::now())?;
+            let message = self.incoming.recv_timeout(left).ok()?;
+            if message["method"] == method {
+                return Some(message);
+            }
+            self.keep(message);
+        }
+    }
+
     fn keep(&mut self, message: Value) {
         if message.get("id").is_some() && message.get("method").is_some() {
             // A request from the server: answer it so it never waits.

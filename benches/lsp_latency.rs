@@ -1,0 +1,261 @@
+//! Keystroke latency of a language server over stdio, as an editor sees it.
+//!
+//! Starts the server, opens a document, makes single-character edits (insert one CJK character,
+//! then delete it) at random places, and reports median / p99 / max for
+//! - didChange → the publishDiagnostics for that version,
+//! - a definition / hover / completion request sent right after the edit → its response,
+//!
+//! plus didOpen → first diagnostics and the server's resident memory (from /proc).
+//!
+//! ```sh
+//! cargo bench --bench lsp_latency                        # marginalia on the 10 MB book
+//! cargo bench --bench lsp_latency -- --size-mb 100       # the 100 MB book
+//! cargo bench --bench lsp_latency -- --server 'other-server --stdio' --doc book.txt --markdown
+//! ```
+//! `--markdown` converts the document first (`[^n]` markers, `[^n]:` notes, `#` headings) and
+//! opens it as `markdown`, to measure a Markdown server on the same text.
+
+mod corpus;
+#[path = "../tests/common/stdio.rs"]
+mod stdio;
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+use stdio::StdioClient;
+
+struct Options {
+    server: Vec<String>,
+    doc: Option<String>,
+    size_mb: usize,
+    edits: usize,
+    markdown: bool,
+}
+
+fn options() -> Options {
+    let mut options = Options {
+        server: vec![
+            env!("CARGO_BIN_EXE_marginalia").to_string(),
+            "--stdio".to_string(),
+        ],
+        doc: None,
+        size_mb: 10,
+        edits: 500,
+        markdown: false,
+    };
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--server" => {
+                options.server = args
+                    .next()
+                    .unwrap_or_default()
+                    .split_whitespace()
+                    .map(String::from)
+                    .collect()
+            }
+            "--doc" => options.doc = args.next(),
+            "--size-mb" => options.size_mb = args.next().and_then(|s| s.parse().ok()).unwrap_or(10),
+            "--edits" => options.edits = args.next().and_then(|s| s.parse().ok()).unwrap_or(500),
+            "--markdown" => options.markdown = true,
+            _ => {} // cargo bench passes --bench
+        }
+    }
+    options
+}
+
+fn main() {
+    let options = options();
+    let text = match &options.doc {
+        Some(path) => std::fs::read_to_string(path).expect("the document is readable UTF-8"),
+        None => corpus::book(options.size_mb << 20),
+    };
+    let (text, language) = if options.markdown {
+        (corpus::to_markdown(&text), "markdown")
+    } else {
+        (text, "plaintext")
+    };
+    let (marker_open, marker_number_offset) = if options.markdown {
+        ("[^", 2)
+    } else {
+        ("〔", 1)
+    };
+    println!(
+        "server: {}\ndocument: {:.1} MB, {} lines, opened as {language}",
+        options.server.join(" "),
+        text.len() as f64 / 1e6,
+        text.lines().count()
+    );
+
+    let mut command = Command::new(&options.server[0]);
+    command.args(&options.server[1..]);
+    let mut client = StdioClient::spawn(command);
+    let capabilities = json!({
+        "general": { "positionEncodings": ["utf-16"] },
+        "textDocument": {
+            "publishDiagnostics": { "versionSupport": true },
+            "hover": { "contentFormat": ["markdown", "plaintext"] },
+            "completion": { "completionItem": { "snippetSupport": false } },
+            "documentSymbol": { "hierarchicalDocumentSymbolSupport": true },
+        },
+    });
+    client.initialize(capabilities);
+    let pid = client.pid();
+    println!("RSS after initialize: {}", rss(pid));
+
+    let uri = "file:///tmp/marginalia-latency-book.txt";
+    let opened = Instant::now();
+    client.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": uri, "languageId": language, "version": 1, "text": text } }),
+    );
+    match wait_diagnostics(&mut client, 1, Duration::from_secs(60)) {
+        Some(_) => println!(
+            "didOpen -> first diagnostics: {:.1} ms",
+            ms(opened.elapsed())
+        ),
+        None => println!("didOpen -> first diagnostics: none within 60 s"),
+    }
+    println!("RSS after open: {}", rss(pid));
+
+    let lines: Vec<&str> = text.split('\n').collect();
+    let markers: Vec<(usize, usize)> = lines
+        .iter()
+        .enumerate()
+        .filter_map(|(i, line)| {
+            let byte = line.find(marker_open)?;
+            Some((
+                i,
+                line[..byte].encode_utf16().count() + marker_number_offset,
+            ))
+        })
+        .collect();
+    let editable: Vec<usize> = (0..lines.len()).filter(|&i| !lines[i].is_empty()).collect();
+    let mut random = fastrand::Rng::with_seed(2026);
+    let mut diagnostics_ms = Vec::new();
+    let mut requests_ms: Vec<(&str, f64)> = Vec::new();
+    let mut missed = 0;
+    let mut inserted_at: Option<(usize, usize)> = None;
+    for edit in 0..options.edits {
+        let version = edit as i64 + 2;
+        let (line, column, text, end_column) = match inserted_at.take() {
+            // Delete the character the previous edit inserted.
+            Some((line, column)) => (line, column, "", column + 1),
+            None => {
+                let line = editable[random.usize(..editable.len())];
+                let column = random.usize(..=lines[line].encode_utf16().count());
+                inserted_at = Some((line, column));
+                (line, column, "字", column)
+            }
+        };
+        let method = [
+            "textDocument/definition",
+            "textDocument/hover",
+            "textDocument/completion",
+        ][edit % 3];
+        // A marker on another line, so the edit does not move it.
+        let (marker_line, marker_column) = loop {
+            let candidate = markers
+                .get(random.usize(..markers.len().max(1)))
+                .copied()
+                .unwrap_or((0, 0));
+            if candidate.0 != line || markers.len() < 2 {
+                break candidate;
+            }
+        };
+        let sent = Instant::now();
+        client.notify(
+            "textDocument/didChange",
+            json!({
+                "textDocument": { "uri": uri, "version": version },
+                "contentChanges": [{
+                    "range": { "start": { "line": line, "character": column }, "end": { "line": line, "character": end_column } },
+                    "text": text,
+                }],
+            }),
+        );
+        let request_sent = Instant::now();
+        let id = client.send_request(
+            method,
+            json!({ "textDocument": { "uri": uri }, "position": { "line": marker_line, "character": marker_column } }),
+        );
+        client.response(id);
+        requests_ms.push((method, ms(request_sent.elapsed())));
+        match wait_diagnostics(&mut client, version, Duration::from_secs(5)) {
+            Some(()) => diagnostics_ms.push(ms(sent.elapsed())),
+            None => missed += 1,
+        }
+    }
+    println!(
+        "\n{} edits (insert or delete one CJK character at a random place)",
+        options.edits
+    );
+    report("didChange -> publishDiagnostics", &mut diagnostics_ms);
+    if missed > 0 {
+        println!("  ({missed} edits got no diagnostics for their version within 5 s)");
+    }
+    for method in [
+        "textDocument/definition",
+        "textDocument/hover",
+        "textDocument/completion",
+    ] {
+        let mut times: Vec<f64> = requests_ms
+            .iter()
+            .filter(|(m, _)| *m == method)
+            .map(|(_, t)| *t)
+            .collect();
+        report(&format!("{method} right after the edit"), &mut times);
+    }
+    println!("\nRSS at the end: {}", rss(pid));
+    let _ = client.request("shutdown", Value::Null);
+    client.notify("exit", Value::Null);
+    let _ = client.wait(Duration::from_secs(5));
+}
+
+/// Waits for diagnostics of `version` (or, from a server that does not version them, any).
+fn wait_diagnostics(client: &mut StdioClient, version: i64, timeout: Duration) -> Option<()> {
+    let deadline = Instant::now() + timeout;
+    loop {
+        let left = deadline.checked_duration_since(Instant::now())?;
+        let message = client.try_notification("textDocument/publishDiagnostics", left)?;
+        match message["params"]["version"].as_i64() {
+            Some(v) if v < version => continue,
+            _ => return Some(()),
+        }
+    }
+}
+
+fn report(what: &str, times: &mut [f64]) {
+    if times.is_empty() {
+        println!("{what}: no samples");
+        return;
+    }
+    times.sort_by(f64::total_cmp);
+    let at = |q: f64| times[((times.len() - 1) as f64 * q).round() as usize];
+    println!(
+        "{what}: median {:.3} ms, p99 {:.3} ms, max {:.3} ms ({} samples)",
+        at(0.5),
+        at(0.99),
+        times[times.len() - 1],
+        times.len()
+    );
+}
+
+fn ms(duration: Duration) -> f64 {
+    duration.as_secs_f64() * 1000.0
+}
+
+/// Current and peak resident memory of a process, from /proc.
+fn rss(pid: u32) -> String {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|kb| kb.parse::<f64>().ok())
+            .map_or("?".to_string(), |kb| format!("{:.1} MB", kb / 1024.0))
+    };
+    format!("{} (peak {})", field("VmRSS:"), field("VmHWM:"))
+}
