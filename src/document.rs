@@ -8,19 +8,24 @@ use std::sync::Arc;
 
 use ropey::Rope;
 
-use crate::analysis::index::{self, Index};
+use crate::analysis::index::{self, Index, Shift};
 use crate::analysis::Analysis;
 
-/// A text with its analysis. Cloning is cheap (the rope and the analysis are shared), so a
-/// clone is a consistent snapshot that later edits do not disturb.
+/// A text with its analysis, and what it takes to update the analysis after an edit.
+/// Readers take a [`DocumentSnapshot`].
 #[derive(Clone, Debug)]
 pub struct Document {
     text: Rope,
     /// The facts the analysis is assembled from, updated by each edit.
     index: Index,
     analysis: Arc<Analysis>,
+    /// Where the text's last non-blank line ends.
+    content_end: usize,
     /// Edited since the analysis was made.
     stale: bool,
+    /// For the edits since the analysis was made, how they moved the text, as long as they
+    /// changed no fact; `None` once one did.
+    pending_shifts: Option<Vec<Shift>>,
 }
 
 impl Document {
@@ -31,12 +36,23 @@ impl Document {
             text: Rope::from_str(text),
             index,
             analysis,
+            content_end,
             stale: false,
+            pending_shifts: Some(Vec::new()),
         }
     }
 
     pub fn text(&self) -> &Rope {
         &self.text
+    }
+
+    /// A consistent view of the current version, O(1): later edits do not disturb it.
+    pub fn snapshot(&self) -> DocumentSnapshot {
+        debug_assert!(!self.stale, "snapshot taken before refresh");
+        DocumentSnapshot {
+            text: self.text.clone(),
+            analysis: self.analysis.clone(),
+        }
     }
 
     /// The analysis of the current text (see [`Document::refresh`]).
@@ -48,16 +64,107 @@ impl Document {
     /// Replaces the characters `chars` (already clamped to the text) with `new_text`.
     /// Several replacements can be made in a row; call [`Document::refresh`] after the last.
     pub fn replace(&mut self, chars: Range<usize>, new_text: &str) {
-        self.index.replace(&mut self.text, chars, new_text);
+        let shift = self.index.replace(&mut self.text, chars, new_text);
         self.stale = true;
+        match (shift, &mut self.pending_shifts) {
+            (Some(shift), Some(shifts)) => shifts.push(shift),
+            _ => self.pending_shifts = None,
+        }
     }
 
     /// Brings the analysis up to date with the text.
     pub fn refresh(&mut self) {
-        if self.stale {
-            let content_end = index::content_end(&self.text);
-            self.analysis = Arc::new(Analysis::from_index(&self.index, content_end));
-            self.stale = false;
+        if !self.stale {
+            return;
         }
+        let content_end = index::content_end(&self.text);
+        let shifts = self.pending_shifts.replace(Vec::new());
+        let moved_content_end = shifts.as_ref().map(|shifts| {
+            shifts
+                .iter()
+                .fold(Some(self.content_end), |end, shift| shift.position(end?))
+        });
+        match shifts {
+            Some(shifts) if moved_content_end == Some(Some(content_end)) => {
+                // Nothing but positions changed: move the analysis (in place when no reader
+                // holds it) instead of assembling it again.
+                let analysis = Arc::make_mut(&mut self.analysis);
+                shifts.iter().for_each(|shift| analysis.shift(shift));
+            }
+            _ => self.analysis = Arc::new(Analysis::from_index(&self.index, content_end)),
+        }
+        self.content_end = content_end;
+        self.stale = false;
+    }
+}
+
+/// One version of a document: its text and analysis, shared (cloning is O(1)).
+#[derive(Clone, Debug)]
+pub struct DocumentSnapshot {
+    text: Rope,
+    analysis: Arc<Analysis>,
+}
+
+impl DocumentSnapshot {
+    pub fn new(text: &str) -> DocumentSnapshot {
+        Document::new(text).snapshot()
+    }
+
+    pub fn text(&self) -> &Rope {
+        &self.text
+    }
+
+    pub fn analysis(&self) -> &Arc<Analysis> {
+        &self.analysis
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TEXT: &str = "一、甲\n\n正文〔1〕正文\n\n註釋：\n〔1〕一。";
+
+    fn analysis_address(document: &Document) -> *const Analysis {
+        Arc::as_ptr(document.analysis())
+    }
+
+    #[test]
+    fn typing_inside_a_sentence_moves_the_analysis_in_place() {
+        let mut document = Document::new(TEXT);
+        let before = analysis_address(&document);
+        let at = TEXT[..TEXT.find("正文〔").unwrap()].chars().count() + 1;
+        document.replace(at..at, "字");
+        document.refresh();
+        assert_eq!(
+            analysis_address(&document),
+            before,
+            "no new analysis was assembled"
+        );
+        assert_eq!(
+            **document.analysis(),
+            Analysis::new(&document.text().to_string())
+        );
+    }
+
+    #[test]
+    fn a_snapshot_keeps_its_version_while_the_document_moves_on() {
+        let mut document = Document::new(TEXT);
+        let snapshot = document.snapshot();
+        document.replace(0..0, "字");
+        document.refresh();
+        assert_eq!(**snapshot.analysis(), Analysis::new(TEXT));
+        assert_eq!(snapshot.text().to_string(), TEXT);
+        assert_ne!(snapshot.analysis(), document.analysis());
+    }
+
+    #[test]
+    fn typing_a_marker_assembles_a_new_analysis() {
+        let mut document = Document::new(TEXT);
+        let before = analysis_address(&document);
+        document.replace(2..2, "〔2〕");
+        document.refresh();
+        assert_ne!(analysis_address(&document), before);
+        assert_eq!(document.analysis().markers.len(), 2);
     }
 }

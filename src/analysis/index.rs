@@ -39,7 +39,17 @@ impl Index {
     }
 
     /// Replaces the characters `chars` of `rope` with `new_text`, updating the facts.
-    pub fn replace(&mut self, rope: &mut Rope, chars: Range<usize>, new_text: &str) {
+    ///
+    /// Returns the [`Shift`] when the edit only moved the facts (typing inside a sentence, the
+    /// common case): then the analysis can be moved the same way instead of being assembled
+    /// again. `None` when a fact appeared, disappeared or changed.
+    pub fn replace(
+        &mut self,
+        rope: &mut Rope,
+        chars: Range<usize>,
+        new_text: &str,
+    ) -> Option<Shift> {
+        let median = self.widths.median();
         let start = rope.char_to_byte(chars.start);
         let old_end = rope.char_to_byte(chars.end);
         let region = affected_region(rope, start, old_end);
@@ -57,7 +67,44 @@ impl Index {
             content_end_before(rope, region.start),
             || first_content_line_from(rope, new_end),
         );
+        let shift = Shift {
+            start,
+            old_end,
+            delta,
+        };
+        let only_moved = self.only_moved(&region, &scan, &shift);
         self.splice(region, delta, scan);
+        (only_moved && self.widths.median() == median).then_some(shift)
+    }
+
+    /// Whether the facts `scan` found in the edited region are the old ones, moved by `shift`.
+    fn only_moved(&self, region: &Range<usize>, scan: &Scan, shift: &Shift) -> bool {
+        fn old<'a, T>(items: &'a [T], region: &Range<usize>, key: impl Fn(&T) -> usize) -> &'a [T] {
+            let first = items.partition_point(|item| key(item) < region.start);
+            let after = items.partition_point(|item| key(item) < region.end);
+            &items[first..after]
+        }
+        let candidates = old(&self.candidates, region, |c| c.range.start);
+        let labels = old(&self.labels, region, |l| l.label.start);
+        let markers = old(&self.markers, region, |m| m.range.start);
+        candidates.len() == scan.candidates.len()
+            && labels.len() == scan.labels.len()
+            && markers.len() == scan.markers.len()
+            && candidates
+                .iter()
+                .zip(&scan.candidates)
+                .all(|(old, new)| shift.candidate(old).as_ref() == Some(new))
+            && labels
+                .iter()
+                .zip(&scan.labels)
+                .all(|(old, new)| shift.label(old).as_ref() == Some(new))
+            && markers.iter().zip(&scan.markers).all(|(old, new)| {
+                shift
+                    .range(old.range)
+                    .map(|range| Marker { range, ..*old })
+                    .as_ref()
+                    == Some(new)
+            })
     }
 
     fn splice(&mut self, region: Range<usize>, delta: isize, scan: Scan) {
@@ -91,6 +138,70 @@ impl Index {
                 m.range = shift_range(m.range, d);
             },
         );
+    }
+}
+
+/// How an edit moves offsets: bytes `start..old_end` were replaced, changing the length by
+/// `delta`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shift {
+    pub start: usize,
+    pub old_end: usize,
+    pub delta: isize,
+}
+
+impl Shift {
+    /// Where a start of something, or the end of a line's content, moves: text typed at it
+    /// goes before a start, and extends the content of its line. `None` inside removed text.
+    pub fn position(&self, offset: usize) -> Option<usize> {
+        if offset >= self.old_end {
+            Some(offset_by(offset, self.delta))
+        } else if offset <= self.start {
+            Some(offset)
+        } else {
+            None
+        }
+    }
+
+    /// Where the end of a range moves: text typed at it goes after the range.
+    pub fn end(&self, offset: usize) -> Option<usize> {
+        if offset <= self.start {
+            Some(offset)
+        } else if offset >= self.old_end {
+            Some(offset_by(offset, self.delta))
+        } else {
+            None
+        }
+    }
+
+    pub fn range(&self, range: TextRange) -> Option<TextRange> {
+        let start = self.position(range.start)?;
+        let end = self.end(range.end)?;
+        (start <= end).then(|| TextRange::new(start, end))
+    }
+
+    fn candidate(&self, candidate: &HeadingCandidate) -> Option<HeadingCandidate> {
+        let tail = match &candidate.tail {
+            Some(tail) => Some(scan::HeadingTail {
+                end: self.position(tail.end)?,
+                ..tail.clone()
+            }),
+            None => None,
+        };
+        Some(HeadingCandidate {
+            range: self.range(candidate.range)?,
+            content_end_before: self.position(candidate.content_end_before)?,
+            tail,
+            ..candidate.clone()
+        })
+    }
+
+    fn label(&self, label: &LabelLine) -> Option<LabelLine> {
+        Some(LabelLine {
+            label: self.range(label.label)?,
+            content_end_before: self.position(label.content_end_before)?,
+            ..*label
+        })
     }
 }
 

@@ -136,6 +136,36 @@ impl Analysis {
         assemble::assemble(index, content_end)
     }
 
+    /// Moves every offset as an edit that changed no fact moved the text (see
+    /// [`index::Index::replace`]): cheaper than assembling the analysis again.
+    pub fn shift(&mut self, shift: &index::Shift) {
+        let range = |r: TextRange| shift.range(r).unwrap_or(r);
+        let position = |p: usize| shift.position(p).unwrap_or(p);
+        for heading in &mut self.headings {
+            heading.range = range(heading.range);
+            heading.section = TextRange::new(
+                position(heading.section.start),
+                position(heading.section.end).max(heading.range.end),
+            );
+        }
+        for marker in &mut self.markers {
+            marker.range = range(marker.range);
+        }
+        for note in &mut self.notes {
+            note.label = range(note.label);
+            note.range = TextRange::new(
+                note.label.start,
+                position(note.range.end).max(note.label.end),
+            );
+        }
+        for problem in &mut self.problems {
+            problem.range = range(problem.range);
+            for (related, _) in &mut problem.related {
+                *related = range(*related);
+            }
+        }
+    }
+
     /// The marker under the cursor: one that contains `offset`, else one that ends there.
     pub fn marker_at(&self, offset: usize) -> Option<&Marker> {
         let after = self.markers.partition_point(|m| m.range.start <= offset);

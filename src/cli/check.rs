@@ -6,7 +6,7 @@ use serde_json::json;
 
 use super::{load, Format, EXIT_BAD_INPUT};
 use crate::analysis::{Problem, Severity};
-use crate::document::Document;
+use crate::document::DocumentSnapshot;
 use crate::features::diagnostics::diagnostics;
 use crate::text::line_col;
 
@@ -52,7 +52,7 @@ pub fn run(files: &[PathBuf], format: Format) -> u8 {
     }
 }
 
-fn reports<'a>(file: &'a Path, document: &'a Document) -> impl Iterator<Item = Report<'a>> {
+fn reports<'a>(file: &'a Path, document: &'a DocumentSnapshot) -> impl Iterator<Item = Report<'a>> {
     let rope = document.text();
     diagnostics(document.analysis()).iter().map(move |problem| {
         let start = line_col(rope, problem.range.start);

@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 use tracing_subscriber::EnvFilter;
 
-use crate::document::Document;
+use crate::document::DocumentSnapshot;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -96,7 +96,7 @@ fn serve() -> u8 {
 }
 
 /// Reads a file as a document, or says why it cannot.
-fn load(path: &Path) -> Result<(String, Document), String> {
+fn load(path: &Path) -> Result<(String, DocumentSnapshot), String> {
     let bytes =
         std::fs::read(path).map_err(|error| format!("cannot read {}: {error}", path.display()))?;
     let text = String::from_utf8(bytes).map_err(|error| {
@@ -106,6 +106,6 @@ fn load(path: &Path) -> Result<(String, Document), String> {
             error.utf8_error().valid_up_to()
         )
     })?;
-    let document = Document::new(&text);
+    let document = DocumentSnapshot::new(&text);
     Ok((text, document))
 }

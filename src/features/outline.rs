@@ -1,7 +1,7 @@
 //! The outline: headings as a tree, each notes section holding its notes.
 
 use crate::analysis::{join_lines, Analysis, HeadingKind};
-use crate::document::Document;
+use crate::document::DocumentSnapshot;
 use crate::text::TextRange;
 
 /// How many characters of a note's text its outline entry shows.
@@ -26,7 +26,7 @@ pub struct OutlineItem {
 }
 
 /// The heading tree of `document`.
-pub fn outline(document: &Document) -> Vec<OutlineItem> {
+pub fn outline(document: &DocumentSnapshot) -> Vec<OutlineItem> {
     let analysis = document.analysis();
     let mut items: Vec<OutlineItem> = analysis
         .headings
@@ -52,7 +52,7 @@ pub fn outline(document: &Document) -> Vec<OutlineItem> {
     nest(analysis, items)
 }
 
-fn note_item(document: &Document, note: &crate::analysis::Note) -> OutlineItem {
+fn note_item(document: &DocumentSnapshot, note: &crate::analysis::Note) -> OutlineItem {
     let text = document.text();
     let label = text
         .byte_slice(note.label.start..note.label.end)
@@ -128,7 +128,7 @@ mod tests {
     }
 
     fn check(text: &str, expect: Expect) {
-        let document = Document::new(text);
+        let document = DocumentSnapshot::new(text);
         let mut out = String::new();
         render(&outline(&document), text, 0, &mut out);
         expect.assert_eq(&out);

@@ -13,7 +13,6 @@ use tower_lsp::Client;
 
 use super::state::ServerState;
 use super::to_proto;
-use crate::analysis::Analysis;
 use crate::features::diagnostics::diagnostics;
 
 #[derive(Debug)]
@@ -32,31 +31,28 @@ pub fn spawn(client: Client, state: Arc<ServerState>) -> Publisher {
 }
 
 async fn run(client: Client, state: Arc<ServerState>, mut events: UnboundedReceiver<PublishEvent>) {
-    // The analysis last published for each document, to skip republishing it.
-    let mut published: HashMap<Url, Arc<Analysis>> = HashMap::new();
+    // The version last published for each document, to skip republishing it.
+    let mut published: HashMap<Url, i32> = HashMap::new();
     while let Some(event) = events.recv().await {
         match event {
             PublishEvent::Changed(uri) => {
                 let Some(snapshot) = state.documents.snapshot(&uri) else {
                     continue; // closed meanwhile
                 };
-                let analysis = snapshot.document.analysis().clone();
-                if published
-                    .get(&uri)
-                    .is_some_and(|p| Arc::ptr_eq(p, &analysis))
-                {
+                if published.get(&uri) == Some(&snapshot.version) {
                     continue;
                 }
+                let analysis = snapshot.document.analysis();
                 let rope = snapshot.document.text();
                 let encoding = state.encoding();
-                let diagnostics = diagnostics(&analysis)
+                let diagnostics = diagnostics(analysis)
                     .iter()
                     .map(|problem| to_proto::diagnostic(rope, &uri, problem, encoding))
                     .collect();
                 client
                     .publish_diagnostics(uri.clone(), diagnostics, Some(snapshot.version))
                     .await;
-                published.insert(uri, analysis);
+                published.insert(uri, snapshot.version);
             }
             PublishEvent::Closed(uri) => {
                 published.remove(&uri);

@@ -6,13 +6,19 @@ use tower_lsp::lsp_types::{TextDocumentContentChangeEvent, Url};
 use tracing::warn;
 
 use super::position::{self, Encoding};
-use crate::document::Document;
+use crate::document::{Document, DocumentSnapshot};
 
 /// A consistent view of one version of a document.
 #[derive(Clone, Debug)]
 pub struct Snapshot {
     pub version: i32,
-    pub document: Document,
+    pub document: DocumentSnapshot,
+}
+
+/// An open document: the version the client last sent, and the text with its analysis.
+struct OpenDocument {
+    version: i32,
+    document: Document,
 }
 
 #[derive(Debug)]
@@ -22,13 +28,14 @@ pub enum ChangeError {
 
 #[derive(Default)]
 pub struct DocumentStore {
-    documents: DashMap<Url, Snapshot>,
+    documents: DashMap<Url, OpenDocument>,
 }
 
 impl DocumentStore {
     pub fn open(&self, uri: Url, version: i32, text: &str) {
         let document = Document::new(text);
-        self.documents.insert(uri, Snapshot { version, document });
+        self.documents
+            .insert(uri, OpenDocument { version, document });
     }
 
     /// Applies a `didChange`'s edits in order, then re-analyses once.
@@ -79,6 +86,9 @@ impl DocumentStore {
     }
 
     pub fn snapshot(&self, uri: &Url) -> Option<Snapshot> {
-        self.documents.get(uri).map(|entry| entry.value().clone())
+        self.documents.get(uri).map(|entry| Snapshot {
+            version: entry.version,
+            document: entry.document.snapshot(),
+        })
     }
 }
