@@ -13,7 +13,8 @@
 //! cargo bench --bench lsp_latency -- --server 'other-server --stdio' --doc book.txt --markdown
 //! ```
 //! `--markdown` converts the document first (`[^n]` markers, `[^n]:` notes, `#` headings) and
-//! opens it as `markdown`, to measure a Markdown server on the same text.
+//! opens it as `markdown`, to measure a Markdown server on the same text. `--save FILE` writes
+//! the document (generated, converted) to FILE instead of measuring.
 
 mod corpus;
 #[path = "../tests/common/stdio.rs"]
@@ -31,6 +32,7 @@ struct Options {
     size_mb: usize,
     edits: usize,
     markdown: bool,
+    save: Option<String>,
 }
 
 fn options() -> Options {
@@ -43,6 +45,7 @@ fn options() -> Options {
         size_mb: 10,
         edits: 500,
         markdown: false,
+        save: None,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -59,6 +62,7 @@ fn options() -> Options {
             "--size-mb" => options.size_mb = args.next().and_then(|s| s.parse().ok()).unwrap_or(10),
             "--edits" => options.edits = args.next().and_then(|s| s.parse().ok()).unwrap_or(500),
             "--markdown" => options.markdown = true,
+            "--save" => options.save = args.next(),
             _ => {} // cargo bench passes --bench
         }
     }
@@ -76,6 +80,11 @@ fn main() {
     } else {
         (text, "plaintext")
     };
+    if let Some(path) = &options.save {
+        std::fs::write(path, &text).expect("the document can be saved");
+        println!("saved the document to {path}");
+        return;
+    }
     let (marker_open, marker_number_offset) = if options.markdown {
         ("[^", 2)
     } else {
@@ -181,9 +190,13 @@ fn main() {
             json!({ "textDocument": { "uri": uri }, "position": { "line": marker_line, "character": marker_column } }),
         );
         client.response(id);
-        requests_ms.push((method, ms(request_sent.elapsed())));
+        let answered = client.last_arrival.unwrap_or_else(Instant::now);
+        requests_ms.push((method, ms(answered - request_sent)));
         match wait_diagnostics(&mut client, version, Duration::from_secs(5)) {
-            Some(()) => diagnostics_ms.push(ms(sent.elapsed())),
+            Some(()) => {
+                let published = client.last_arrival.unwrap_or_else(Instant::now);
+                diagnostics_ms.push(ms(published - sent));
+            }
             None => missed += 1,
         }
     }

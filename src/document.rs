@@ -82,7 +82,7 @@ impl Document {
         let moved_content_end = shifts.as_ref().map(|shifts| {
             shifts
                 .iter()
-                .fold(Some(self.content_end), |end, shift| shift.position(end?))
+                .try_fold(self.content_end, |end, shift| shift.position(end))
         });
         match shifts {
             Some(shifts) if moved_content_end == Some(Some(content_end)) => {

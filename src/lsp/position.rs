@@ -135,10 +135,29 @@ pub fn position(rope: &Rope, offset: usize, encoding: Encoding) -> Position {
 
 /// The LSP range of a byte range.
 pub fn range(rope: &Rope, range: TextRange, encoding: Encoding) -> Range {
-    Range::new(
-        position(rope, range.start, encoding),
-        position(rope, range.end, encoding),
-    )
+    let start = position(rope, range.start, encoding);
+    // Most ranges (markers, labels, headings) are short and on one line: count the end from
+    // the start instead of looking it up again.
+    const SHORT: usize = 256;
+    let end = range.end.min(rope.len_bytes());
+    if end > range.start && end - range.start <= SHORT {
+        if let Some(text) = rope.get_byte_slice(range.start..end) {
+            if text.chars().all(|c| c != '\n' && c != '\r') {
+                let units: usize = text.chars().map(|c| units(c, encoding)).sum();
+                let character = start.character.saturating_add(saturate(units));
+                return Range::new(start, Position::new(start.line, character));
+            }
+        }
+    }
+    Range::new(start, position(rope, range.end, encoding))
+}
+
+fn units(c: char, encoding: Encoding) -> usize {
+    match encoding {
+        Encoding::Utf8 => c.len_utf8(),
+        Encoding::Utf16 => c.len_utf16(),
+        Encoding::Utf32 => 1,
+    }
 }
 
 fn saturate(value: usize) -> u32 {
@@ -240,6 +259,32 @@ mod tests {
             position(&rope, "a\u{2028}b\u{85}".len(), Encoding::Utf16),
             Position::new(0, 4)
         );
+    }
+
+    #[test]
+    fn ranges_on_one_line_and_across_lines_agree_with_positions() {
+        let text = "甲𠮷〔1〕😀\r\n乙〔23〕\r丙";
+        let rope = Rope::from_str(text);
+        let all_ranges = (0..=text.len())
+            .filter(|&s| text.is_char_boundary(s))
+            .flat_map(|s| {
+                (s..=text.len())
+                    .filter(|&e| text.is_char_boundary(e))
+                    .map(move |e| (s, e))
+            });
+        for (start, end) in all_ranges {
+            for encoding in ALL {
+                let expected = Range::new(
+                    position(&rope, start, encoding),
+                    position(&rope, end, encoding),
+                );
+                assert_eq!(
+                    range(&rope, TextRange::new(start, end), encoding),
+                    expected,
+                    "{start}..{end} {encoding:?}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -86,9 +86,16 @@ impl LanguageServer for Backend {
 
     async fn did_open(&self, params: DidOpenTextDocumentParams) {
         let document = params.text_document;
+        let started = std::time::Instant::now();
         self.state
             .documents
             .open(document.uri.clone(), document.version, &document.text);
+        info!(
+            uri = %document.uri,
+            bytes = document.text.len(),
+            elapsed_ms = started.elapsed().as_secs_f64() * 1e3,
+            "opened"
+        );
         self.publish(PublishEvent::Changed(document.uri));
     }
 
@@ -96,12 +103,20 @@ impl LanguageServer for Backend {
         let uri = params.text_document.uri;
         let version = params.text_document.version;
         let encoding = self.state.encoding();
+        let started = std::time::Instant::now();
         match self
             .state
             .documents
             .change(&uri, version, &params.content_changes, encoding)
         {
-            Ok(()) => self.publish(PublishEvent::Changed(uri)),
+            Ok(()) => {
+                tracing::trace!(
+                    version,
+                    elapsed_ms = started.elapsed().as_secs_f64() * 1e3,
+                    "changed"
+                );
+                self.publish(PublishEvent::Changed(uri))
+            }
             Err(error) => warn!(%uri, version, ?error, "change ignored"),
         }
     }

@@ -12,9 +12,12 @@ use serde_json::{json, Value};
 pub struct StdioClient {
     child: Child,
     stdin: Option<ChildStdin>,
-    incoming: Receiver<Value>,
+    /// Each message with the moment it was read off the pipe.
+    incoming: Receiver<(Instant, Value)>,
     /// Notifications read while waiting for something else.
-    pending: VecDeque<Value>,
+    pending: VecDeque<(Instant, Value)>,
+    /// When the message last returned arrived.
+    pub last_arrival: Option<Instant>,
     next_id: i64,
 }
 
@@ -42,6 +45,7 @@ impl StdioClient {
             stdin,
             incoming,
             pending: VecDeque::new(),
+            last_arrival: None,
             next_id: 0,
         }
     }
@@ -79,57 +83,51 @@ impl StdioClient {
 
     pub fn response(&mut self, id: i64) -> Value {
         loop {
-            let message = self.next_message(Duration::from_secs(30));
+            let (arrival, message) = self.next_message(Duration::from_secs(30));
             if message.get("method").is_none() && message["id"] == json!(id) {
+                self.last_arrival = Some(arrival);
                 return message;
             }
-            self.keep(message);
+            self.keep(arrival, message);
         }
     }
 
     /// The next notification with `method`, skipping (and keeping) others.
     pub fn notification(&mut self, method: &str, timeout: Duration) -> Value {
-        if let Some(i) = self.pending.iter().position(|m| m["method"] == method) {
-            return self.pending.remove(i).unwrap_or(Value::Null);
-        }
-        let deadline = Instant::now() + timeout;
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            let message = self.next_message(left);
-            if message["method"] == method {
-                return message;
-            }
-            self.keep(message);
-        }
+        self.try_notification(method, timeout)
+            .unwrap_or_else(|| panic!("no {method} from the server in {timeout:?}"))
     }
 
     /// Like [`StdioClient::notification`], but `None` on timeout or when the server is gone.
     pub fn try_notification(&mut self, method: &str, timeout: Duration) -> Option<Value> {
-        if let Some(i) = self.pending.iter().position(|m| m["method"] == method) {
-            return self.pending.remove(i);
+        if let Some(i) = self.pending.iter().position(|(_, m)| m["method"] == method) {
+            let (arrival, message) = self.pending.remove(i)?;
+            self.last_arrival = Some(arrival);
+            return Some(message);
         }
         let deadline = Instant::now() + timeout;
         loop {
             let left = deadline.checked_duration_since(Instant::now())?;
-            let message = self.incoming.recv_timeout(left).ok()?;
+            let (arrival, message) = self.incoming.recv_timeout(left).ok()?;
             if message["method"] == method {
+                self.last_arrival = Some(arrival);
                 return Some(message);
             }
-            self.keep(message);
+            self.keep(arrival, message);
         }
     }
 
-    fn keep(&mut self, message: Value) {
+    fn keep(&mut self, arrival: Instant, message: Value) {
         if message.get("id").is_some() && message.get("method").is_some() {
             // A request from the server: answer it so it never waits.
             let id = message["id"].clone();
             self.send(&json!({ "jsonrpc": "2.0", "id": id, "result": null }));
         } else {
-            self.pending.push_back(message);
+            self.pending.push_back((arrival, message));
         }
     }
 
-    fn next_message(&mut self, timeout: Duration) -> Value {
+    fn next_message(&mut self, timeout: Duration) -> (Instant, Value) {
         match self.incoming.recv_timeout(timeout) {
             Ok(message) => message,
             Err(RecvTimeoutError::Timeout) => panic!("no message from the server in {timeout:?}"),
@@ -176,8 +174,9 @@ impl Drop for StdioClient {
     }
 }
 
-/// Reads one `Content-Length`-framed JSON message; `None` at the end of the stream.
-fn read_message(reader: &mut impl BufRead) -> Option<Value> {
+/// Reads one `Content-Length`-framed JSON message, timed when its last byte was read; `None`
+/// at the end of the stream.
+fn read_message(reader: &mut impl BufRead) -> Option<(Instant, Value)> {
     let mut length = None;
     loop {
         let mut header = String::new();
@@ -194,5 +193,8 @@ fn read_message(reader: &mut impl BufRead) -> Option<Value> {
     }
     let mut body = vec![0; length?];
     reader.read_exact(&mut body).ok()?;
-    serde_json::from_slice(&body).ok()
+    let arrival = Instant::now();
+    serde_json::from_slice(&body)
+        .ok()
+        .map(|message| (arrival, message))
 }
