@@ -114,11 +114,18 @@ fn main() {
     println!("RSS after initialize: {}", rss(pid));
 
     let uri = "file:///tmp/marginalia-latency-book.txt";
+    // Encode the message first: the clock measures the server, not this client's JSON encoder.
+    let did_open = json!({
+        "jsonrpc": "2.0",
+        "method": "textDocument/didOpen",
+        "params": { "textDocument": { "uri": uri, "languageId": language, "version": 1, "text": text } },
+    })
+    .to_string();
+    let frame = format!("Content-Length: {}\r\n\r\n{did_open}", did_open.len());
+    drop(did_open);
     let opened = Instant::now();
-    client.notify(
-        "textDocument/didOpen",
-        json!({ "textDocument": { "uri": uri, "languageId": language, "version": 1, "text": text } }),
-    );
+    client.send_raw(frame.as_bytes());
+    drop(frame);
     match wait_diagnostics(&mut client, 1, Duration::from_secs(60)) {
         Some(_) => println!(
             "didOpen -> first diagnostics: {:.1} ms",
