@@ -110,3 +110,28 @@ fn no_arguments_also_serves_lsp() {
     let initialize = client.initialize(json!({}));
     assert_eq!(initialize["result"]["serverInfo"]["name"], "marginalia");
 }
+
+#[test]
+fn malformed_messages_get_an_error_and_the_server_goes_on() {
+    let mut client = server();
+    client.initialize(json!({}));
+    // Not JSON, then JSON that is no JSON-RPC message, then a frame without Content-Length.
+    client.send_raw(b"Content-Length: 9\r\n\r\n{not json");
+    let error = client.response_with_null_id();
+    assert_eq!(error["error"]["code"], -32700);
+    client.send_raw(b"Content-Length: 2\r\n\r\n[]");
+    let error = client.response_with_null_id();
+    assert_eq!(error["error"]["code"], -32600, "valid JSON, but not a request");
+    client.send_raw(b"Content-Type: text/plain\r\n\r\n");
+    let error = client.response_with_null_id();
+    assert_eq!(error["error"]["code"], -32700);
+    // `"params": null` for shutdown is accepted, as some clients send it.
+    client.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": URI, "languageId": "plaintext", "version": 1, "text": "正文〔1〕" } }),
+    );
+    let symbols = client.request("textDocument/documentSymbol", json!({ "textDocument": { "uri": URI } }));
+    assert_eq!(symbols["result"], json!([]));
+    let shutdown = client.request("shutdown", Value::Null);
+    assert!(shutdown.get("error").is_none(), "{shutdown}");
+}

@@ -92,6 +92,17 @@ impl StdioClient {
         }
     }
 
+    /// The next error response that could not name its request (`"id": null`).
+    pub fn response_with_null_id(&mut self) -> Value {
+        loop {
+            let (arrival, message) = self.next_message(Duration::from_secs(10));
+            if message.get("method").is_none() && message["id"].is_null() {
+                return message;
+            }
+            self.keep(arrival, message);
+        }
+    }
+
     /// The next notification with `method`, skipping (and keeping) others.
     pub fn notification(&mut self, method: &str, timeout: Duration) -> Value {
         self.try_notification(method, timeout)
