@@ -15,7 +15,7 @@ use super::scan::{self, HeadingCandidate, LabelLine, Scan};
 use super::Marker;
 use crate::text::TextRange;
 
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Index {
     pub candidates: Vec<HeadingCandidate>,
     pub labels: Vec<LabelLine>,
@@ -26,16 +26,45 @@ pub struct Index {
 impl Index {
     /// The facts of a whole text, and where its content ends.
     pub fn new(text: &str) -> (Index, usize) {
-        let scan = scan::scan(text, 0, 0, || None);
-        let mut widths = WidthHistogram::default();
-        scan.widths.iter().for_each(|&w| widths.add(w));
-        let index = Index {
-            candidates: scan.candidates,
-            labels: scan.labels,
-            markers: scan.markers,
-            widths,
-        };
-        (index, scan.content_end)
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        Index::in_stretches(text, (text.len() / PARALLEL_CHUNK_BYTES).clamp(1, cores))
+    }
+
+    /// [`Index::new`], scanning `count` stretches of the text in parallel.
+    fn in_stretches(text: &str, count: usize) -> (Index, usize) {
+        let chunks = chunks(text, count);
+        // Each stretch is scanned on its own core: its facts depend only on its own lines and
+        // on the nearest non-blank line on either side, which is cheap to find.
+        let scans: Vec<Scan> = std::thread::scope(|scope| {
+            let workers: Vec<_> = chunks
+                .iter()
+                .map(|chunk| {
+                    let chunk = chunk.clone();
+                    scope.spawn(move || {
+                        scan::scan(
+                            &text[chunk.clone()],
+                            chunk.start,
+                            scan::content_end_before_in(text, chunk.start),
+                            || scan::first_content_line_in(text, chunk.end),
+                        )
+                    })
+                })
+                .collect();
+            workers
+                .into_iter()
+                .map(|worker| worker.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+                .collect()
+        });
+        let mut index = Index::default();
+        let mut content_end = 0;
+        for scan in scans {
+            scan.widths.iter().for_each(|&w| index.widths.add(w));
+            index.candidates.extend(scan.candidates);
+            index.labels.extend(scan.labels);
+            index.markers.extend(scan.markers);
+            content_end = scan.content_end;
+        }
+        (index, content_end)
     }
 
     /// Replaces the characters `chars` of `rope` with `new_text`, updating the facts.
@@ -205,6 +234,27 @@ impl Shift {
     }
 }
 
+/// Texts shorter than this are scanned on one thread.
+const PARALLEL_CHUNK_BYTES: usize = 1 << 20;
+
+/// Splits `text` at line starts into `count` stretches of about the same size (fewer if it
+/// has fewer `\n`).
+fn chunks(text: &str, count: usize) -> Vec<Range<usize>> {
+    let mut chunks = Vec::with_capacity(count);
+    let mut start = 0;
+    for i in 1..count {
+        let target = text.len() * i / count;
+        let Some(newline) = memchr::memchr(b'\n', &text.as_bytes()[target.max(start)..]) else {
+            break;
+        };
+        let end = target.max(start) + newline + 1;
+        chunks.push(start..end);
+        start = end;
+    }
+    chunks.push(start..text.len());
+    chunks
+}
+
 fn shift_candidate(candidate: &mut HeadingCandidate, delta: isize) {
     candidate.range = shift_range(candidate.range, delta);
     candidate.content_end_before = offset_by(candidate.content_end_before, delta);
@@ -360,5 +410,44 @@ impl WidthHistogram {
 impl PartialEq for WidthHistogram {
     fn eq(&self, other: &WidthHistogram) -> bool {
         self.counts == other.counts
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SEED: &str = include_str!("../../seeds/000_f8c5198825835df1.txt");
+
+    #[test]
+    fn scanning_in_stretches_finds_the_same_facts() {
+        let wrapped = "正文正文正文正文正文正文正文正文正文正\n\n一、甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳\n\n形成\n\n";
+        let texts = [
+            SEED.to_string(),
+            SEED.replace('\n', "\r\n"),
+            SEED.replace('\n', "\r"),
+            wrapped.repeat(40),
+            format!("{}\n\n\n　\n{}", SEED, "〔1〕x\n".repeat(30)),
+        ];
+        for text in &texts {
+            let whole = Index::in_stretches(text, 1);
+            for count in 2..=9 {
+                assert_eq!(Index::in_stretches(text, count), whole, "{count} stretches");
+            }
+        }
+    }
+
+    #[test]
+    fn stretches_cover_the_text_and_start_lines() {
+        let text = "ab\ncd\r\nef\rgh\n";
+        for count in 1..=8 {
+            let chunks = chunks(text, count);
+            assert_eq!(chunks.first().map(|c| c.start), Some(0));
+            assert_eq!(chunks.last().map(|c| c.end), Some(text.len()));
+            for pair in chunks.windows(2) {
+                assert_eq!(pair[0].end, pair[1].start);
+                assert_eq!(text.as_bytes()[pair[1].start - 1], b'\n');
+            }
+        }
     }
 }

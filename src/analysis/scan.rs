@@ -129,6 +129,30 @@ pub fn scan(
     scan
 }
 
+/// Where the content before byte `offset` of `text` (a line start) ends: the end of the last
+/// non-blank line before it, or 0.
+pub fn content_end_before_in(text: &str, offset: usize) -> usize {
+    let mut end = offset;
+    while end > 0 {
+        let line_start = memchr::memrchr2(b'\n', b'\r', &text.as_bytes()[..end - 1]).map_or(0, |i| i + 1);
+        let line = text[line_start..end].trim_end_matches(['\n', '\r']);
+        if let Some((lead, content)) = trim(line) {
+            return line_start + lead + content.len();
+        }
+        end = line_start;
+    }
+    0
+}
+
+/// The first non-blank line of `text` starting at or after byte `offset` (a line start): its
+/// start and its text.
+pub fn first_content_line_in(text: &str, offset: usize) -> Option<(usize, String)> {
+    let rest = text.get(offset..)?;
+    line_spans(rest)
+        .find(|span| trim(&rest[span.start..span.end]).is_some())
+        .map(|span| (offset + span.start, rest[span.start..span.end].to_string()))
+}
+
 /// The widths of the non-blank lines of `text`.
 pub fn widths(text: &str) -> impl Iterator<Item = u32> + '_ {
     line_spans(text)
