@@ -121,7 +121,10 @@ fn malformed_messages_get_an_error_and_the_server_goes_on() {
     assert_eq!(error["error"]["code"], -32700);
     client.send_raw(b"Content-Length: 2\r\n\r\n[]");
     let error = client.response_with_null_id();
-    assert_eq!(error["error"]["code"], -32600, "valid JSON, but not a request");
+    assert_eq!(
+        error["error"]["code"], -32600,
+        "valid JSON, but not a request"
+    );
     client.send_raw(b"Content-Type: text/plain\r\n\r\n");
     let error = client.response_with_null_id();
     assert_eq!(error["error"]["code"], -32700);
@@ -130,7 +133,10 @@ fn malformed_messages_get_an_error_and_the_server_goes_on() {
         "textDocument/didOpen",
         json!({ "textDocument": { "uri": URI, "languageId": "plaintext", "version": 1, "text": "正文〔1〕" } }),
     );
-    let symbols = client.request("textDocument/documentSymbol", json!({ "textDocument": { "uri": URI } }));
+    let symbols = client.request(
+        "textDocument/documentSymbol",
+        json!({ "textDocument": { "uri": URI } }),
+    );
     assert_eq!(symbols["result"], json!([]));
     let shutdown = client.request("shutdown", Value::Null);
     assert!(shutdown.get("error").is_none(), "{shutdown}");

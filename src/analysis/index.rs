@@ -33,6 +33,17 @@ impl Index {
     /// [`Index::new`], scanning `count` stretches of the text in parallel.
     fn in_stretches(text: &str, count: usize) -> (Index, usize) {
         let chunks = chunks(text, count);
+        let scan_chunk = |chunk: Range<usize>| {
+            scan::scan(
+                &text[chunk.clone()],
+                chunk.start,
+                scan::content_end_before_in(text, chunk.start),
+                || scan::first_content_line_in(text, chunk.end),
+            )
+        };
+        if chunks.len() == 1 {
+            return Index::from_scans(vec![scan_chunk(0..text.len())]);
+        }
         // Each stretch is scanned on its own core: its facts depend only on its own lines and
         // on the nearest non-blank line on either side, which is cheap to find.
         let scans: Vec<Scan> = std::thread::scope(|scope| {
@@ -40,21 +51,23 @@ impl Index {
                 .iter()
                 .map(|chunk| {
                     let chunk = chunk.clone();
-                    scope.spawn(move || {
-                        scan::scan(
-                            &text[chunk.clone()],
-                            chunk.start,
-                            scan::content_end_before_in(text, chunk.start),
-                            || scan::first_content_line_in(text, chunk.end),
-                        )
-                    })
+                    scope.spawn(move || scan_chunk(chunk))
                 })
                 .collect();
             workers
                 .into_iter()
-                .map(|worker| worker.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+                .map(|worker| {
+                    worker
+                        .join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                })
                 .collect()
         });
+        Index::from_scans(scans)
+    }
+
+    /// The index of consecutive stretches, in order.
+    fn from_scans(scans: Vec<Scan>) -> (Index, usize) {
         let mut index = Index::default();
         let mut content_end = 0;
         for scan in scans {

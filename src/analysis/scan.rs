@@ -134,7 +134,8 @@ pub fn scan(
 pub fn content_end_before_in(text: &str, offset: usize) -> usize {
     let mut end = offset;
     while end > 0 {
-        let line_start = memchr::memrchr2(b'\n', b'\r', &text.as_bytes()[..end - 1]).map_or(0, |i| i + 1);
+        let line_start =
+            memchr::memrchr2(b'\n', b'\r', &text.as_bytes()[..end - 1]).map_or(0, |i| i + 1);
         let line = text[line_start..end].trim_end_matches(['\n', '\r']);
         if let Some((lead, content)) = trim(line) {
             return line_start + lead + content.len();
