@@ -148,10 +148,13 @@ impl Analysis {
                 position(heading.section.end).max(heading.range.end),
             );
         }
-        for marker in &mut self.markers {
+        // Markers and notes are in document order: those ending before the edit stay put.
+        let first = self.markers.partition_point(|m| m.range.end < shift.start);
+        for marker in &mut self.markers[first..] {
             marker.range = range(marker.range);
         }
-        for note in &mut self.notes {
+        let first = self.notes.partition_point(|n| n.range.end < shift.start);
+        for note in &mut self.notes[first..] {
             note.label = range(note.label);
             note.range = TextRange::new(
                 note.label.start,
