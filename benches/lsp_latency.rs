@@ -10,6 +10,7 @@
 //! ```sh
 //! cargo bench --bench lsp_latency                        # marginalia on the 10 MB book
 //! cargo bench --bench lsp_latency -- --size-mb 100       # the 100 MB book
+//! cargo bench --bench lsp_latency -- --structural         # edits that change structure
 //! cargo bench --bench lsp_latency -- --server 'other-server --stdio' --doc book.txt --markdown
 //! ```
 //! `--markdown` converts the document first (`[^n]` markers, `[^n]:` notes, `#` headings) and
@@ -33,6 +34,7 @@ struct Options {
     edits: usize,
     markdown: bool,
     save: Option<String>,
+    structural: bool,
 }
 
 fn options() -> Options {
@@ -46,6 +48,7 @@ fn options() -> Options {
         edits: 500,
         markdown: false,
         save: None,
+        structural: false,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -63,6 +66,7 @@ fn options() -> Options {
             "--edits" => options.edits = args.next().and_then(|s| s.parse().ok()).unwrap_or(500),
             "--markdown" => options.markdown = true,
             "--save" => options.save = args.next(),
+            "--structural" => options.structural = true,
             _ => {} // cargo bench passes --bench
         }
     }
@@ -135,6 +139,11 @@ fn main() {
     }
     println!("RSS after open: {}", rss(pid));
 
+    let symbols = client.request(
+        "textDocument/documentSymbol",
+        json!({ "textDocument": { "uri": uri } }),
+    );
+    let top_at_start = symbols["result"].as_array().map_or(0, Vec::len);
     let lines: Vec<&str> = text.split('\n').collect();
     let markers: Vec<(usize, usize)> = lines
         .iter()
@@ -152,19 +161,35 @@ fn main() {
     let mut diagnostics_ms = Vec::new();
     let mut requests_ms: Vec<(&str, f64)> = Vec::new();
     let mut missed = 0;
-    let mut inserted_at: Option<(usize, usize)> = None;
+    // Every other edit undoes the one before, so the document stays the one opened and the
+    // positions computed from it stay right.
+    let mut undo: Option<Edit> = None;
+    let paste: String = corpus::SEED.chars().cycle().take(34_000).collect(); // about 100 KB
+    let heading_lines: Vec<usize> = (0..lines.len())
+        .filter(|&i| lines[i].starts_with('（') && i + 1 < lines.len())
+        .collect();
     for edit in 0..options.edits {
         let version = edit as i64 + 2;
-        let (line, column, text, end_column) = match inserted_at.take() {
-            // Delete the character the previous edit inserted.
-            Some((line, column)) => (line, column, "", column + 1),
+        let change = match undo.take() {
+            Some(inverse) => inverse,
             None => {
                 let line = editable[random.usize(..editable.len())];
                 let column = random.usize(..=lines[line].encode_utf16().count());
-                inserted_at = Some((line, column));
-                (line, column, "字", column)
+                let change = match (options.structural, (edit / 2) % 3) {
+                    (false, _) => Edit::insert(line, column, "字").kind("one character"),
+                    (true, 0) => Edit::insert(line, column, "〔12〕").kind("〔12〕"),
+                    (true, 1) if !heading_lines.is_empty() => {
+                        let heading = heading_lines[random.usize(..heading_lines.len())];
+                        Edit::delete_line(heading, lines[heading]).kind("a heading line")
+                    }
+                    (true, _) => Edit::insert(line, 0, &paste).kind("100 KB"),
+                };
+                undo = Some(change.inverse());
+                change
             }
         };
+        let (line, column, end_line, end_column) = change.range;
+        let text = change.text.as_str();
         let method = [
             "textDocument/definition",
             "textDocument/hover",
@@ -186,7 +211,7 @@ fn main() {
             json!({
                 "textDocument": { "uri": uri, "version": version },
                 "contentChanges": [{
-                    "range": { "start": { "line": line, "character": column }, "end": { "line": line, "character": end_column } },
+                    "range": { "start": { "line": line, "character": column }, "end": { "line": end_line, "character": end_column } },
                     "text": text,
                 }],
             }),
@@ -202,16 +227,30 @@ fn main() {
         match wait_diagnostics(&mut client, version, Duration::from_secs(5)) {
             Some(()) => {
                 let published = client.last_arrival.unwrap_or_else(Instant::now);
-                diagnostics_ms.push(ms(published - sent));
+                diagnostics_ms.push((change.kind, ms(published - sent)));
             }
             None => missed += 1,
         }
     }
     println!(
-        "\n{} edits (insert or delete one CJK character at a random place)",
+        "\n{} edits at random places, each undone by the next",
         options.edits
     );
-    report("didChange -> publishDiagnostics", &mut diagnostics_ms);
+    let mut kinds: Vec<&str> = diagnostics_ms.iter().map(|(kind, _)| *kind).collect();
+    kinds.dedup();
+    kinds.sort();
+    kinds.dedup();
+    for kind in kinds {
+        let mut times: Vec<f64> = diagnostics_ms
+            .iter()
+            .filter(|(k, _)| *k == kind)
+            .map(|(_, t)| *t)
+            .collect();
+        report(
+            &format!("didChange ({kind}) -> publishDiagnostics"),
+            &mut times,
+        );
+    }
     if missed > 0 {
         println!("  ({missed} edits got no diagnostics for their version within 5 s)");
     }
@@ -227,10 +266,73 @@ fn main() {
             .collect();
         report(&format!("{method} right after the edit"), &mut times);
     }
-    println!("\nRSS at the end: {}", rss(pid));
+    // Every edit was undone: the server must see the document it opened.
+    let symbols = client.request(
+        "textDocument/documentSymbol",
+        json!({ "textDocument": { "uri": uri } }),
+    );
+    let top = symbols["result"].as_array().map_or(0, Vec::len);
+    println!("\noutline at the end: {top} top-level headings (at the start: {top_at_start})");
+    println!("RSS at the end: {}", rss(pid));
     let _ = client.request("shutdown", Value::Null);
     client.notify("exit", Value::Null);
     let _ = client.wait(Duration::from_secs(5));
+}
+
+/// One change: a range (start line, start column, end line, end column; UTF-16), its new
+/// text, and for a deletion the text it removes (to undo it).
+struct Edit {
+    range: (usize, usize, usize, usize),
+    text: String,
+    removed: Option<String>,
+    /// What is typed or removed, for the report.
+    kind: &'static str,
+}
+
+impl Edit {
+    fn insert(line: usize, column: usize, text: &str) -> Edit {
+        Edit {
+            range: (line, column, line, column),
+            text: text.to_string(),
+            removed: None,
+            kind: "",
+        }
+    }
+
+    /// Deletes line `line` (whose text is `content`) with its line break.
+    fn delete_line(line: usize, content: &str) -> Edit {
+        Edit {
+            range: (line, 0, line + 1, 0),
+            text: String::new(),
+            removed: Some(format!("{content}\n")),
+            kind: "",
+        }
+    }
+
+    fn kind(self, kind: &'static str) -> Edit {
+        Edit { kind, ..self }
+    }
+
+    /// The edit that undoes this one.
+    fn inverse(&self) -> Edit {
+        let (line, column, _, _) = self.range;
+        if let Some(removed) = &self.removed {
+            return Edit::insert(line, column, removed).kind(self.kind);
+        }
+        let pieces: Vec<&str> = self.text.split('\n').collect();
+        let last = pieces.last().map_or(0, |p| p.encode_utf16().count());
+        let end = if pieces.len() == 1 {
+            (line, column + last)
+        } else {
+            (line + pieces.len() - 1, last)
+        };
+        Edit {
+            range: (line, column, end.0, end.1),
+            text: String::new(),
+            removed: None,
+            kind: self.kind,
+        }
+    }
 }
 
 /// Waits for diagnostics of `version` (or, from a server that does not version them, any).
