@@ -11,6 +11,9 @@ use ropey::Rope;
 use crate::analysis::index::{self, Index, Shift};
 use crate::analysis::Analysis;
 
+/// Texts at least this long build their rope on a thread of its own.
+const PARALLEL_OPEN_BYTES: usize = 1 << 20;
+
 /// A text with its analysis, and what it takes to update the analysis after an edit.
 /// Readers take a [`DocumentSnapshot`].
 #[derive(Clone, Debug)]
@@ -30,10 +33,22 @@ pub struct Document {
 
 impl Document {
     pub fn new(text: &str) -> Document {
-        let (index, content_end) = Index::new(text);
+        // A large text's rope is built while its facts are scanned.
+        let (rope, (index, content_end)) = if text.len() < PARALLEL_OPEN_BYTES {
+            (Rope::from_str(text), Index::new(text))
+        } else {
+            std::thread::scope(|scope| {
+                let rope = scope.spawn(|| Rope::from_str(text));
+                let index = Index::new(text);
+                let rope = rope
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                (rope, index)
+            })
+        };
         let analysis = Arc::new(Analysis::from_index(&index, content_end));
         Document {
-            text: Rope::from_str(text),
+            text: rope,
             index,
             analysis,
             content_end,

@@ -122,8 +122,19 @@ pub fn char_range(
 
 /// The LSP position of a byte offset (clamped to the text; inside a character, its start).
 pub fn position(rope: &Rope, offset: usize, encoding: Encoding) -> Position {
-    let char_idx = rope.byte_to_char(offset.min(rope.len_bytes()));
-    let line = rope.char_to_line(char_idx);
+    let offset = offset.min(rope.len_bytes());
+    let line = rope.byte_to_line(offset);
+    let line_start = rope.line_to_byte(line);
+    // On an ordinary line, counting the characters before the offset is cheaper than two more
+    // lookups in the rope; a very long line uses the lookups.
+    const SHORT_PREFIX: usize = 1024;
+    if offset - line_start <= SHORT_PREFIX {
+        if let Some(prefix) = rope.get_byte_slice(line_start..offset) {
+            let column: usize = prefix.chars().map(|c| units(c, encoding)).sum();
+            return Position::new(saturate(line), saturate(column));
+        }
+    }
+    let char_idx = rope.byte_to_char(offset);
     let line_start = rope.line_to_char(line);
     let column = match encoding {
         Encoding::Utf32 => char_idx - line_start,
@@ -285,6 +296,31 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn positions_on_a_very_long_line() {
+        let text = format!("{}𠮷〔1〕", "字".repeat(5000));
+        let rope = Rope::from_str(&text);
+        let marker = text.find('〔').unwrap();
+        assert_eq!(
+            position(&rope, marker, Encoding::Utf16),
+            Position::new(0, 5002)
+        );
+        assert_eq!(
+            position(&rope, marker, Encoding::Utf8),
+            Position::new(0, 15004)
+        );
+        assert_eq!(
+            position(&rope, marker, Encoding::Utf32),
+            Position::new(0, 5001)
+        );
+        // Inside a character: its start.
+        assert_eq!(
+            position(&rope, marker - 1, Encoding::Utf32),
+            Position::new(0, 5000)
+        );
+        assert_eq!(position(&rope, 1, Encoding::Utf32), Position::new(0, 0));
     }
 
     #[test]

@@ -43,12 +43,19 @@ async fn run(client: Client, state: Arc<ServerState>, mut events: UnboundedRecei
                     continue;
                 }
                 let analysis = snapshot.document.analysis();
+                let started = std::time::Instant::now();
                 let rope = snapshot.document.text();
                 let encoding = state.encoding();
-                let diagnostics = diagnostics(analysis)
+                let diagnostics: Vec<_> = diagnostics(analysis)
                     .iter()
                     .map(|problem| to_proto::diagnostic(rope, &uri, problem, encoding))
                     .collect();
+                tracing::trace!(
+                    version = snapshot.version,
+                    count = diagnostics.len(),
+                    elapsed_ms = started.elapsed().as_secs_f64() * 1e3,
+                    "publishing"
+                );
                 client
                     .publish_diagnostics(uri.clone(), diagnostics, Some(snapshot.version))
                     .await;
