@@ -91,6 +91,15 @@ fn edit() -> impl Strategy<Value = Edit> {
         })
 }
 
+/// Makes `edit` in the document (without refreshing it) and in its shadow string.
+fn replace_in_both(document: &mut Document, shadow: &mut String, edit: &Edit) {
+    let len = shadow.chars().count();
+    let start = ((len as f64) * edit.start) as usize;
+    let end = (start + edit.removed).min(len);
+    document.replace(start..end, &edit.inserted);
+    apply(shadow, start..end, &edit.inserted);
+}
+
 /// Applies an edit to the shadow string, by characters.
 fn apply(shadow: &mut String, chars: std::ops::Range<usize>, inserted: &str) {
     let byte = |c: usize| {
@@ -111,11 +120,7 @@ proptest! {
         let mut document = Document::new(&text);
         let mut shadow = text.clone();
         for edit in edits {
-            let len = shadow.chars().count();
-            let start = ((len as f64) * edit.start) as usize;
-            let end = (start + edit.removed).min(len);
-            document.replace(start..end, &edit.inserted);
-            apply(&mut shadow, start..end, &edit.inserted);
+            replace_in_both(&mut document, &mut shadow, &edit);
             document.refresh();
             prop_assert_eq!(document.text().to_string(), shadow.clone());
             prop_assert_eq!(&**document.analysis(), &Analysis::new(&shadow), "after {:?} in {:?}", edit, shadow);
@@ -126,12 +131,8 @@ proptest! {
     fn several_edits_then_one_refresh(text in document_text(), edits in prop::collection::vec(edit(), 1..8)) {
         let mut document = Document::new(&text);
         let mut shadow = text.clone();
-        for edit in edits {
-            let len = shadow.chars().count();
-            let start = ((len as f64) * edit.start) as usize;
-            let end = (start + edit.removed).min(len);
-            document.replace(start..end, &edit.inserted);
-            apply(&mut shadow, start..end, &edit.inserted);
+        for edit in &edits {
+            replace_in_both(&mut document, &mut shadow, edit);
         }
         document.refresh();
         prop_assert_eq!(&**document.analysis(), &Analysis::new(&shadow));
