@@ -141,3 +141,40 @@ fn malformed_messages_get_an_error_and_the_server_goes_on() {
     let shutdown = client.request("shutdown", Value::Null);
     assert!(shutdown.get("error").is_none(), "{shutdown}");
 }
+
+#[test]
+fn a_large_document_opens_with_the_same_analysis() {
+    // Over 1 MB, with characters JSON must escape: the large-document path reads it.
+    let text = format!("\"引號\"\t\\ 𠮷\u{1}\r\n{}", SEED.repeat(40));
+    assert!(text.len() > 1 << 20);
+    let expected = marginalia::analysis::Analysis::new(&text).problems.len();
+    assert!(expected > 0);
+    let mut client = server();
+    client.initialize(json!({}));
+    client.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": URI, "languageId": "plaintext", "version": 7, "text": text } }),
+    );
+    let diagnostics =
+        client.notification("textDocument/publishDiagnostics", Duration::from_secs(30));
+    assert_eq!(diagnostics["params"]["version"], 7);
+    assert_eq!(
+        diagnostics["params"]["diagnostics"]
+            .as_array()
+            .map(Vec::len),
+        Some(expected)
+    );
+    // The text arrived whole: the last section ends on the line of its last text.
+    let symbols = client.request(
+        "textDocument/documentSymbol",
+        json!({ "textDocument": { "uri": URI } }),
+    );
+    let last = symbols["result"]
+        .as_array()
+        .and_then(|s| s.last())
+        .cloned()
+        .unwrap_or_default();
+    let last_text = text.rfind("fe60463710").expect("the seed's last note");
+    let last_line = text[..last_text].matches('\n').count() as u64;
+    assert_eq!(last["range"]["end"]["line"].as_u64(), Some(last_line));
+}

@@ -1,6 +1,7 @@
 //! The protocol layer: tower-lsp in, the core out. Nothing outside this module knows LSP.
 
 pub mod capabilities;
+mod large_open;
 pub mod position;
 mod publisher;
 pub mod server;

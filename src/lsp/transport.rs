@@ -20,6 +20,8 @@ use tower_lsp::jsonrpc::{Error, Id, Request, Response};
 use tower_lsp::{ClientSocket, LanguageServer, LspService};
 use tracing::{error, warn};
 
+use super::large_open;
+
 /// Larger messages are refused unread (a 128 MB document, JSON-escaped, fits).
 const MAX_MESSAGE_BYTES: usize = 512 << 20;
 
@@ -137,6 +139,11 @@ enum Incoming {
 /// One JSON parse for a request or notification (a message with a `method`); responses from
 /// the client are small and parsed again as such.
 fn parse(body: &[u8]) -> Result<Incoming, Error> {
+    if body.len() >= large_open::LARGE_MESSAGE_BYTES {
+        if let Some(request) = large_open::parse_did_open(body) {
+            return Ok(Incoming::Request(request));
+        }
+    }
     let request: Request = serde_json::from_slice(body).map_err(|error| {
         if error.is_data() {
             Error::invalid_request()
