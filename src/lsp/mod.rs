@@ -25,10 +25,11 @@ pub fn build_service(state: Arc<ServerState>) -> (LspService<Backend>, ClientSoc
 /// Serves LSP over stdin/stdout until `exit` or the end of stdin. Returns the process exit
 /// code the specification asks for: 0 if `shutdown` came first, else 1.
 pub async fn serve_stdio() -> u8 {
-    let state = Arc::new(ServerState::default());
+    let output = transport::output_channel();
+    let state = Arc::new(ServerState::with_encoded_output(output.0.clone()));
     let (service, socket) = build_service(state.clone());
     let input = std::io::BufReader::with_capacity(1 << 20, std::io::stdin());
-    let stop = transport::serve(service, socket, input, std::io::stdout()).await;
+    let stop = transport::serve(service, socket, input, std::io::stdout(), output).await;
     tracing::info!(?stop, "stopped");
     if state.shutdown_requested() {
         0

@@ -7,8 +7,9 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use serde::Serialize;
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
-use tower_lsp::lsp_types::Url;
+use tower_lsp::lsp_types::{Diagnostic, PublishDiagnosticsParams, Url};
 use tower_lsp::Client;
 
 use super::state::ServerState;
@@ -23,14 +24,48 @@ pub enum PublishEvent {
 
 pub type Publisher = UnboundedSender<PublishEvent>;
 
+/// Where diagnostics go: through tower-lsp's client, or, when serving stdio, straight to the
+/// transport's writer as encoded messages (tower-lsp would first build a `serde_json::Value`
+/// of every diagnostic: a quarter of a keystroke's time on a large book).
+pub enum Sink {
+    Client(Client),
+    Encoded(UnboundedSender<Vec<u8>>),
+}
+
+impl Sink {
+    async fn publish(&self, uri: Url, diagnostics: Vec<Diagnostic>, version: Option<i32>) {
+        match self {
+            Sink::Client(client) => client.publish_diagnostics(uri, diagnostics, version).await,
+            Sink::Encoded(output) => {
+                #[derive(Serialize)]
+                struct Notification {
+                    jsonrpc: &'static str,
+                    method: &'static str,
+                    params: PublishDiagnosticsParams,
+                }
+                let notification = Notification {
+                    jsonrpc: "2.0",
+                    method: "textDocument/publishDiagnostics",
+                    params: PublishDiagnosticsParams::new(uri, diagnostics, version),
+                };
+                match serde_json::to_vec(&notification) {
+                    // The writer is gone only once output has failed.
+                    Ok(message) => drop(output.send(message)),
+                    Err(error) => tracing::error!(%error, "cannot encode diagnostics"),
+                }
+            }
+        }
+    }
+}
+
 /// Starts the publishing task; it ends when every sender is dropped.
-pub fn spawn(client: Client, state: Arc<ServerState>) -> Publisher {
+pub fn spawn(sink: Sink, state: Arc<ServerState>) -> Publisher {
     let (sender, receiver) = unbounded_channel();
-    tokio::spawn(run(client, state, receiver));
+    tokio::spawn(run(sink, state, receiver));
     sender
 }
 
-async fn run(client: Client, state: Arc<ServerState>, mut events: UnboundedReceiver<PublishEvent>) {
+async fn run(sink: Sink, state: Arc<ServerState>, mut events: UnboundedReceiver<PublishEvent>) {
     // The version last published for each document, to skip republishing it.
     let mut published: HashMap<Url, i32> = HashMap::new();
     while let Some(event) = events.recv().await {
@@ -56,14 +91,13 @@ async fn run(client: Client, state: Arc<ServerState>, mut events: UnboundedRecei
                     elapsed_ms = started.elapsed().as_secs_f64() * 1e3,
                     "publishing"
                 );
-                client
-                    .publish_diagnostics(uri.clone(), diagnostics, Some(snapshot.version))
+                sink.publish(uri.clone(), diagnostics, Some(snapshot.version))
                     .await;
                 published.insert(uri, snapshot.version);
             }
             PublishEvent::Closed(uri) => {
                 published.remove(&uri);
-                client.publish_diagnostics(uri, Vec::new(), None).await;
+                sink.publish(uri, Vec::new(), None).await;
             }
         }
     }

@@ -15,7 +15,7 @@ use tracing::{debug, info, warn};
 
 use super::capabilities::server_capabilities;
 use super::position;
-use super::publisher::{self, PublishEvent, Publisher};
+use super::publisher::{self, PublishEvent, Publisher, Sink};
 use super::state::ServerState;
 use super::store::Snapshot;
 use super::to_proto;
@@ -28,7 +28,11 @@ pub struct Backend {
 
 impl Backend {
     pub fn new(client: Client, state: Arc<ServerState>) -> Backend {
-        let publisher = publisher::spawn(client, state.clone());
+        let sink = match state.encoded_output() {
+            Some(output) => Sink::Encoded(output),
+            None => Sink::Client(client),
+        };
+        let publisher = publisher::spawn(sink, state.clone());
         Backend { state, publisher }
     }
 

@@ -3,6 +3,8 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::OnceLock;
 
+use tokio::sync::mpsc::UnboundedSender;
+
 use super::position::Encoding;
 use super::store::DocumentStore;
 
@@ -11,9 +13,23 @@ pub struct ServerState {
     pub documents: DocumentStore,
     encoding: OnceLock<Encoding>,
     shutdown_requested: AtomicBool,
+    /// The stdio transport's writer, for messages already encoded (see `publisher::Sink`).
+    encoded_output: Option<UnboundedSender<Vec<u8>>>,
 }
 
 impl ServerState {
+    /// State for a server whose transport also takes encoded messages on `output`.
+    pub fn with_encoded_output(output: UnboundedSender<Vec<u8>>) -> ServerState {
+        ServerState {
+            encoded_output: Some(output),
+            ..ServerState::default()
+        }
+    }
+
+    pub fn encoded_output(&self) -> Option<UnboundedSender<Vec<u8>>> {
+        self.encoded_output.clone()
+    }
+
     /// The encoding negotiated at `initialize` (UTF-16 until then).
     pub fn encoding(&self) -> Encoding {
         self.encoding.get().copied().unwrap_or_default()

@@ -35,19 +35,21 @@ pub enum Stop {
 /// Serves `service` over `input`/`output` until `exit` or the end of the input.
 ///
 /// Reading and writing run on threads of their own with plain blocking I/O: one hand-over per
-/// message, where tokio's stdin and stdout would take several.
+/// message, where tokio's stdin and stdout would take several. `outgoing` and `to_write` are
+/// the two ends of [`output_channel`]: the server may send encoded messages on clones of
+/// `outgoing` too.
 pub async fn serve<S, I, O>(
     mut service: LspService<S>,
     socket: ClientSocket,
     input: I,
     output: O,
+    (outgoing, to_write): (UnboundedSender<Vec<u8>>, UnboundedReceiver<Vec<u8>>),
 ) -> Stop
 where
     S: LanguageServer,
     I: BufRead + Send + 'static,
     O: Write + Send + 'static,
 {
-    let (outgoing, to_write) = unbounded_channel::<Vec<u8>>();
     let writer = std::thread::spawn(move || write_messages(output, to_write));
     let (frames, mut incoming) = unbounded_channel::<Result<Vec<u8>, String>>();
     std::thread::spawn(move || read_messages(input, frames));
@@ -115,14 +117,21 @@ where
             }
         }
     };
-    // Let the responses already produced reach the client.
+    // Let the messages already produced reach the client: the writer stops at this empty
+    // message, after everything sent before it.
     forwarding.abort();
+    let _ = outgoing.send(Vec::new());
     drop(outgoing);
     let deadline = std::time::Instant::now() + Duration::from_secs(1);
     while !writer.is_finished() && std::time::Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(1)).await;
     }
     stop
+}
+
+/// The channel of encoded messages to the client's output.
+pub fn output_channel() -> (UnboundedSender<Vec<u8>>, UnboundedReceiver<Vec<u8>>) {
+    unbounded_channel()
 }
 
 fn reply_with<E>(outgoing: &UnboundedSender<Vec<u8>>, result: Result<Option<Response>, E>) {
@@ -187,6 +196,10 @@ fn send(outgoing: &UnboundedSender<Vec<u8>>, message: &impl serde::Serialize) {
 fn write_messages(output: impl Write, mut messages: UnboundedReceiver<Vec<u8>>) {
     let mut output = std::io::BufWriter::with_capacity(64 << 10, output);
     while let Some(body) = messages.blocking_recv() {
+        if body.is_empty() {
+            let _ = output.flush();
+            return; // serving has stopped
+        }
         let written = write!(output, "Content-Length: {}\r\n\r\n", body.len())
             .and_then(|()| output.write_all(&body))
             .and_then(|()| {
