@@ -267,8 +267,15 @@ fn read_message(input: &mut impl BufRead) -> Result<Option<Vec<u8>>, String> {
             _ => Ok(None),
         };
     }
+    let started = std::time::Instant::now();
     let mut body = vec![0; length];
-    match input.read_exact(&mut body) {
+    let read = input.read_exact(&mut body);
+    tracing::trace!(
+        bytes = length,
+        read_ms = started.elapsed().as_secs_f64() * 1e3,
+        "frame read"
+    );
+    match read {
         Ok(()) => Ok(Some(body)),
         Err(error) if error.kind() == std::io::ErrorKind::UnexpectedEof => Ok(None),
         Err(error) => Err(format!("unreadable message body: {error}")),
