@@ -104,7 +104,11 @@ pub fn scan(
                 continue;
             }
         }
-        if let Some((len, number)) = marker_at(content) {
+        if let Some((len, number)) = content
+            .starts_with(OPEN)
+            .then(|| marker_at(content))
+            .flatten()
+        {
             scan.labels.push(LabelLine {
                 label: TextRange::new(start, start + len),
                 number,
