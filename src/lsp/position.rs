@@ -123,6 +123,35 @@ pub fn char_range(
 /// The LSP position of a byte offset (clamped to the text; inside a character, its start).
 pub fn position(rope: &Rope, offset: usize, encoding: Encoding) -> Position {
     let offset = offset.min(rope.len_bytes());
+    position_within_chunk(rope, offset, encoding)
+        .unwrap_or_else(|| position_by_lookups(rope, offset, encoding))
+}
+
+/// The common case in one lookup: the offset's line starts in the same chunk of the rope, so
+/// its line is the chunk's first line plus the line breaks before the offset, and its column is
+/// counted from the last of them.
+fn position_within_chunk(rope: &Rope, offset: usize, encoding: Encoding) -> Option<Position> {
+    let (chunk, chunk_byte, _, chunk_line) = rope.get_chunk_at_byte(offset)?;
+    let prefix = chunk.get(..offset - chunk_byte)?;
+    let bytes = prefix.as_bytes();
+    let last_break = memchr::memrchr2(b'\n', b'\r', bytes)?;
+    if bytes[last_break] == b'\r' && chunk.as_bytes().get(offset - chunk_byte) == Some(&b'\n') {
+        return None; // inside a CRLF
+    }
+    // Line breaks before the offset: every \n, and every \r not followed by \n.
+    let newlines = memchr::memchr_iter(b'\n', bytes).count();
+    let lone_returns = memchr::memchr_iter(b'\r', bytes)
+        .filter(|&i| bytes.get(i + 1) != Some(&b'\n'))
+        .count();
+    let line = chunk_line + newlines + lone_returns;
+    let column: usize = prefix[last_break + 1..]
+        .chars()
+        .map(|c| units(c, encoding))
+        .sum();
+    Some(Position::new(saturate(line), saturate(column)))
+}
+
+fn position_by_lookups(rope: &Rope, offset: usize, encoding: Encoding) -> Position {
     let line = rope.byte_to_line(offset);
     let line_start = rope.line_to_byte(line);
     // On an ordinary line, counting the characters before the offset is cheaper than two more
@@ -321,6 +350,25 @@ mod tests {
             Position::new(0, 5000)
         );
         assert_eq!(position(&rope, 1, Encoding::Utf32), Position::new(0, 0));
+    }
+
+    #[test]
+    fn chunk_counting_agrees_with_lookups_everywhere() {
+        // Long enough for many rope chunks, with every kind of line break and wide characters
+        // on both sides of chunk boundaries.
+        let piece = "甲𠮷〔1〕😀\r\n乙〔23〕\r丙ab\n\n丁\r\r\n";
+        let text = piece.repeat(400);
+        let rope = Rope::from_str(&text);
+        assert!(rope.chunks().count() > 10);
+        for offset in (0..=text.len()).filter(|&o| text.is_char_boundary(o)) {
+            for encoding in ALL {
+                assert_eq!(
+                    position(&rope, offset, encoding),
+                    position_by_lookups(&rope, offset, encoding),
+                    "{offset} {encoding:?}"
+                );
+            }
+        }
     }
 
     #[test]
