@@ -113,3 +113,19 @@ fn help_and_version() {
 fn path(path: &Path) -> &str {
     path.to_str().expect("temporary paths are UTF-8")
 }
+
+#[test]
+fn the_seed_is_kept_byte_for_byte() {
+    let seed = std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join(SEED_PATH)).unwrap();
+    // It starts with a page-break space and has no final newline.
+    assert_eq!(seed.first(), Some(&b' '));
+    assert_ne!(seed.last(), Some(&b'\n'));
+    assert_eq!(seed.len(), 28475);
+    // Where the shared copy is beside the checkout (as in CI), it is the same file.
+    let shared = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared")
+        .join(SEED_PATH);
+    if let Ok(original) = std::fs::read(shared) {
+        assert_eq!(seed, original);
+    }
+}
