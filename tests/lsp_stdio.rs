@@ -178,3 +178,44 @@ fn a_large_document_opens_with_the_same_analysis() {
     let last_line = text[..last_text].matches('\n').count() as u64;
     assert_eq!(last["range"]["end"]["line"].as_u64(), Some(last_line));
 }
+
+#[test]
+fn logs_go_to_stderr_at_the_level_of_marginalia_log() {
+    use std::io::Write;
+    use std::process::Stdio;
+    let frame = |body: &str| format!("Content-Length: {}\r\n\r\n{body}", body.len());
+    let input = [
+        frame(r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"capabilities":{}}}"#),
+        frame(r#"{"jsonrpc":"2.0","id":2,"method":"shutdown"}"#),
+        frame(r#"{"jsonrpc":"2.0","method":"exit"}"#),
+    ]
+    .concat();
+    let run = |level: &str| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_marginalia"))
+            .env("MARGINALIA_LOG", level)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the server starts");
+        if let Some(mut stdin) = child.stdin.take() {
+            stdin
+                .write_all(input.as_bytes())
+                .expect("the server reads stdin");
+        }
+        child.wait_with_output().expect("the server exits")
+    };
+    let debug = run("debug");
+    assert_eq!(debug.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&debug.stderr);
+    assert!(stderr.contains("initialize"), "{stderr}");
+    // stdout carries nothing but the protocol.
+    let stdout = String::from_utf8_lossy(&debug.stdout);
+    assert!(stdout.starts_with("Content-Length: "), "{stdout}");
+    assert!(
+        !stdout.contains("INFO") && !stdout.contains("DEBUG"),
+        "{stdout}"
+    );
+    let quiet = run("error");
+    assert_eq!(String::from_utf8_lossy(&quiet.stderr), "");
+}
