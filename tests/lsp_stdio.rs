@@ -11,6 +11,14 @@ use serde_json::{json, Value};
 
 const URI: &str = "file:///work/seed.txt";
 
+/// The exit code of the server, which must end within 10 s.
+fn exit_code(client: &mut StdioClient) -> Option<i32> {
+    client
+        .wait(Duration::from_secs(10))
+        .expect("the server exits")
+        .code()
+}
+
 fn server() -> StdioClient {
     let mut command = Command::new(env!("CARGO_BIN_EXE_marginalia"));
     command.arg("--stdio");
@@ -76,10 +84,7 @@ fn a_whole_session_on_the_seed() {
     assert!(shutdown.get("error").is_none());
     client.notify("exit", Value::Null);
     // The client keeps stdin open: the server must still exit on its own.
-    let status = client
-        .wait(Duration::from_secs(10))
-        .expect("exits after exit");
-    assert_eq!(status.code(), Some(0));
+    assert_eq!(exit_code(&mut client), Some(0));
 }
 
 #[test]
@@ -87,10 +92,7 @@ fn exit_without_shutdown_exits_with_1() {
     let mut client = server();
     client.initialize(json!({}));
     client.notify("exit", Value::Null);
-    let status = client
-        .wait(Duration::from_secs(10))
-        .expect("exits after exit");
-    assert_eq!(status.code(), Some(1));
+    assert_eq!(exit_code(&mut client), Some(1));
 }
 
 #[test]
@@ -98,10 +100,7 @@ fn end_of_input_ends_the_process() {
     let mut client = server();
     client.initialize(json!({}));
     client.close_stdin();
-    let status = client
-        .wait(Duration::from_secs(10))
-        .expect("exits at end of input");
-    assert_eq!(status.code(), Some(1));
+    assert_eq!(exit_code(&mut client), Some(1));
 }
 
 #[test]

@@ -333,28 +333,23 @@ fn is_blank(rope: &Rope, line: usize) -> bool {
 /// Where the content before byte `offset` (a line start) ends: the end of the last non-blank
 /// line before it, or 0.
 fn content_end_before(rope: &Rope, offset: usize) -> usize {
-    let line = rope.byte_to_line(offset);
-    (0..line)
-        .rev()
-        .find_map(|line| {
-            let text = rope.line(line).to_string();
-            let (lead, content) = scan::trim(text.trim_end_matches(['\n', '\r']))?;
-            Some(rope.line_to_byte(line) + lead + content.len())
-        })
-        .unwrap_or(0)
+    last_content_end(rope, (0..rope.byte_to_line(offset)).rev())
 }
 
 /// The end of the document's content: the end of its last non-blank line, or 0.
 pub fn content_end(rope: &Rope) -> usize {
-    content_end_before(rope, rope.len_bytes()).max(last_line_content_end(rope))
+    last_content_end(rope, (0..rope.len_lines()).rev())
 }
 
-fn last_line_content_end(rope: &Rope) -> usize {
-    let line = rope.len_lines() - 1;
-    let text = rope.line(line).to_string();
-    scan::trim(text.trim_end_matches(['\n', '\r'])).map_or(0, |(lead, content)| {
-        rope.line_to_byte(line) + lead + content.len()
-    })
+/// The content end of the first non-blank line among `lines` (taken in their order), or 0.
+fn last_content_end(rope: &Rope, mut lines: impl Iterator<Item = usize>) -> usize {
+    lines
+        .find_map(|line| {
+            let (start, text) = line_text(rope, line);
+            let (lead, content) = scan::trim(&text)?;
+            Some(start + lead + content.len())
+        })
+        .unwrap_or(0)
 }
 
 /// The first non-blank line starting at or after byte `offset` (a line start): its start and
@@ -363,12 +358,17 @@ fn first_content_line_from(rope: &Rope, offset: usize) -> Option<(usize, String)
     if offset >= rope.len_bytes() {
         return None;
     }
-    let from = rope.byte_to_line(offset);
-    (from..rope.len_lines()).find_map(|line| {
-        let text = rope.line(line).to_string();
-        let text = text.trim_end_matches(['\n', '\r']);
-        scan::trim(text).map(|_| (rope.line_to_byte(line), text.to_string()))
-    })
+    (rope.byte_to_line(offset)..rope.len_lines())
+        .map(|line| line_text(rope, line))
+        .find(|(_, text)| scan::trim(text).is_some())
+}
+
+/// A line's start and its text without the line break.
+fn line_text(rope: &Rope, line: usize) -> (usize, String) {
+    let mut text = rope.line(line).to_string();
+    let len = text.trim_end_matches(['\n', '\r']).len();
+    text.truncate(len);
+    (rope.line_to_byte(line), text)
 }
 
 /// How many non-blank lines have each width, to find the width of a full printed line.
