@@ -218,3 +218,106 @@ fn logs_go_to_stderr_at_the_level_of_marginalia_log() {
     let quiet = run("error");
     assert_eq!(String::from_utf8_lossy(&quiet.stderr), "");
 }
+
+#[test]
+fn a_flood_of_edits_is_coalesced_and_ends_in_the_same_state_as_a_fresh_open() {
+    const EDITS: usize = 10_001;
+    let mut client = server();
+    client.initialize(json!({}));
+    client.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": URI, "languageId": "plaintext", "version": 0, "text": SEED } }),
+    );
+    client.notification("textDocument/publishDiagnostics", Duration::from_secs(10));
+    // Each pair of edits types a marker at the start of a line and deletes it again; the last
+    // edit leaves one in. Requests are interleaved; nothing waits for anything.
+    let mut shadow = SEED.to_string();
+    let line_count = SEED.split('\n').count();
+    let mut batch = String::new();
+    let mut request_ids = Vec::new();
+    let frame = |message: Value| {
+        let body = message.to_string();
+        format!("Content-Length: {}\r\n\r\n{body}", body.len())
+    };
+    for version in 1..=EDITS {
+        let line = (version.div_ceil(2) * 37) % line_count;
+        let insert = version % 2 == 1;
+        let range = if insert {
+            [line, 0, line, 0]
+        } else {
+            [line, 0, line, 4]
+        };
+        let text = if insert { "〔99〕" } else { "" };
+        batch.push_str(&frame(json!({
+            "jsonrpc": "2.0",
+            "method": "textDocument/didChange",
+            "params": {
+                "textDocument": { "uri": URI, "version": version },
+                "contentChanges": [{
+                    "range": { "start": { "line": range[0], "character": range[1] }, "end": { "line": range[2], "character": range[3] } },
+                    "text": text,
+                }],
+            },
+        })));
+        let line_start: usize = shadow.split('\n').take(line).map(|l| l.len() + 1).sum();
+        if insert {
+            shadow.insert_str(line_start, "〔99〕");
+        } else {
+            shadow.replace_range(line_start..line_start + "〔99〕".len(), "");
+        }
+        if version % 100 == 0 {
+            let id = 1_000_000 + version as i64;
+            request_ids.push(id);
+            batch.push_str(&frame(json!({
+                "jsonrpc": "2.0", "id": id, "method": "textDocument/documentSymbol",
+                "params": { "textDocument": { "uri": URI } },
+            })));
+        }
+    }
+    client.send_raw(batch.as_bytes());
+    for id in request_ids {
+        assert!(
+            client.response(id).get("result").is_some(),
+            "request {id} answered"
+        );
+    }
+    let mut published = 0;
+    let last = loop {
+        let message =
+            client.notification("textDocument/publishDiagnostics", Duration::from_secs(60));
+        published += 1;
+        if message["params"]["version"] == json!(EDITS) {
+            break message;
+        }
+    };
+    assert!(
+        published < EDITS,
+        "{published} publications for {EDITS} edits: not coalesced"
+    );
+    // The same text opened fresh gives the same diagnostics and outline.
+    let fresh = "file:///work/fresh.txt";
+    client.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": fresh, "languageId": "plaintext", "version": 1, "text": shadow } }),
+    );
+    let fresh_diagnostics = loop {
+        let message =
+            client.notification("textDocument/publishDiagnostics", Duration::from_secs(10));
+        if message["params"]["uri"] == fresh {
+            break message;
+        }
+    };
+    assert_eq!(
+        last["params"]["diagnostics"],
+        fresh_diagnostics["params"]["diagnostics"]
+    );
+    assert!(!last["params"]["diagnostics"].as_array().unwrap().is_empty());
+    let outline = |client: &mut StdioClient, uri: &str| {
+        client.request(
+            "textDocument/documentSymbol",
+            json!({ "textDocument": { "uri": uri } }),
+        )["result"]
+            .clone()
+    };
+    assert_eq!(outline(&mut client, URI), outline(&mut client, fresh));
+}
