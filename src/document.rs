@@ -4,11 +4,13 @@
 //! brought up to date after an edit is this module's business alone.
 
 use std::ops::Range;
+use std::sync::mpsc::{channel, Sender};
 use std::sync::Arc;
+use std::thread::JoinHandle;
 
-use ropey::Rope;
+use ropey::{Rope, RopeBuilder};
 
-use crate::analysis::index::{self, Index, Shift};
+use crate::analysis::index::{self, Index, IndexBuilder, Shift};
 use crate::analysis::Analysis;
 
 /// Texts at least this long build their rope on a thread of its own.
@@ -46,6 +48,10 @@ impl Document {
                 (rope, index)
             })
         };
+        Document::from_parts(rope, index, content_end)
+    }
+
+    fn from_parts(rope: Rope, index: Index, content_end: usize) -> Document {
         let analysis = Arc::new(Analysis::from_index(&index, content_end));
         Document {
             text: rope,
@@ -113,6 +119,63 @@ impl Document {
     }
 }
 
+/// Builds a [`Document`] from a text that arrives piece by piece, so that a large document is
+/// analysed while it is still being received: its rope and its index are built on two threads
+/// of their own as the pieces come. The result equals `Document::new` of the whole text.
+pub struct DocumentBuilder {
+    to_rope: Sender<Arc<String>>,
+    to_index: Sender<Arc<String>>,
+    rope: JoinHandle<Rope>,
+    index: JoinHandle<(Index, usize)>,
+}
+
+impl DocumentBuilder {
+    pub fn start() -> std::io::Result<DocumentBuilder> {
+        let (to_rope, pieces) = channel::<Arc<String>>();
+        let rope = std::thread::Builder::new()
+            .name("rope-builder".into())
+            .spawn(move || {
+                let mut rope = RopeBuilder::new();
+                pieces.iter().for_each(|piece| rope.append(&piece));
+                rope.finish()
+            })?;
+        let (to_index, pieces) = channel::<Arc<String>>();
+        let index = std::thread::Builder::new()
+            .name("index-builder".into())
+            .spawn(move || {
+                let mut index = IndexBuilder::default();
+                pieces.iter().for_each(|piece| index.push(&piece));
+                index.finish()
+            })?;
+        Ok(DocumentBuilder {
+            to_rope,
+            to_index,
+            rope,
+            index,
+        })
+    }
+
+    /// Adds the next piece of the text (cut anywhere between characters).
+    pub fn push(&self, piece: String) {
+        let piece = Arc::new(piece);
+        // A builder thread is gone only if it panicked, which `finish` passes on.
+        let _ = self.to_rope.send(piece.clone());
+        let _ = self.to_index.send(piece);
+    }
+
+    /// The document; a panic of a builder thread is passed on.
+    pub fn finish(self) -> Document {
+        drop((self.to_rope, self.to_index));
+        let rope = joined(self.rope.join());
+        let (index, content_end) = joined(self.index.join());
+        Document::from_parts(rope, index, content_end)
+    }
+}
+
+fn joined<T>(result: std::thread::Result<T>) -> T {
+    result.unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+}
+
 /// One version of a document: its text and analysis, shared (cloning is O(1)).
 #[derive(Clone, Debug)]
 pub struct DocumentSnapshot {
@@ -160,6 +223,32 @@ mod tests {
             **document.analysis(),
             Analysis::new(&document.text().to_string())
         );
+    }
+
+    #[test]
+    fn a_document_built_piece_by_piece_is_the_same_document() {
+        // Long enough for several stretches, with a wrapped heading on a stretch's edge.
+        let text = format!(
+            "{}一、標題標題標題標題標題標題\n\n續行\n\n註釋：\n〔1〕一。",
+            "正文〔1〕正文\r\n\n".repeat(250_000)
+        );
+        for piece in [1 << 16, 777_777, 3 << 20] {
+            let builder = DocumentBuilder::start().unwrap();
+            let mut rest = text.as_str();
+            while !rest.is_empty() {
+                let mut cut = piece.min(rest.len());
+                while !rest.is_char_boundary(cut) {
+                    cut += 1;
+                }
+                builder.push(rest[..cut].to_string());
+                rest = &rest[cut..];
+            }
+            let built = builder.finish();
+            let whole = Document::new(&text);
+            assert_eq!(built.text(), whole.text());
+            assert_eq!(built.index, whole.index);
+            assert_eq!(built.analysis(), whole.analysis());
+        }
     }
 
     #[test]

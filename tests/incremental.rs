@@ -1,5 +1,6 @@
 //! The incremental analysis equals a full analysis of the same text, after any edits.
 
+use marginalia::analysis::index::{Index, IndexBuilder};
 use marginalia::analysis::Analysis;
 use marginalia::document::Document;
 use proptest::prelude::*;
@@ -136,6 +137,33 @@ proptest! {
         }
         document.refresh();
         prop_assert_eq!(&**document.analysis(), &Analysis::new(&shadow));
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+    /// A document received piece by piece is scanned stretch by stretch as it arrives.
+    #[test]
+    fn an_index_built_from_pieces_equals_the_full_one(
+        text in document_text(),
+        cuts in prop::collection::vec(0.0..=1.0f64, 0..12),
+        stretch_bytes in 1usize..200,
+    ) {
+        let mut cuts: Vec<usize> = cuts
+            .into_iter()
+            .map(|f| (text.len() as f64 * f) as usize)
+            .map(|mut at| { while !text.is_char_boundary(at) { at += 1 } at })
+            .collect();
+        cuts.sort();
+        cuts.push(text.len());
+        let mut builder = IndexBuilder::with_stretch_bytes(stretch_bytes);
+        let mut start = 0;
+        for cut in cuts {
+            builder.push(&text[start..cut]);
+            start = cut;
+        }
+        prop_assert_eq!(builder.finish(), Index::new(&text));
     }
 }
 

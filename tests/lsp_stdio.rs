@@ -176,6 +176,23 @@ fn a_large_document_opens_with_the_same_analysis() {
     let last_text = text.rfind("fe60463710").expect("the seed's last note");
     let last_line = text[..last_text].matches('\n').count() as u64;
     assert_eq!(last["range"]["end"]["line"].as_u64(), Some(last_line));
+
+    // A large message that is not a didOpen (a whole new text) goes the ordinary way.
+    let text = SEED.repeat(41);
+    client.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": URI, "version": 8 }, "contentChanges": [{ "text": text }] }),
+    );
+    let diagnostics =
+        client.notification("textDocument/publishDiagnostics", Duration::from_secs(30));
+    assert_eq!(diagnostics["params"]["version"], 8);
+    let expected = marginalia::analysis::Analysis::new(&text).problems.len();
+    assert_eq!(
+        diagnostics["params"]["diagnostics"]
+            .as_array()
+            .map(Vec::len),
+        Some(expected)
+    );
 }
 
 #[test]

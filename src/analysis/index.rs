@@ -67,7 +67,7 @@ impl Index {
     }
 
     /// The index of consecutive stretches, in order.
-    fn from_scans(scans: Vec<Scan>) -> (Index, usize) {
+    pub(crate) fn from_scans(scans: Vec<Scan>) -> (Index, usize) {
         let mut index = Index::default();
         let mut content_end = 0;
         for scan in scans {
@@ -249,6 +249,79 @@ impl Shift {
 
 /// Texts shorter than this are scanned on one thread.
 const PARALLEL_CHUNK_BYTES: usize = 1 << 20;
+
+/// Builds an [`Index`] from a text that arrives piece by piece (a document being received),
+/// scanning each stretch as soon as the line after it is known: the result is the same as
+/// [`Index::new`] of the whole text.
+pub struct IndexBuilder {
+    /// How much text makes a stretch.
+    stretch_bytes: usize,
+    scans: Vec<Scan>,
+    /// The text not scanned yet; it starts at a line start.
+    pending: String,
+    /// Where `pending` starts in the document.
+    base: usize,
+    content_end: usize,
+}
+
+impl Default for IndexBuilder {
+    fn default() -> IndexBuilder {
+        IndexBuilder::with_stretch_bytes(PARALLEL_CHUNK_BYTES)
+    }
+}
+
+impl IndexBuilder {
+    /// A builder that scans in stretches of about `bytes` (tests use tiny ones).
+    pub fn with_stretch_bytes(bytes: usize) -> IndexBuilder {
+        IndexBuilder {
+            stretch_bytes: bytes.max(1),
+            scans: Vec::new(),
+            pending: String::new(),
+            base: 0,
+            content_end: 0,
+        }
+    }
+
+    /// Adds the next piece of the text (cut anywhere, even inside a line).
+    pub fn push(&mut self, piece: &str) {
+        self.pending.push_str(piece);
+        if self.pending.len() >= 2 * self.stretch_bytes {
+            self.scan_ready();
+        }
+    }
+
+    /// The index of the whole text, and where its content ends.
+    pub fn finish(mut self) -> (Index, usize) {
+        let pending = std::mem::take(&mut self.pending);
+        self.scans
+            .push(scan::scan(&pending, self.base, self.content_end, || None));
+        Index::from_scans(self.scans)
+    }
+
+    /// Scans the pending text up to the last line start before its last stretch, if a
+    /// non-blank line follows that point (a heading's tail may be on it).
+    fn scan_ready(&mut self) {
+        let limit = self.pending.len() - self.stretch_bytes;
+        let Some(newline) = memchr::memrchr(b'\n', &self.pending.as_bytes()[..limit]) else {
+            return;
+        };
+        let cut = newline + 1;
+        let line_after = scan::first_content_line_in(&self.pending, cut);
+        // Wait for more text if the line after is not complete yet (or not there).
+        let Some((after_start, after)) =
+            line_after.filter(|(start, line)| start + line.len() < self.pending.len())
+        else {
+            return;
+        };
+        let base = self.base;
+        let line_after = Some((base + after_start, after));
+        let scan = scan::scan(&self.pending[..cut], base, self.content_end, || line_after);
+        self.content_end = scan.content_end;
+        self.scans.push(scan);
+        self.pending.drain(..cut);
+        self.base += cut;
+    }
+}
 
 /// Splits `text` at line starts into `count` stretches of about the same size (fewer if it
 /// has fewer `\n`).

@@ -1,7 +1,7 @@
 //! The protocol layer: tower-lsp in, the core out. Nothing outside this module knows LSP.
 
 pub mod capabilities;
-mod large_open;
+pub mod large_message;
 pub mod position;
 mod publisher;
 pub mod server;
@@ -28,8 +28,17 @@ pub async fn serve_stdio() -> u8 {
     let output = transport::output_channel();
     let state = Arc::new(ServerState::with_encoded_output(output.0.clone()));
     let (service, socket) = build_service(state.clone());
+    enlarge_pipes();
     let input = std::io::BufReader::with_capacity(1 << 20, std::io::stdin());
-    let stop = transport::serve(service, socket, input, std::io::stdout(), output).await;
+    let stop = transport::serve(
+        service,
+        socket,
+        state.clone(),
+        input,
+        std::io::stdout(),
+        output,
+    )
+    .await;
     tracing::info!(?stop, "stopped");
     if state.shutdown_requested() {
         0
@@ -37,3 +46,28 @@ pub async fn serve_stdio() -> u8 {
         1
     }
 }
+
+/// Asks for 1 MB pipe buffers (the default is 64 KB), so that a client writing a large
+/// document is not stopped every 64 KB while the server decodes it.
+fn enlarge_pipes() {
+    #[cfg(target_os = "linux")]
+    for (name, result) in [
+        (
+            "stdin",
+            rustix::pipe::fcntl_setpipe_size(std::io::stdin(), PIPE_BYTES),
+        ),
+        (
+            "stdout",
+            rustix::pipe::fcntl_setpipe_size(std::io::stdout(), PIPE_BYTES),
+        ),
+    ] {
+        match result {
+            Ok(size) => tracing::debug!(name, size, "pipe buffer"),
+            // Not a pipe, or the system limit is lower: the default works, only slower.
+            Err(error) => tracing::debug!(name, %error, "pipe buffer left as it is"),
+        }
+    }
+}
+
+#[cfg(target_os = "linux")]
+const PIPE_BYTES: usize = 1 << 20;

@@ -19,6 +19,7 @@ use super::publisher::{self, PublishEvent, Publisher, Sink};
 use super::state::ServerState;
 use super::store::Snapshot;
 use super::to_proto;
+use crate::document::Document;
 use crate::features;
 
 pub struct Backend {
@@ -89,18 +90,26 @@ impl LanguageServer for Backend {
     }
 
     async fn did_open(&self, params: DidOpenTextDocumentParams) {
-        let document = params.text_document;
+        let item = params.text_document;
         let started = std::time::Instant::now();
+        // A large document arrives already built by the transport, with an empty text here.
+        let received = item
+            .text
+            .is_empty()
+            .then(|| self.state.take_received_document(&item.uri, item.version))
+            .flatten();
+        let document = received.unwrap_or_else(|| Document::new(&item.text));
+        let bytes = document.text().len_bytes();
         self.state
             .documents
-            .open(document.uri.clone(), document.version, &document.text);
+            .open(item.uri.clone(), item.version, document);
         info!(
-            uri = %document.uri,
-            bytes = document.text.len(),
+            uri = %item.uri,
+            bytes,
             elapsed_ms = started.elapsed().as_secs_f64() * 1e3,
             "opened"
         );
-        self.publish(PublishEvent::Changed(document.uri));
+        self.publish(PublishEvent::Changed(item.uri));
     }
 
     async fn did_change(&self, params: DidChangeTextDocumentParams) {

@@ -1,12 +1,16 @@
 //! State shared by the handlers and the diagnostics publisher.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 
 use tokio::sync::mpsc::UnboundedSender;
 
+use tower_lsp::lsp_types::Url;
+
+use super::large_message::ReceivedDocument;
 use super::position::Encoding;
 use super::store::DocumentStore;
+use crate::document::Document;
 
 #[derive(Default)]
 pub struct ServerState {
@@ -15,6 +19,8 @@ pub struct ServerState {
     shutdown_requested: AtomicBool,
     /// The stdio transport's writer, for messages already encoded (see `publisher::Sink`).
     encoded_output: Option<UnboundedSender<Vec<u8>>>,
+    /// The document of a large `didOpen`, built by the transport as its text arrived.
+    received_document: Mutex<Option<ReceivedDocument>>,
 }
 
 impl ServerState {
@@ -39,6 +45,20 @@ impl ServerState {
         if self.encoding.set(encoding).is_err() {
             tracing::warn!("position encoding already negotiated; keeping the first");
         }
+    }
+
+    /// Keeps the document the transport built for the `didOpen` it is about to hand on (with
+    /// an empty text in its place).
+    pub fn offer_received_document(&self, received: ReceivedDocument) {
+        if let Ok(mut slot) = self.received_document.lock() {
+            *slot = Some(received);
+        }
+    }
+
+    /// The document offered for this `didOpen`, if any.
+    pub fn take_received_document(&self, uri: &Url, version: i32) -> Option<Document> {
+        let received = self.received_document.lock().ok()?.take()?;
+        (received.uri == *uri && received.version == version).then_some(received.document)
     }
 
     pub fn request_shutdown(&self) {

@@ -32,8 +32,7 @@ pub struct DocumentStore {
 }
 
 impl DocumentStore {
-    pub fn open(&self, uri: Url, version: i32, text: &str) {
-        let document = Document::new(text);
+    pub fn open(&self, uri: Url, version: i32, document: Document) {
         self.documents
             .insert(uri, OpenDocument { version, document });
     }

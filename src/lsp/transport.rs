@@ -20,10 +20,17 @@ use tower_lsp::jsonrpc::{Error, Id, Request, Response};
 use tower_lsp::{ClientSocket, LanguageServer, LspService};
 use tracing::{error, warn};
 
-use super::large_open;
+use super::large_message::{self, LargeMessage, ReadError};
+use super::state::ServerState;
 
 /// Larger messages are refused unread (a 128 MB document, JSON-escaped, fits).
 const MAX_MESSAGE_BYTES: usize = 512 << 20;
+
+/// A message as read: whole, or a large one decoded as it arrived.
+enum Frame {
+    Whole(Vec<u8>),
+    Large(LargeMessage),
+}
 
 /// Why serving stopped.
 #[derive(Debug, PartialEq, Eq)]
@@ -37,10 +44,11 @@ pub enum Stop {
 /// Reading and writing run on threads of their own with plain blocking I/O: one hand-over per
 /// message, where tokio's stdin and stdout would take several. `outgoing` and `to_write` are
 /// the two ends of [`output_channel`]: the server may send encoded messages on clones of
-/// `outgoing` too.
+/// `outgoing` too. `state` receives the ropes of large documents built while they arrive.
 pub async fn serve<S, I, O>(
     mut service: LspService<S>,
     socket: ClientSocket,
+    state: std::sync::Arc<ServerState>,
     input: I,
     output: O,
     (outgoing, to_write): (UnboundedSender<Vec<u8>>, UnboundedReceiver<Vec<u8>>),
@@ -51,7 +59,7 @@ where
     O: Write + Send + 'static,
 {
     let writer = std::thread::spawn(move || write_messages(output, to_write));
-    let (frames, mut incoming) = unbounded_channel::<Result<Vec<u8>, String>>();
+    let (frames, mut incoming) = unbounded_channel::<Result<Frame, String>>();
     std::thread::spawn(move || read_messages(input, frames));
     let (mut server_messages, mut client_responses) = socket.split();
     let forward = outgoing.clone();
@@ -62,8 +70,8 @@ where
     });
 
     let stop = loop {
-        let body = match incoming.recv().await {
-            Some(Ok(body)) => body,
+        let frame = match incoming.recv().await {
+            Some(Ok(frame)) => frame,
             None => break Stop::EndOfInput,
             Some(Err(problem)) => {
                 warn!("{problem}");
@@ -75,7 +83,17 @@ where
             }
         };
         let started = std::time::Instant::now();
-        let message = match parse(&body) {
+        let message = match frame {
+            Frame::Whole(body) => parse(&body),
+            Frame::Large(large) => match large.into_request() {
+                Ok((request, received)) => {
+                    state.offer_received_document(received);
+                    Ok(Incoming::Request(request))
+                }
+                Err(body) => parse(&body),
+            },
+        };
+        let message = match message {
             Ok(message) => message,
             Err(error) => {
                 warn!(%error, "message is not JSON-RPC");
@@ -84,11 +102,9 @@ where
             }
         };
         tracing::trace!(
-            bytes = body.len(),
             parse_ms = started.elapsed().as_secs_f64() * 1e3,
-            "message read"
+            "message parsed"
         );
-        drop(body);
         match message {
             Incoming::Response(response) => {
                 if client_responses.send(response).await.is_err() {
@@ -148,11 +164,6 @@ enum Incoming {
 /// One JSON parse for a request or notification (a message with a `method`); responses from
 /// the client are small and parsed again as such.
 fn parse(body: &[u8]) -> Result<Incoming, Error> {
-    if body.len() >= large_open::LARGE_MESSAGE_BYTES {
-        if let Some(request) = large_open::parse_did_open(body) {
-            return Ok(Incoming::Request(request));
-        }
-    }
     let request: Request = serde_json::from_slice(body).map_err(|error| {
         if error.is_data() {
             Error::invalid_request()
@@ -217,11 +228,11 @@ fn write_messages(output: impl Write, mut messages: UnboundedReceiver<Vec<u8>>) 
 }
 
 /// Reads frames until the end of the input, handing each body (or what was wrong with it) on.
-fn read_messages(mut input: impl BufRead, frames: UnboundedSender<Result<Vec<u8>, String>>) {
+fn read_messages(mut input: impl BufRead, frames: UnboundedSender<Result<Frame, String>>) {
     loop {
         let frame = match read_message(&mut input) {
             Ok(None) => return,
-            Ok(Some(body)) => Ok(body),
+            Ok(Some(frame)) => Ok(frame),
             Err(problem) => Err(problem),
         };
         if frames.send(frame).is_err() {
@@ -230,9 +241,9 @@ fn read_messages(mut input: impl BufRead, frames: UnboundedSender<Result<Vec<u8>
     }
 }
 
-/// Reads one message body. `Ok(None)` at the end of the input; `Err` for a frame that cannot
-/// be read (reading resumes at the next header).
-fn read_message(input: &mut impl BufRead) -> Result<Option<Vec<u8>>, String> {
+/// Reads one message. `Ok(None)` at the end of the input; `Err` for a frame that cannot be
+/// read (reading resumes at the next header).
+fn read_message(input: &mut impl BufRead) -> Result<Option<Frame>, String> {
     let mut content_length: Option<usize> = None;
     let mut saw_header = false;
     loop {
@@ -268,16 +279,35 @@ fn read_message(input: &mut impl BufRead) -> Result<Option<Vec<u8>>, String> {
         };
     }
     let started = std::time::Instant::now();
-    let mut body = vec![0; length];
-    let read = input.read_exact(&mut body);
+    let frame = if length >= large_message::LARGE_MESSAGE_BYTES {
+        read_large(input, length)
+    } else {
+        let mut body = vec![0; length];
+        match input.read_exact(&mut body) {
+            Ok(()) => Ok(Some(Frame::Whole(body))),
+            Err(error) if error.kind() == std::io::ErrorKind::UnexpectedEof => Ok(None),
+            Err(error) => Err(format!("unreadable message body: {error}")),
+        }
+    };
     tracing::trace!(
         bytes = length,
         read_ms = started.elapsed().as_secs_f64() * 1e3,
         "frame read"
     );
+    frame
+}
+
+fn read_large(input: &mut impl BufRead, length: usize) -> Result<Option<Frame>, String> {
+    let mut body = input.take(length as u64);
+    let read = large_message::read(&mut body, length);
     match read {
-        Ok(()) => Ok(Some(body)),
-        Err(error) if error.kind() == std::io::ErrorKind::UnexpectedEof => Ok(None),
-        Err(error) => Err(format!("unreadable message body: {error}")),
+        Ok(large) => Ok(Some(Frame::Large(large))),
+        Err(ReadError::EndOfInput) => Ok(None),
+        Err(ReadError::Io(error)) => Err(format!("unreadable message body: {error}")),
+        Err(ReadError::Invalid(problem)) => {
+            // Skip the rest of the frame so reading resumes at the next header.
+            let _ = std::io::copy(&mut body, &mut std::io::sink());
+            Err(format!("a large message is not valid JSON: {problem}"))
+        }
     }
 }

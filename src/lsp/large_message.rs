@@ -1,0 +1,578 @@
+//! Large messages, read as they arrive.
+//!
+//! A `didOpen` of a 10 MB book is a 10 MB JSON string. Reading the whole frame, then parsing
+//! it, then analysing the document would be three passes one after the other. Here the frame
+//! is decoded block by block while the client is still writing it: the long string is
+//! unescaped and checked as UTF-8 as it comes, and a second thread builds the document from it
+//! (rope and analysis, [`DocumentBuilder`]) at the same time. The rest of the message (its
+//! "skeleton", with that string replaced by `""`) is parsed by serde_json at the end. A message
+//! that turns out not to be a `didOpen` is put back together and goes the ordinary way.
+
+use std::borrow::Cow;
+use std::io::Read;
+
+use memchr::{memchr, memchr2};
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use serde_json::{Map, Value};
+use tower_lsp::jsonrpc::Request;
+use tower_lsp::lsp_types::Url;
+
+use crate::document::{Document, DocumentBuilder};
+
+/// Messages shorter than this are read whole.
+pub const LARGE_MESSAGE_BYTES: usize = 1 << 20;
+
+/// A string literal longer than this is taken out of the skeleton (the first one only).
+const LONG_STRING_BYTES: usize = 64 << 10;
+
+/// How much is read at a time.
+const BLOCK_BYTES: usize = 1 << 20;
+
+/// A large message as read: its skeleton and, if it had one, its long string.
+#[derive(Debug)]
+pub struct LargeMessage {
+    skeleton: Vec<u8>,
+    long_string: Option<LongString>,
+}
+
+#[derive(Debug)]
+struct LongString {
+    /// Where its `""` stands in the skeleton.
+    at: usize,
+    /// The document made of its value.
+    document: Document,
+}
+
+/// The document of a large `didOpen`, already built; the request handed on carries an empty
+/// text in its place.
+#[derive(Debug)]
+pub struct ReceivedDocument {
+    pub uri: Url,
+    pub version: i32,
+    pub document: Document,
+}
+
+impl LargeMessage {
+    /// The message as a request, with the document of a `didOpen`'s text; `Err` with the
+    /// message's bytes, put back together, when it is not a `didOpen` with a long text.
+    pub fn into_request(self) -> Result<(Request, ReceivedDocument), Vec<u8>> {
+        let Some(long) = self.long_string else {
+            return Err(self.skeleton);
+        };
+        let document = serde_json::from_slice::<Message>(&self.skeleton)
+            .ok()
+            .filter(|message| is_did_open_with_text_at(message, &self.skeleton, long.at))
+            .map(|message| message.params.text_document);
+        let identity = document.and_then(|document| {
+            let uri = Url::parse(&document.uri).ok()?;
+            let version = i32::try_from(document.version).ok()?;
+            Some((uri, version, document.language_id))
+        });
+        let Some((uri, version, language_id)) = identity else {
+            return Err(reassemble(self.skeleton, long));
+        };
+        let mut item = Map::new();
+        item.insert("uri".into(), Value::String(uri.to_string()));
+        item.insert("languageId".into(), Value::String(language_id));
+        item.insert("version".into(), Value::from(version));
+        item.insert("text".into(), Value::String(String::new()));
+        let mut params = Map::new();
+        params.insert("textDocument".into(), Value::Object(item));
+        let request = Request::build("textDocument/didOpen")
+            .params(Value::Object(params))
+            .finish();
+        let received = ReceivedDocument {
+            uri,
+            version,
+            document: long.document,
+        };
+        Ok((request, received))
+    }
+}
+
+#[derive(Deserialize)]
+struct Message<'a> {
+    #[serde(borrow)]
+    jsonrpc: Cow<'a, str>,
+    #[serde(borrow)]
+    id: Option<&'a RawValue>,
+    #[serde(borrow)]
+    method: Cow<'a, str>,
+    #[serde(borrow)]
+    params: OpenParams<'a>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct OpenParams<'a> {
+    #[serde(borrow)]
+    text_document: OpenDocument<'a>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct OpenDocument<'a> {
+    uri: String,
+    language_id: String,
+    version: i64,
+    #[serde(borrow)]
+    text: &'a RawValue,
+}
+
+/// Whether `message`, parsed from `skeleton`, is a `didOpen` notification whose text is the
+/// `""` at `at`.
+fn is_did_open_with_text_at(message: &Message, skeleton: &[u8], at: usize) -> bool {
+    let text = message.params.text_document.text.get();
+    let text_at = (text.as_ptr() as usize).wrapping_sub(skeleton.as_ptr() as usize);
+    message.jsonrpc == "2.0"
+        && message.id.is_none()
+        && message.method == "textDocument/didOpen"
+        && text == "\"\""
+        && text_at == at
+}
+
+/// The message with its long string escaped again in its place.
+fn reassemble(mut skeleton: Vec<u8>, long: LongString) -> Vec<u8> {
+    let tail = skeleton.split_off(long.at + 2);
+    skeleton.truncate(long.at);
+    // Escaping a String cannot fail.
+    let _ = serde_json::to_writer(&mut skeleton, &long.document.text().to_string());
+    skeleton.extend_from_slice(&tail);
+    skeleton
+}
+
+/// Reads a message body of `length` bytes from `input`, decoding it as it arrives.
+/// `Err` says what was wrong: the input ended or failed, or the long string is not valid.
+pub fn read(input: &mut impl Read, length: usize) -> Result<LargeMessage, ReadError> {
+    let mut decoder = Decoder::default();
+    let mut block = vec![0; BLOCK_BYTES.min(length) + MAX_ESCAPE_BYTES];
+    let mut filled = 0; // bytes in `block` not yet decoded
+    let mut remaining = length;
+    while remaining > 0 {
+        let room = (block.len() - filled).min(remaining);
+        let read = match input.read(&mut block[filled..filled + room]) {
+            Ok(0) => return Err(ReadError::EndOfInput),
+            Ok(read) => read,
+            Err(error) if error.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(error) => return Err(ReadError::Io(error)),
+        };
+        remaining -= read;
+        filled += read;
+        let decoded = decoder.feed(&block[..filled], remaining == 0)?;
+        block.copy_within(decoded..filled, 0);
+        filled -= decoded;
+    }
+    decoder.finish()
+}
+
+#[derive(Debug)]
+pub enum ReadError {
+    EndOfInput,
+    Io(std::io::Error),
+    Invalid(&'static str),
+}
+
+/// `\uD83D\uDE00`: the longest escape.
+const MAX_ESCAPE_BYTES: usize = 12;
+
+#[derive(Default)]
+struct Decoder {
+    skeleton: Vec<u8>,
+    state: State,
+    /// Where the string being read starts in the skeleton (its opening quote).
+    string_start: usize,
+    long: Option<LongDecoder>,
+    /// The long string once it is closed.
+    long_string: Option<LongString>,
+}
+
+#[derive(Default, PartialEq, Eq, Debug)]
+enum State {
+    #[default]
+    Outside,
+    InString,
+    InLongString,
+}
+
+/// The long string being unescaped, and the document being built of it.
+struct LongDecoder {
+    /// Unescaped bytes not yet checked as UTF-8 (a character may be cut at a block's end).
+    unchecked: Vec<u8>,
+    document: DocumentBuilder,
+}
+
+impl LongDecoder {
+    fn start() -> Result<LongDecoder, ReadError> {
+        Ok(LongDecoder {
+            unchecked: Vec::new(),
+            document: DocumentBuilder::start().map_err(ReadError::Io)?,
+        })
+    }
+
+    fn finish(self) -> Result<Document, ReadError> {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.document.finish())).map_err(
+            |_| {
+                tracing::error!("building a received document failed");
+                ReadError::Invalid("the document could not be built")
+            },
+        )
+    }
+}
+
+impl Decoder {
+    /// Decodes what it can of `bytes`; returns how many bytes it used. The rest (an escape cut
+    /// at the block's end, at most a few bytes) comes again at the start of the next block.
+    fn feed(&mut self, bytes: &[u8], last: bool) -> Result<usize, ReadError> {
+        let mut at = 0;
+        while at < bytes.len() {
+            let rest = &bytes[at..];
+            let used = match self.state {
+                State::Outside => self.outside(rest),
+                State::InString => self.in_string(rest)?,
+                State::InLongString => self.in_long_string(rest)?,
+            };
+            if used == 0 {
+                break; // an escape needs more bytes
+            }
+            at += used;
+        }
+        if let Some(long) = &mut self.long {
+            long.check_utf8(last)?;
+        }
+        if last && at < bytes.len() {
+            return Err(ReadError::Invalid("the message ends inside an escape"));
+        }
+        Ok(at)
+    }
+
+    fn finish(self) -> Result<LargeMessage, ReadError> {
+        if self.state != State::Outside {
+            return Err(ReadError::Invalid("the message ends inside a string"));
+        }
+        Ok(LargeMessage {
+            skeleton: self.skeleton,
+            long_string: self.long_string,
+        })
+    }
+
+    fn outside(&mut self, bytes: &[u8]) -> usize {
+        match memchr(b'"', bytes) {
+            None => {
+                self.skeleton.extend_from_slice(bytes);
+                bytes.len()
+            }
+            Some(quote) => {
+                self.string_start = self.skeleton.len() + quote;
+                self.skeleton.extend_from_slice(&bytes[..=quote]);
+                self.state = State::InString;
+                quote + 1
+            }
+        }
+    }
+
+    fn in_string(&mut self, bytes: &[u8]) -> Result<usize, ReadError> {
+        let used = match memchr2(b'"', b'\\', bytes) {
+            None => bytes.len(),
+            Some(stop) if bytes[stop] == b'"' => {
+                self.state = State::Outside;
+                stop + 1
+            }
+            // Escapes are copied whole, so the skeleton never ends inside one.
+            Some(backslash) => match escape_length(&bytes[backslash..]) {
+                Some(length) => backslash + length,
+                None => backslash,
+            },
+        };
+        self.skeleton.extend_from_slice(&bytes[..used]);
+        if self.long_string.is_none() && self.skeleton.len() - self.string_start > LONG_STRING_BYTES
+        {
+            self.become_long()?;
+        }
+        Ok(used)
+    }
+
+    /// Takes the string being read (or just read) out of the skeleton and unescapes it.
+    fn become_long(&mut self) -> Result<(), ReadError> {
+        let closed = self.state == State::Outside;
+        let mut content = self.skeleton.split_off(self.string_start + 1);
+        self.skeleton.truncate(self.string_start);
+        if closed {
+            content.pop(); // the closing quote
+        }
+        self.long = Some(LongDecoder::start()?);
+        self.state = State::InLongString;
+        // The content holds whole escapes only, and no closing quote: it is used up at once.
+        let used = self.in_long_string(&content)?;
+        debug_assert_eq!(used, content.len());
+        if closed {
+            self.close_long()?;
+        }
+        Ok(())
+    }
+
+    fn in_long_string(&mut self, bytes: &[u8]) -> Result<usize, ReadError> {
+        let Some(long) = &mut self.long else {
+            return Ok(0);
+        };
+        let mut at = 0;
+        loop {
+            let Some(stop) = memchr2(b'"', b'\\', &bytes[at..]) else {
+                long.unchecked.extend_from_slice(&bytes[at..]);
+                return Ok(bytes.len());
+            };
+            long.unchecked.extend_from_slice(&bytes[at..at + stop]);
+            at += stop;
+            if bytes[at] == b'"' {
+                self.close_long()?;
+                return Ok(at + 1);
+            }
+            let Some(length) = escape_length(&bytes[at..]) else {
+                return Ok(at);
+            };
+            unescape(&bytes[at..at + length], &mut long.unchecked)?;
+            at += length;
+        }
+    }
+
+    fn close_long(&mut self) -> Result<(), ReadError> {
+        let Some(mut long) = self.long.take() else {
+            return Ok(());
+        };
+        long.check_utf8(true)?;
+        self.long_string = Some(LongString {
+            at: self.string_start,
+            document: long.finish()?,
+        });
+        self.skeleton.extend_from_slice(b"\"\"");
+        self.state = State::Outside;
+        Ok(())
+    }
+}
+
+impl LongDecoder {
+    /// Hands the whole characters of `unchecked` to the builder, checking them. At the `end`,
+    /// there must be no cut character left.
+    fn check_utf8(&mut self, end: bool) -> Result<(), ReadError> {
+        let whole = if end {
+            self.unchecked.len()
+        } else {
+            start_of_last_char(&self.unchecked)
+        };
+        let text = simdutf8::basic::from_utf8(&self.unchecked[..whole])
+            .map_err(|_| ReadError::Invalid("the document's text is not valid UTF-8"))?;
+        self.document.push(text.to_owned());
+        self.unchecked.drain(..whole);
+        Ok(())
+    }
+}
+
+/// Where the last (possibly incomplete) character of `bytes` starts.
+fn start_of_last_char(bytes: &[u8]) -> usize {
+    let continuation = |b: &u8| b & 0xc0 == 0x80;
+    let trailing = bytes
+        .iter()
+        .rev()
+        .take(3)
+        .take_while(|b| continuation(b))
+        .count();
+    bytes.len().saturating_sub(trailing + 1)
+}
+
+/// The length of the escape at the start of `bytes` (a backslash), or `None` if `bytes` ends
+/// before it does. An invalid escape counts as two bytes; [`unescape`] refuses it.
+fn escape_length(bytes: &[u8]) -> Option<usize> {
+    match bytes.get(1)? {
+        b'u' => {
+            let high = hex4(bytes.get(2..6)?);
+            let is_high_surrogate = high.is_some_and(|unit| (0xd800..0xdc00).contains(&unit));
+            if !is_high_surrogate {
+                return Some(6);
+            }
+            match (bytes.get(6)?, bytes.get(7)) {
+                (b'\\', None) => None,
+                (b'\\', Some(b'u')) => bytes.get(8..12).map(|_| 12),
+                _ => Some(6),
+            }
+        }
+        _ => Some(2),
+    }
+}
+
+/// Appends the character an escape stands for.
+fn unescape(escape: &[u8], out: &mut Vec<u8>) -> Result<(), ReadError> {
+    let invalid = ReadError::Invalid("an invalid escape in a string");
+    let simple = match escape.get(1) {
+        Some(b'"') => b'"',
+        Some(b'\\') => b'\\',
+        Some(b'/') => b'/',
+        Some(b'b') => 0x08,
+        Some(b'f') => 0x0c,
+        Some(b'n') => b'\n',
+        Some(b'r') => b'\r',
+        Some(b't') => b'\t',
+        Some(b'u') => {
+            let high = escape.get(2..6).and_then(hex4).ok_or(invalid)?;
+            let unit = match escape.get(8..12).and_then(hex4) {
+                Some(low) if (0xdc00..0xe000).contains(&low) => {
+                    0x10000 + ((high - 0xd800) << 10) + (low - 0xdc00)
+                }
+                _ => high,
+            };
+            // A lone surrogate is not a character: serde_json refuses it too.
+            let c = char::from_u32(unit)
+                .ok_or(ReadError::Invalid("a lone surrogate escape in a string"))?;
+            out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes());
+            return Ok(());
+        }
+        _ => return Err(invalid),
+    };
+    out.push(simple);
+    Ok(())
+}
+
+fn hex4(digits: &[u8]) -> Option<u32> {
+    let digits = std::str::from_utf8(digits).ok()?;
+    (digits.len() == 4 && digits.bytes().all(|b| b.is_ascii_hexdigit()))
+        .then(|| u32::from_str_radix(digits, 16).ok())
+        .flatten()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Reads `message` the large way, the input cut into pieces of `piece` bytes.
+    fn read_in_pieces(message: &[u8], piece: usize) -> Result<LargeMessage, ReadError> {
+        struct Pieces<'a>(&'a [u8], usize);
+        impl Read for Pieces<'_> {
+            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+                let n = self.0.len().min(self.1).min(buf.len());
+                buf[..n].copy_from_slice(&self.0[..n]);
+                self.0 = &self.0[n..];
+                Ok(n)
+            }
+        }
+        read(&mut Pieces(message, piece), message.len())
+    }
+
+    fn did_open(text: &str) -> String {
+        serde_json::json!({
+            "jsonrpc": "2.0",
+            "method": "textDocument/didOpen",
+            "params": { "textDocument": { "uri": "file:///a.txt", "languageId": "plaintext", "version": 3, "text": text } },
+        })
+        .to_string()
+    }
+
+    fn long_text(line: &str) -> String {
+        line.repeat(LONG_STRING_BYTES / line.len() + 2)
+    }
+
+    proptest! {
+        #[test]
+        fn a_did_open_read_in_any_pieces_is_the_ordinary_request(
+            line in "(\\PC|[\\n\\r\\t\\u{0}-\\u{1f}\"\\\\/]|𠮷|😀){1,40}",
+            piece in 1usize..5000,
+        ) {
+            let text = long_text(&line);
+            let message = did_open(&text);
+            let Ok((request, received)) = read_in_pieces(message.as_bytes(), piece)
+                .unwrap()
+                .into_request() else {
+                    panic!("not taken as a didOpen");
+                };
+            // The same request with the text left out, and the document of that text.
+            let ordinary: Request = serde_json::from_str(&did_open("")).unwrap();
+            prop_assert_eq!(request, ordinary);
+            prop_assert_eq!((received.uri.as_str(), received.version), ("file:///a.txt", 3));
+            let document = Document::new(&text);
+            prop_assert_eq!(received.document.text(), document.text());
+            prop_assert_eq!(received.document.analysis(), document.analysis());
+        }
+
+        #[test]
+        fn any_other_message_comes_back_as_the_same_json(
+            line in "(\\PC|[\\n\"\\\\]|𠮷){1,20}",
+            piece in 1usize..5000,
+        ) {
+            let message = serde_json::json!({
+                "jsonrpc": "2.0", "id": 1, "method": "workspace/executeCommand",
+                "params": { "command": "x", "arguments": [long_text(&line), "short"] },
+            }).to_string();
+            let Err(bytes) = read_in_pieces(message.as_bytes(), piece).unwrap().into_request() else {
+                panic!("taken as a didOpen");
+            };
+            let back: Value = serde_json::from_slice(&bytes).unwrap();
+            let original: Value = serde_json::from_str(&message).unwrap();
+            prop_assert_eq!(back, original);
+        }
+    }
+
+    #[test]
+    fn a_message_without_a_long_string_comes_back_byte_for_byte() {
+        let message = br#"{"jsonrpc":"2.0","method":"x","params":{"a":"\"\\\u00e9"}}"#;
+        let bytes = read_in_pieces(message, 3)
+            .unwrap()
+            .into_request()
+            .unwrap_err();
+        assert_eq!(bytes, message);
+    }
+
+    #[test]
+    fn the_text_must_be_the_did_open_text() {
+        // The long string is the uri, not the text: the ordinary path decides.
+        let message = serde_json::json!({
+            "jsonrpc": "2.0", "method": "textDocument/didOpen",
+            "params": { "textDocument": { "uri": long_text("u"), "languageId": "plaintext", "version": 1, "text": "" } },
+        })
+        .to_string();
+        let bytes = read_in_pieces(message.as_bytes(), 1000)
+            .unwrap()
+            .into_request()
+            .unwrap_err();
+        assert_eq!(bytes, message.as_bytes());
+    }
+
+    #[test]
+    fn invalid_text_is_an_error_not_a_panic() {
+        let text = long_text("中");
+        let valid = did_open(&text);
+        // A lone surrogate, a bad escape, invalid UTF-8, a cut message.
+        let lone = valid.replacen('中', "\\ud842", 1);
+        let bad_escape = valid.replacen('中', "\\x", 1);
+        let mut not_utf8 = valid.clone().into_bytes();
+        let at = not_utf8.len() / 2;
+        not_utf8[at] = 0xff;
+        let cut = &valid.as_bytes()[..valid.len() - 40];
+        for message in [lone.as_bytes(), bad_escape.as_bytes(), &not_utf8] {
+            assert!(matches!(
+                read_in_pieces(message, 777),
+                Err(ReadError::Invalid(_))
+            ));
+        }
+        assert!(matches!(
+            read(&mut &cut[..], valid.len()),
+            Err(ReadError::EndOfInput)
+        ));
+        assert!(matches!(
+            read_in_pieces(cut, 500),
+            Err(ReadError::Invalid(_))
+        ));
+    }
+
+    #[test]
+    fn unicode_escapes_and_surrogate_pairs() {
+        let mut out = Vec::new();
+        for escape in [r"\u4e2d", r"\ud842\udfb7", r"\/", r"\n"] {
+            assert_eq!(escape_length(escape.as_bytes()), Some(escape.len()));
+            unescape(escape.as_bytes(), &mut out).unwrap();
+        }
+        assert_eq!(String::from_utf8(out).unwrap(), "中𠮷/\n");
+        assert_eq!(escape_length(br"\ud842\ud"), None);
+        assert_eq!(escape_length(br"\ud842x"), Some(6));
+        assert!(unescape(br"\ud842", &mut Vec::new()).is_err());
+        assert!(unescape(br"\udfb7", &mut Vec::new()).is_err());
+    }
+}
