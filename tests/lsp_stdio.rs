@@ -1,6 +1,8 @@
 //! The release-shaped binary driven as a real process over stdio.
 
 mod common;
+#[path = "../benches/corpus.rs"]
+mod corpus;
 
 use std::process::Command;
 use std::time::Duration;
@@ -193,6 +195,40 @@ fn a_large_document_opens_with_the_same_analysis() {
             .map(Vec::len),
         Some(expected)
     );
+}
+
+/// The server's peak resident memory so far, in MB (Linux).
+fn peak_rss_mb(pid: u32) -> f64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmHWM:"))
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|kb| kb.parse::<f64>().ok())
+        .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn the_outline_of_a_10_mb_book_keeps_the_peak_memory_under_40_mb() {
+    let text = corpus::book(10 << 20);
+    let mut client = server();
+    client.initialize(json!({}));
+    client.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": URI, "languageId": "plaintext", "version": 1, "text": text } }),
+    );
+    drop(text);
+    client.notification("textDocument/publishDiagnostics", Duration::from_secs(60));
+    let symbols = client.request(
+        "textDocument/documentSymbol",
+        json!({ "textDocument": { "uri": URI } }),
+    );
+    let headings = symbols["result"].as_array().map_or(0, Vec::len);
+    assert!(headings > 1000, "{headings} top-level headings");
+    // A serde_json::Value of this outline alone would take some 30 MB.
+    let peak = peak_rss_mb(client.pid());
+    assert!(peak < 40.0, "peak RSS {peak:.1} MB");
 }
 
 #[test]

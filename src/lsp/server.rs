@@ -14,11 +14,11 @@ use tower_lsp::{Client, LanguageServer};
 use tracing::{debug, info, warn};
 
 use super::capabilities::server_capabilities;
+use super::large_reply;
 use super::position;
 use super::publisher::{self, PublishEvent, Publisher, Sink};
 use super::state::ServerState;
 use super::store::Snapshot;
-use super::to_proto;
 use crate::document::Document;
 use crate::features;
 
@@ -150,13 +150,7 @@ impl LanguageServer for Backend {
         &self,
         params: DocumentSymbolParams,
     ) -> Result<Option<DocumentSymbolResponse>> {
-        let Some(snapshot) = self.snapshot(&params.text_document.uri) else {
-            return Ok(None);
-        };
-        let outline = features::outline::outline(&snapshot.document);
-        let symbols =
-            to_proto::document_symbols(snapshot.document.text(), outline, self.state.encoding());
-        Ok(Some(DocumentSymbolResponse::Nested(symbols)))
+        Ok(large_reply::document_symbols(&self.state, &params))
     }
 
     async fn goto_definition(

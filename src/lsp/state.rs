@@ -41,6 +41,11 @@ impl ServerState {
         self.encoding.get().copied().unwrap_or_default()
     }
 
+    /// Whether `initialize` has been answered (it negotiates the encoding).
+    pub fn initialized(&self) -> bool {
+        self.encoding.get().is_some()
+    }
+
     pub fn set_encoding(&self, encoding: Encoding) {
         if self.encoding.set(encoding).is_err() {
             tracing::warn!("position encoding already negotiated; keeping the first");

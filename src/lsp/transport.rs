@@ -21,6 +21,7 @@ use tower_lsp::{ClientSocket, LanguageServer, LspService};
 use tracing::{error, warn};
 
 use super::large_message::{self, LargeMessage, ReadError};
+use super::large_reply;
 use super::state::ServerState;
 
 /// Larger messages are refused unread (a 128 MB document, JSON-escaped, fits).
@@ -112,6 +113,10 @@ where
                 }
             }
             Incoming::Request(request) => {
+                if let Some(response) = large_reply::encoded_response(&state, &request) {
+                    let _ = outgoing.send(response);
+                    continue;
+                }
                 let is_exit = request.method() == "exit";
                 let Ok(ready) = service.ready().await else {
                     break Stop::Exit; // the service has exited
