@@ -192,6 +192,133 @@ pub fn range(rope: &Rope, range: TextRange, encoding: Encoding) -> Range {
     Range::new(start, position(rope, range.end, encoding))
 }
 
+/// The positions of many offsets at once (in any order), in one walk over the rope's chunks
+/// from the first to the last: after a large paste there can be thousands of problems, and a
+/// tree lookup for each costs more than reading the text between them.
+pub fn positions(rope: &Rope, offsets: &[usize], encoding: Encoding) -> Vec<Position> {
+    let mut order: Vec<usize> = (0..offsets.len()).collect();
+    order.sort_unstable_by_key(|&i| offsets[i]);
+    let mut positions = vec![Position::default(); offsets.len()];
+    let mut walk: Option<Walk> = None;
+    for (k, &i) in order.iter().enumerate() {
+        let offset = offsets[i].min(rope.len_bytes());
+        if let Some(walk) = walk.as_mut().filter(|walk| walk.can_reach(offset)) {
+            positions[i] = walk.position(offset);
+            continue;
+        }
+        // A lone offset is looked up; a walk starts where the next offset is near.
+        let next_is_near = order
+            .get(k + 1)
+            .is_some_and(|&next| offsets[next] - offsets[i] <= WALK_AHEAD_BYTES);
+        positions[i] = match next_is_near {
+            true => walk
+                .insert(Walk::start(rope, offset, encoding))
+                .position(offset),
+            false => position(rope, offset, encoding),
+        };
+    }
+    positions
+}
+
+/// A walk forward through a rope's chunks, keeping the line number and where the line began.
+struct Walk<'a> {
+    rope: &'a Rope,
+    encoding: Encoding,
+    chunks: ropey::iter::Chunks<'a>,
+    chunk: &'a str,
+    chunk_start: usize,
+    /// Bytes of the chunk read so far, and the line at that point.
+    read: usize,
+    line: usize,
+    /// Where the current line starts in the chunk, or, if it started in an earlier chunk, its
+    /// width before this chunk (found only when needed: most lines start in their chunk).
+    line_start: LineStart,
+}
+
+enum LineStart {
+    InChunk(usize),
+    Before(Option<usize>),
+}
+
+/// Farther than this, a lookup in the rope is cheaper than reading up to the offset.
+const WALK_AHEAD_BYTES: usize = 64 << 10;
+
+impl<'a> Walk<'a> {
+    fn start(rope: &'a Rope, offset: usize, encoding: Encoding) -> Walk<'a> {
+        let (chunks, chunk_start, _, line) = rope.chunks_at_byte(offset);
+        let mut walk = Walk {
+            rope,
+            encoding,
+            chunks,
+            chunk: "",
+            chunk_start,
+            read: 0,
+            line,
+            line_start: LineStart::Before(None),
+        };
+        walk.chunk = walk.chunks.next().unwrap_or("");
+        walk
+    }
+
+    fn can_reach(&self, offset: usize) -> bool {
+        offset >= self.chunk_start + self.read && offset - self.chunk_start <= WALK_AHEAD_BYTES
+    }
+
+    fn position(&mut self, offset: usize) -> Position {
+        // Move to the chunk holding the offset (the last chunk holds the end of the text).
+        while offset >= self.chunk_start + self.chunk.len() {
+            let Some(next) = self.chunks.next() else {
+                break;
+            };
+            self.read_up_to(self.chunk.len());
+            self.line_start = LineStart::Before(match self.line_start {
+                LineStart::InChunk(start) => Some(self.width(&self.chunk[start..])),
+                LineStart::Before(width) => width.map(|width| width + self.width(self.chunk)),
+            });
+            self.chunk_start += self.chunk.len();
+            self.chunk = next;
+            self.read = 0;
+        }
+        let local = offset - self.chunk_start;
+        self.read_up_to(local);
+        let column = match self.line_start {
+            LineStart::InChunk(start) => self.width(&self.chunk[start..local]),
+            LineStart::Before(width) => {
+                let width = width.unwrap_or_else(|| self.width_before_chunk());
+                self.line_start = LineStart::Before(Some(width));
+                width + self.width(&self.chunk[..local])
+            }
+        };
+        Position::new(saturate(self.line), saturate(column))
+    }
+
+    /// Counts the line breaks in the chunk up to `end`: every `\n`, and every `\r` not
+    /// followed by `\n` (ropey never splits a CRLF between chunks).
+    fn read_up_to(&mut self, end: usize) {
+        let bytes = &self.chunk.as_bytes()[..end];
+        for at in memchr::memchr2_iter(b'\n', b'\r', &bytes[self.read..]) {
+            let at = self.read + at;
+            if bytes[at] == b'\r' && self.chunk.as_bytes().get(at + 1) == Some(&b'\n') {
+                continue;
+            }
+            self.line += 1;
+            self.line_start = LineStart::InChunk(at + 1);
+        }
+        self.read = end;
+    }
+
+    /// The width of the current line before the chunk, which it started before.
+    fn width_before_chunk(&self) -> usize {
+        let line_byte = self.rope.line_to_byte(self.line);
+        let before = self.rope.byte_slice(line_byte..self.chunk_start);
+        before.chars().map(|c| units(c, self.encoding)).sum()
+    }
+
+    fn width(&self, text: &str) -> usize {
+        text.chars().map(|c| units(c, self.encoding)).sum()
+    }
+}
+
 fn units(c: char, encoding: Encoding) -> usize {
     match encoding {
         Encoding::Utf8 => c.len_utf8(),
@@ -209,6 +336,54 @@ mod tests {
     use super::*;
 
     const ALL: [Encoding; 3] = [Encoding::Utf8, Encoding::Utf16, Encoding::Utf32];
+
+    #[test]
+    fn many_positions_far_apart_and_in_any_order() {
+        let text = "正文〔1〕\r\n𠮷\r".repeat(20_000);
+        let rope = Rope::from_str(&text);
+        let offsets: Vec<usize> = (0..text.len())
+            .rev()
+            .step_by(10_007)
+            .map(|mut at| {
+                while !text.is_char_boundary(at) {
+                    at -= 1
+                }
+                at
+            })
+            .collect();
+        for encoding in ALL {
+            let one_by_one: Vec<Position> = offsets
+                .iter()
+                .map(|&at| position(&rope, at, encoding))
+                .collect();
+            assert_eq!(positions(&rope, &offsets, encoding), one_by_one);
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 64, ..Default::default() })]
+
+        #[test]
+        fn many_positions_at_once_are_the_positions_one_by_one(
+            lines in proptest::collection::vec("(正文|𠮷|a|〔1〕|\\r\\n|\\r|\\n){0,40}", 1..150),
+            picks in proptest::collection::vec(0.0..=1.0f64, 0..200),
+        ) {
+            // Several thousand bytes: a rope of many chunks.
+            let text = lines.concat();
+            let rope = Rope::from_str(&text);
+            let offsets: Vec<usize> = picks
+                .iter()
+                .map(|f| (text.len() as f64 * f) as usize)
+                .map(|mut at| { while !text.is_char_boundary(at) { at -= 1 } at })
+                .chain([text.len(), text.len() + 5])
+                .collect();
+            for encoding in ALL {
+                let one_by_one: Vec<Position> =
+                    offsets.iter().map(|&at| position(&rope, at, encoding)).collect();
+                proptest::prop_assert_eq!(positions(&rope, &offsets, encoding), one_by_one);
+            }
+        }
+    }
 
     /// Columns of the `〔` in "𠮷😀a〔1〕", by encoding.
     fn marker_column(encoding: Encoding) -> u32 {

@@ -81,10 +81,8 @@ async fn run(sink: Sink, state: Arc<ServerState>, mut events: UnboundedReceiver<
                 let started = std::time::Instant::now();
                 let rope = snapshot.document.text();
                 let encoding = state.encoding();
-                let diagnostics: Vec<_> = diagnostics(analysis)
-                    .iter()
-                    .map(|problem| to_proto::diagnostic(rope, &uri, problem, encoding))
-                    .collect();
+                let diagnostics =
+                    to_proto::diagnostics(rope, &uri, diagnostics(analysis), encoding);
                 tracing::trace!(
                     version = snapshot.version,
                     count = diagnostics.len(),

@@ -3,7 +3,7 @@
 use ropey::Rope;
 use tower_lsp::lsp_types::{
     Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, DocumentSymbol, Location,
-    NumberOrString, SymbolKind, Url,
+    NumberOrString, Range, SymbolKind, Url,
 };
 
 use super::position::{self, Encoding};
@@ -12,17 +12,52 @@ use crate::features::outline::{OutlineItem, OutlineKind};
 
 pub const SOURCE: &str = "marginalia";
 
-pub fn diagnostic(rope: &Rope, uri: &Url, problem: &Problem, encoding: Encoding) -> Diagnostic {
-    let related: Vec<DiagnosticRelatedInformation> = problem
-        .related
+/// The diagnostics of `problems`, their positions converted all at once.
+pub fn diagnostics(
+    rope: &Rope,
+    uri: &Url,
+    problems: &[Problem],
+    encoding: Encoding,
+) -> Vec<Diagnostic> {
+    let ranges = || {
+        problems.iter().flat_map(|problem| {
+            std::iter::once(problem.range).chain(problem.related.iter().map(|(range, _)| *range))
+        })
+    };
+    let offsets: Vec<usize> = ranges()
+        .flat_map(|range| [range.start, range.end])
+        .collect();
+    let positions = position::positions(rope, &offsets, encoding);
+    let mut ranges = positions
+        .chunks_exact(2)
+        .map(|pair| Range::new(pair[0], pair[1]));
+    problems
         .iter()
+        .map(|problem| {
+            let range = ranges.next().unwrap_or_default();
+            let related = problem
+                .related
+                .iter()
+                .map(|(_, message)| (ranges.next().unwrap_or_default(), message));
+            diagnostic(uri, problem, range, related)
+        })
+        .collect()
+}
+
+fn diagnostic<'a>(
+    uri: &Url,
+    problem: &Problem,
+    range: Range,
+    related: impl Iterator<Item = (Range, &'a String)>,
+) -> Diagnostic {
+    let related: Vec<DiagnosticRelatedInformation> = related
         .map(|(range, message)| DiagnosticRelatedInformation {
-            location: Location::new(uri.clone(), position::range(rope, *range, encoding)),
+            location: Location::new(uri.clone(), range),
             message: message.clone(),
         })
         .collect();
     Diagnostic {
-        range: position::range(rope, problem.range, encoding),
+        range,
         severity: Some(severity(problem.severity)),
         code: Some(NumberOrString::String(problem.code.as_str().to_string())),
         source: Some(SOURCE.to_string()),
