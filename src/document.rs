@@ -4,7 +4,7 @@
 //! brought up to date after an edit is this module's business alone.
 
 use std::ops::Range;
-use std::sync::mpsc::{channel, Sender};
+use std::sync::mpsc::{sync_channel, SyncSender};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 
@@ -119,19 +119,23 @@ impl Document {
     }
 }
 
+const PIECES_IN_FLIGHT: usize = 4;
+
 /// Builds a [`Document`] from a text that arrives piece by piece, so that a large document is
 /// analysed while it is still being received: its rope and its index are built on two threads
 /// of their own as the pieces come. The result equals `Document::new` of the whole text.
 pub struct DocumentBuilder {
-    to_rope: Sender<Arc<String>>,
-    to_index: Sender<Arc<String>>,
+    to_rope: SyncSender<Arc<String>>,
+    to_index: SyncSender<Arc<String>>,
     rope: JoinHandle<Rope>,
     index: JoinHandle<(Index, usize)>,
 }
 
 impl DocumentBuilder {
     pub fn start() -> std::io::Result<DocumentBuilder> {
-        let (to_rope, pieces) = channel::<Arc<String>>();
+        // A few pieces in flight at most: if the builders fall behind, `push` waits rather
+        // than holding the whole text a second time.
+        let (to_rope, pieces) = sync_channel::<Arc<String>>(PIECES_IN_FLIGHT);
         let rope = std::thread::Builder::new()
             .name("rope-builder".into())
             .spawn(move || {
@@ -139,7 +143,7 @@ impl DocumentBuilder {
                 pieces.iter().for_each(|piece| rope.append(&piece));
                 rope.finish()
             })?;
-        let (to_index, pieces) = channel::<Arc<String>>();
+        let (to_index, pieces) = sync_channel::<Arc<String>>(PIECES_IN_FLIGHT);
         let index = std::thread::Builder::new()
             .name("index-builder".into())
             .spawn(move || {
