@@ -133,24 +133,18 @@ pub struct DocumentBuilder {
 
 impl DocumentBuilder {
     pub fn start() -> std::io::Result<DocumentBuilder> {
-        // A few pieces in flight at most: if the builders fall behind, `push` waits rather
-        // than holding the whole text a second time.
-        let (to_rope, pieces) = sync_channel::<Arc<String>>(PIECES_IN_FLIGHT);
-        let rope = std::thread::Builder::new()
-            .name("rope-builder".into())
-            .spawn(move || {
-                let mut rope = RopeBuilder::new();
-                pieces.iter().for_each(|piece| rope.append(&piece));
-                rope.finish()
-            })?;
-        let (to_index, pieces) = sync_channel::<Arc<String>>(PIECES_IN_FLIGHT);
-        let index = std::thread::Builder::new()
-            .name("index-builder".into())
-            .spawn(move || {
-                let mut index = IndexBuilder::default();
-                pieces.iter().for_each(|piece| index.push(&piece));
-                index.finish()
-            })?;
+        let (to_rope, rope) = spawn_builder(
+            "rope-builder",
+            RopeBuilder::new(),
+            |rope, piece| rope.append(piece),
+            RopeBuilder::finish,
+        )?;
+        let (to_index, index) = spawn_builder(
+            "index-builder",
+            IndexBuilder::default(),
+            |index, piece| index.push(piece),
+            IndexBuilder::finish,
+        )?;
         Ok(DocumentBuilder {
             to_rope,
             to_index,
@@ -174,6 +168,25 @@ impl DocumentBuilder {
         let (index, content_end) = joined(self.index.join());
         Document::from_parts(rope, index, content_end)
     }
+}
+
+/// A thread feeding the pieces it receives to `builder`, and the channel to send them on. A
+/// few pieces in flight at most: if the thread falls behind, the sender waits rather than the
+/// whole text being held a second time.
+fn spawn_builder<B: Send + 'static, T: Send + 'static>(
+    name: &str,
+    mut builder: B,
+    push: fn(&mut B, &str),
+    finish: fn(B) -> T,
+) -> std::io::Result<(SyncSender<Arc<String>>, JoinHandle<T>)> {
+    let (sender, pieces) = sync_channel::<Arc<String>>(PIECES_IN_FLIGHT);
+    let thread = std::thread::Builder::new()
+        .name(name.into())
+        .spawn(move || {
+            pieces.iter().for_each(|piece| push(&mut builder, &piece));
+            finish(builder)
+        })?;
+    Ok((sender, thread))
 }
 
 fn joined<T>(result: std::thread::Result<T>) -> T {
