@@ -119,7 +119,7 @@ impl Document {
     }
 }
 
-const PIECES_IN_FLIGHT: usize = 4;
+const PIECES_IN_FLIGHT: usize = 16;
 
 /// Builds a [`Document`] from a text that arrives piece by piece, so that a large document is
 /// analysed while it is still being received: its rope and its index are built on two threads
