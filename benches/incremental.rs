@@ -20,24 +20,21 @@ fn keystrokes(c: &mut Criterion) {
     let mut document = Document::new(&book);
     let places = places(&document, 97);
     let mut next = places.iter().cycle();
-    group.bench_function("insert_and_delete_one_char", |b| {
-        b.iter(|| {
-            let at = *next.next().unwrap_or(&0);
-            document.replace(at..at, "字");
-            document.refresh();
-            document.replace(at..at + 1, "");
-            document.refresh();
-        })
-    });
-    group.bench_function("type_a_marker", |b| {
-        b.iter(|| {
-            let at = *next.next().unwrap_or(&0);
-            document.replace(at..at, "〔12〕");
-            document.refresh();
-            document.replace(at..at + 4, "");
-            document.refresh();
-        })
-    });
+    for (name, typed) in [
+        ("insert_and_delete_one_char", "字"),
+        ("type_a_marker", "〔12〕"),
+    ] {
+        let typed_chars = typed.chars().count();
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                let at = *next.next().unwrap_or(&0);
+                document.replace(at..at, typed);
+                document.refresh();
+                document.replace(at..at + typed_chars, "");
+                document.refresh();
+            })
+        });
+    }
     let heading_line = book
         .lines()
         .position(|l| l.starts_with("二、"))

@@ -119,8 +119,6 @@ impl Document {
     }
 }
 
-const PIECES_IN_FLIGHT: usize = 16;
-
 /// Builds a [`Document`] from a text that arrives piece by piece, so that a large document is
 /// analysed while it is still being received: its rope and its index are built on two threads
 /// of their own as the pieces come. The result equals `Document::new` of the whole text.
@@ -161,14 +159,17 @@ impl DocumentBuilder {
         let _ = self.to_index.send(piece);
     }
 
-    /// The document; a panic of a builder thread is passed on.
-    pub fn finish(self) -> Document {
+    /// The document, or `None` if a builder thread panicked (the panic hook has reported it).
+    pub fn finish(self) -> Option<Document> {
         drop((self.to_rope, self.to_index));
-        let rope = joined(self.rope.join());
-        let (index, content_end) = joined(self.index.join());
-        Document::from_parts(rope, index, content_end)
+        let rope = self.rope.join().ok()?;
+        let (index, content_end) = self.index.join().ok()?;
+        Some(Document::from_parts(rope, index, content_end))
     }
 }
+
+/// Pieces sent to a builder thread and not yet taken by it, at most.
+const PIECES_IN_FLIGHT: usize = 16;
 
 /// A thread feeding the pieces it receives to `builder`, and the channel to send them on. A
 /// few pieces in flight at most: if the thread falls behind, the sender waits rather than the
@@ -187,10 +188,6 @@ fn spawn_builder<B: Send + 'static, T: Send + 'static>(
             finish(builder)
         })?;
     Ok((sender, thread))
-}
-
-fn joined<T>(result: std::thread::Result<T>) -> T {
-    result.unwrap_or_else(|panic| std::panic::resume_unwind(panic))
 }
 
 /// One version of a document: its text and analysis, shared (cloning is O(1)).
@@ -260,7 +257,7 @@ mod tests {
                 builder.push(rest[..cut].to_string());
                 rest = &rest[cut..];
             }
-            let built = builder.finish();
+            let built = builder.finish().unwrap();
             let whole = Document::new(&text);
             assert_eq!(built.text(), whole.text());
             assert_eq!(built.index, whole.index);

@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{position_json, range_json, start_of, TestClient, SEED};
+use common::{position_json, range_json, start_of, symbol_names, TestClient, SEED};
 use serde_json::{json, Value};
 
 const URI: &str = "file:///work/article.txt";
@@ -207,12 +207,7 @@ async fn document_symbols_are_the_outline_of_the_seed() {
         ]
     );
     let second = &symbols[1];
-    let wrapped: Vec<&str> = second["children"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["name"].as_str().unwrap())
-        .collect();
+    let wrapped = symbol_names(&second["children"]);
     assert_eq!(
         wrapped,
         [

@@ -8,7 +8,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use common::stdio::StdioClient;
-use common::SEED;
+use common::{symbol_names, SEED};
 use serde_json::{json, Value};
 
 const URI: &str = "file:///work/seed.txt";
@@ -51,12 +51,7 @@ fn a_whole_session_on_the_seed() {
         "textDocument/documentSymbol",
         json!({ "textDocument": { "uri": URI } }),
     );
-    let names: Vec<&str> = symbols["result"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["name"].as_str().unwrap())
-        .collect();
+    let names = symbol_names(&symbols["result"]);
     assert_eq!(
         names,
         [

@@ -27,7 +27,7 @@ impl Index {
     /// The facts of a whole text, and where its content ends.
     pub fn new(text: &str) -> (Index, usize) {
         let cores = std::thread::available_parallelism().map_or(1, usize::from);
-        Index::in_stretches(text, (text.len() / PARALLEL_CHUNK_BYTES).clamp(1, cores))
+        Index::in_stretches(text, (text.len() / STRETCH_BYTES).clamp(1, cores))
     }
 
     /// [`Index::new`], scanning `count` stretches of the text in parallel.
@@ -247,8 +247,10 @@ impl Shift {
     }
 }
 
-/// Texts shorter than this are scanned on one thread.
-const PARALLEL_CHUNK_BYTES: usize = 1 << 20;
+/// The size of the stretches a text is scanned in: on one thread each when the whole text is
+/// at hand ([`Index::new`]; shorter texts take one thread), one after another as a text
+/// arrives ([`IndexBuilder`]).
+const STRETCH_BYTES: usize = 1 << 20;
 
 /// Builds an [`Index`] from a text that arrives piece by piece (a document being received),
 /// scanning each stretch as soon as the line after it is known: the result is the same as
@@ -266,7 +268,7 @@ pub struct IndexBuilder {
 
 impl Default for IndexBuilder {
     fn default() -> IndexBuilder {
-        IndexBuilder::with_stretch_bytes(PARALLEL_CHUNK_BYTES)
+        IndexBuilder::with_stretch_bytes(STRETCH_BYTES)
     }
 }
 

@@ -3,8 +3,8 @@
 //! A `didOpen` of a 10 MB book is a 10 MB JSON string. Reading the whole frame, then parsing
 //! it, then analysing the document would be three passes one after the other. Here the frame
 //! is decoded block by block while the client is still writing it: the long string is
-//! unescaped and checked as UTF-8 as it comes, and a second thread builds the document from it
-//! (rope and analysis, [`DocumentBuilder`]) at the same time. The rest of the message (its
+//! unescaped and checked as UTF-8 as it comes, and [`DocumentBuilder`]'s threads build the
+//! document from it (rope and index) at the same time. The rest of the message (its
 //! "skeleton", with that string replaced by `""`) is parsed by serde_json at the end. A message
 //! that turns out not to be a `didOpen` is put back together and goes the ordinary way.
 
@@ -13,8 +13,8 @@ use std::io::Read;
 
 use memchr::{memchr, memchr2};
 use serde::Deserialize;
+use serde_json::json;
 use serde_json::value::RawValue;
-use serde_json::{Map, Value};
 use tower_lsp::jsonrpc::Request;
 use tower_lsp::lsp_types::Url;
 
@@ -72,15 +72,9 @@ impl LargeMessage {
         let Some((uri, version, language_id)) = identity else {
             return Err(reassemble(self.skeleton, long));
         };
-        let mut item = Map::new();
-        item.insert("uri".into(), Value::String(uri.to_string()));
-        item.insert("languageId".into(), Value::String(language_id));
-        item.insert("version".into(), Value::from(version));
-        item.insert("text".into(), Value::String(String::new()));
-        let mut params = Map::new();
-        params.insert("textDocument".into(), Value::Object(item));
+        let item = json!({ "uri": uri, "languageId": language_id, "version": version, "text": "" });
         let request = Request::build("textDocument/didOpen")
-            .params(Value::Object(params))
+            .params(json!({ "textDocument": item }))
             .finish();
         let received = ReceivedDocument {
             uri,
@@ -182,17 +176,16 @@ struct Decoder {
     state: State,
     /// Where the string being read starts in the skeleton (its opening quote).
     string_start: usize,
-    long: Option<LongDecoder>,
     /// The long string once it is closed.
     long_string: Option<LongString>,
 }
 
-#[derive(Default, PartialEq, Eq, Debug)]
+#[derive(Default)]
 enum State {
     #[default]
     Outside,
     InString,
-    InLongString,
+    InLongString(LongDecoder),
 }
 
 /// The long string being unescaped, and the document being built of it.
@@ -211,12 +204,9 @@ impl LongDecoder {
     }
 
     fn finish(self) -> Result<Document, ReadError> {
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.document.finish())).map_err(
-            |_| {
-                tracing::error!("building a received document failed");
-                ReadError::Invalid("the document could not be built")
-            },
-        )
+        self.document
+            .finish()
+            .ok_or(ReadError::Invalid("the document could not be built"))
     }
 }
 
@@ -227,17 +217,23 @@ impl Decoder {
         let mut at = 0;
         while at < bytes.len() {
             let rest = &bytes[at..];
-            let used = match self.state {
+            let used = match &mut self.state {
                 State::Outside => self.outside(rest),
                 State::InString => self.in_string(rest)?,
-                State::InLongString => self.in_long_string(rest)?,
+                State::InLongString(long) => {
+                    let (used, closed) = long.unescape_until_quote(rest)?;
+                    if closed {
+                        self.close_long()?;
+                    }
+                    used
+                }
             };
             if used == 0 {
                 break; // an escape needs more bytes
             }
             at += used;
         }
-        if let Some(long) = &mut self.long {
+        if let State::InLongString(long) = &mut self.state {
             long.check_utf8(last)?;
         }
         if last && at < bytes.len() {
@@ -247,7 +243,7 @@ impl Decoder {
     }
 
     fn finish(self) -> Result<LargeMessage, ReadError> {
-        if self.state != State::Outside {
+        if !matches!(self.state, State::Outside) {
             return Err(ReadError::Invalid("the message ends inside a string"));
         }
         Ok(LargeMessage {
@@ -294,49 +290,25 @@ impl Decoder {
 
     /// Takes the string being read (or just read) out of the skeleton and unescapes it.
     fn become_long(&mut self) -> Result<(), ReadError> {
-        let closed = self.state == State::Outside;
+        let closed = matches!(self.state, State::Outside);
         let mut content = self.skeleton.split_off(self.string_start + 1);
         self.skeleton.truncate(self.string_start);
         if closed {
             content.pop(); // the closing quote
         }
-        self.long = Some(LongDecoder::start()?);
-        self.state = State::InLongString;
+        let mut long = LongDecoder::start()?;
         // The content holds whole escapes only, and no closing quote: it is used up at once.
-        let used = self.in_long_string(&content)?;
+        let (used, _) = long.unescape_until_quote(&content)?;
         debug_assert_eq!(used, content.len());
+        self.state = State::InLongString(long);
         if closed {
             self.close_long()?;
         }
         Ok(())
     }
 
-    fn in_long_string(&mut self, bytes: &[u8]) -> Result<usize, ReadError> {
-        let Some(long) = &mut self.long else {
-            return Ok(0);
-        };
-        let mut at = 0;
-        loop {
-            let Some(stop) = memchr2(b'"', b'\\', &bytes[at..]) else {
-                long.unchecked.extend_from_slice(&bytes[at..]);
-                return Ok(bytes.len());
-            };
-            long.unchecked.extend_from_slice(&bytes[at..at + stop]);
-            at += stop;
-            if bytes[at] == b'"' {
-                self.close_long()?;
-                return Ok(at + 1);
-            }
-            let Some(length) = escape_length(&bytes[at..]) else {
-                return Ok(at);
-            };
-            unescape(&bytes[at..at + length], &mut long.unchecked)?;
-            at += length;
-        }
-    }
-
     fn close_long(&mut self) -> Result<(), ReadError> {
-        let Some(mut long) = self.long.take() else {
+        let State::InLongString(mut long) = std::mem::take(&mut self.state) else {
             return Ok(());
         };
         long.check_utf8(true)?;
@@ -345,12 +317,33 @@ impl Decoder {
             document: long.finish()?,
         });
         self.skeleton.extend_from_slice(b"\"\"");
-        self.state = State::Outside;
         Ok(())
     }
 }
 
 impl LongDecoder {
+    /// Unescapes `bytes` up to the string's closing quote, or up to an escape cut at their end.
+    /// Returns how many bytes it used, and whether it used the closing quote.
+    fn unescape_until_quote(&mut self, bytes: &[u8]) -> Result<(usize, bool), ReadError> {
+        let mut at = 0;
+        loop {
+            let Some(stop) = memchr2(b'"', b'\\', &bytes[at..]) else {
+                self.unchecked.extend_from_slice(&bytes[at..]);
+                return Ok((bytes.len(), false));
+            };
+            self.unchecked.extend_from_slice(&bytes[at..at + stop]);
+            at += stop;
+            if bytes[at] == b'"' {
+                return Ok((at + 1, true));
+            }
+            let Some(length) = escape_length(&bytes[at..]) else {
+                return Ok((at, false));
+            };
+            unescape(&bytes[at..at + length], &mut self.unchecked)?;
+            at += length;
+        }
+    }
+
     /// Hands the whole characters of `unchecked` to the builder, checking them. At the `end`,
     /// there must be no cut character left.
     fn check_utf8(&mut self, end: bool) -> Result<(), ReadError> {
@@ -504,8 +497,8 @@ mod tests {
             let Err(bytes) = read_in_pieces(message.as_bytes(), piece).unwrap().into_request() else {
                 panic!("taken as a didOpen");
             };
-            let back: Value = serde_json::from_slice(&bytes).unwrap();
-            let original: Value = serde_json::from_str(&message).unwrap();
+            let back: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+            let original: serde_json::Value = serde_json::from_str(&message).unwrap();
             prop_assert_eq!(back, original);
         }
     }

@@ -1,8 +1,8 @@
 //! The protocol layer: tower-lsp in, the core out. Nothing outside this module knows LSP.
 
 pub mod capabilities;
+mod encoded;
 mod large_message;
-mod large_reply;
 pub mod position;
 mod publisher;
 pub mod server;

@@ -220,6 +220,15 @@ pub fn positions(rope: &Rope, offsets: &[usize], encoding: Encoding) -> Vec<Posi
     positions
 }
 
+/// The LSP ranges of many byte ranges at once (see [`positions`]).
+pub fn ranges(rope: &Rope, ranges: &[TextRange], encoding: Encoding) -> Vec<Range> {
+    let offsets: Vec<usize> = ranges.iter().flat_map(|r| [r.start, r.end]).collect();
+    positions(rope, &offsets, encoding)
+        .chunks_exact(2)
+        .map(|pair| Range::new(pair[0], pair[1]))
+        .collect()
+}
+
 /// A walk forward through a rope's chunks, keeping the line number and where the line began.
 struct Walk<'a> {
     rope: &'a Rope,

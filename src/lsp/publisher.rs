@@ -7,11 +7,11 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use serde::Serialize;
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
 use tower_lsp::lsp_types::{Diagnostic, PublishDiagnosticsParams, Url};
 use tower_lsp::Client;
 
+use super::encoded;
 use super::state::ServerState;
 use super::to_proto;
 use crate::features::diagnostics::diagnostics;
@@ -25,8 +25,7 @@ pub enum PublishEvent {
 pub type Publisher = UnboundedSender<PublishEvent>;
 
 /// Where diagnostics go: through tower-lsp's client, or, when serving stdio, straight to the
-/// transport's writer as encoded messages (tower-lsp would first build a `serde_json::Value`
-/// of every diagnostic: a quarter of a keystroke's time on a large book).
+/// transport's writer as encoded messages (see [`encoded`]).
 pub enum Sink {
     Client(Client),
     Encoded(UnboundedSender<Vec<u8>>),
@@ -37,21 +36,12 @@ impl Sink {
         match self {
             Sink::Client(client) => client.publish_diagnostics(uri, diagnostics, version).await,
             Sink::Encoded(output) => {
-                #[derive(Serialize)]
-                struct Notification {
-                    jsonrpc: &'static str,
-                    method: &'static str,
-                    params: PublishDiagnosticsParams,
-                }
-                let notification = Notification {
-                    jsonrpc: "2.0",
-                    method: "textDocument/publishDiagnostics",
-                    params: PublishDiagnosticsParams::new(uri, diagnostics, version),
-                };
-                match serde_json::to_vec(&notification) {
+                let params = PublishDiagnosticsParams::new(uri, diagnostics, version);
+                if let Some(message) =
+                    encoded::notification("textDocument/publishDiagnostics", &params)
+                {
                     // The writer is gone only once output has failed.
-                    Ok(message) => drop(output.send(message)),
-                    Err(error) => tracing::error!(%error, "cannot encode diagnostics"),
+                    let _ = output.send(message);
                 }
             }
         }

@@ -14,7 +14,7 @@ use tower_lsp::{Client, LanguageServer};
 use tracing::{debug, info, warn};
 
 use super::capabilities::server_capabilities;
-use super::large_reply;
+use super::encoded;
 use super::position;
 use super::publisher::{self, PublishEvent, Publisher, Sink};
 use super::state::ServerState;
@@ -150,7 +150,7 @@ impl LanguageServer for Backend {
         &self,
         params: DocumentSymbolParams,
     ) -> Result<Option<DocumentSymbolResponse>> {
-        Ok(large_reply::document_symbols(&self.state, &params))
+        Ok(encoded::document_symbols(&self.state, &params))
     }
 
     async fn goto_definition(

@@ -9,6 +9,7 @@ use tower_lsp::lsp_types::{
 use super::position::{self, Encoding};
 use crate::analysis::{Problem, Severity};
 use crate::features::outline::{OutlineItem, OutlineKind};
+use crate::text::TextRange;
 
 pub const SOURCE: &str = "marginalia";
 
@@ -19,18 +20,13 @@ pub fn diagnostics(
     problems: &[Problem],
     encoding: Encoding,
 ) -> Vec<Diagnostic> {
-    let ranges = || {
-        problems.iter().flat_map(|problem| {
+    let text_ranges: Vec<TextRange> = problems
+        .iter()
+        .flat_map(|problem| {
             std::iter::once(problem.range).chain(problem.related.iter().map(|(range, _)| *range))
         })
-    };
-    let offsets: Vec<usize> = ranges()
-        .flat_map(|range| [range.start, range.end])
         .collect();
-    let positions = position::positions(rope, &offsets, encoding);
-    let mut ranges = positions
-        .chunks_exact(2)
-        .map(|pair| Range::new(pair[0], pair[1]));
+    let mut ranges = position::ranges(rope, &text_ranges, encoding).into_iter();
     problems
         .iter()
         .map(|problem| {

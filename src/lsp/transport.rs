@@ -20,8 +20,8 @@ use tower_lsp::jsonrpc::{Error, Id, Request, Response};
 use tower_lsp::{ClientSocket, LanguageServer, LspService};
 use tracing::{error, warn};
 
+use super::encoded;
 use super::large_message::{self, LargeMessage, ReadError};
-use super::large_reply;
 use super::state::ServerState;
 
 /// Larger messages are refused unread (a 128 MB document, JSON-escaped, fits).
@@ -45,7 +45,7 @@ pub enum Stop {
 /// Reading and writing run on threads of their own with plain blocking I/O: one hand-over per
 /// message, where tokio's stdin and stdout would take several. `outgoing` and `to_write` are
 /// the two ends of [`output_channel`]: the server may send encoded messages on clones of
-/// `outgoing` too. `state` receives the ropes of large documents built while they arrive.
+/// `outgoing` too. `state` receives the large documents built while they arrive.
 pub async fn serve<S, I, O>(
     mut service: LspService<S>,
     socket: ClientSocket,
@@ -113,7 +113,7 @@ where
                 }
             }
             Incoming::Request(request) => {
-                if let Some(response) = large_reply::encoded_response(&state, &request) {
+                if let Some(response) = encoded::encoded_response(&state, &request) {
                     let _ = outgoing.send(response);
                     continue;
                 }
@@ -234,12 +234,7 @@ fn write_messages(output: impl Write, mut messages: UnboundedReceiver<Vec<u8>>) 
 
 /// Reads frames until the end of the input, handing each body (or what was wrong with it) on.
 fn read_messages(mut input: impl BufRead, frames: UnboundedSender<Result<Frame, String>>) {
-    loop {
-        let frame = match read_message(&mut input) {
-            Ok(None) => return,
-            Ok(Some(frame)) => Ok(frame),
-            Err(problem) => Err(problem),
-        };
+    while let Some(frame) = read_message(&mut input).transpose() {
         if frames.send(frame).is_err() {
             return; // serving has stopped
         }

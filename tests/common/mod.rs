@@ -19,6 +19,16 @@ use tower_lsp::LspService;
 
 pub const SEED: &str = include_str!("../../seeds/000_f8c5198825835df1.txt");
 
+/// The names of a list of document symbols (empty if it is not a list).
+pub fn symbol_names(symbols: &Value) -> Vec<&str> {
+    symbols
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|symbol| symbol["name"].as_str().unwrap_or_default())
+        .collect()
+}
+
 pub struct TestClient {
     service: LspService<Backend>,
     /// Notifications from the server, in the order it sent them.
