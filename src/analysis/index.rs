@@ -71,7 +71,7 @@ impl Index {
         let mut index = Index::default();
         let mut content_end = 0;
         for scan in scans {
-            scan.widths.iter().for_each(|&w| index.widths.add(w));
+            index.widths.merge(&scan.widths);
             index.candidates.extend(scan.candidates);
             index.labels.extend(scan.labels);
             index.markers.extend(scan.markers);
@@ -150,7 +150,7 @@ impl Index {
     }
 
     fn splice(&mut self, region: Range<usize>, delta: isize, scan: Scan) {
-        scan.widths.iter().for_each(|&w| self.widths.add(w));
+        self.widths.merge(&scan.widths);
         splice(
             &mut self.candidates,
             region.clone(),
@@ -480,6 +480,14 @@ impl WidthHistogram {
         debug_assert!(*count > 0, "removing a width that was never added");
         *count = count.saturating_sub(1);
         self.total = self.total.saturating_sub(1);
+    }
+
+    /// Adds the counts of `other`.
+    pub fn merge(&mut self, other: &WidthHistogram) {
+        for (count, added) in self.counts.iter_mut().zip(&other.counts) {
+            *count += added;
+        }
+        self.total += other.total;
     }
 
     /// The median width (the upper one for an even count), 0 for no lines.

@@ -10,6 +10,7 @@ use std::sync::Arc;
 use memchr::memmem;
 
 use super::headings::{self, is_sentence_punctuation, is_space, HeadingKind, HeadingLine};
+use super::index::WidthHistogram;
 use super::lines::{line_spans, push_joined};
 use super::numerals::digit_value;
 use super::Marker;
@@ -62,7 +63,7 @@ pub struct Scan {
     pub labels: Vec<LabelLine>,
     pub markers: Vec<Marker>,
     /// The widths of the non-blank lines.
-    pub widths: Vec<u32>,
+    pub widths: WidthHistogram,
     /// End of the last non-blank line of the stretch (or the value passed in if none).
     pub content_end: usize,
 }
@@ -96,7 +97,7 @@ pub fn scan(
                 .push(with_tail(candidate, content, start, width));
         }
         let prev_end = scan.content_end;
-        scan.widths.push(width);
+        scan.widths.add(width);
         scan.content_end = start + content.len();
         if may_start_heading(content) {
             if let Some(heading) = headings::classify(line) {
