@@ -312,9 +312,15 @@ impl Decoder {
             return Ok(());
         };
         long.check_utf8(true)?;
+        let received = std::time::Instant::now();
+        let document = long.finish()?;
+        tracing::trace!(
+            wait_ms = received.elapsed().as_secs_f64() * 1e3,
+            "long string received; document built"
+        );
         self.long_string = Some(LongString {
             at: self.string_start,
-            document: long.finish()?,
+            document,
         });
         self.skeleton.extend_from_slice(b"\"\"");
         Ok(())
