@@ -7,6 +7,7 @@
 //! same code from the same facts.
 
 use std::ops::Range;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use ropey::Rope;
 
@@ -27,13 +28,18 @@ impl Index {
     /// The facts of a whole text, and where its content ends.
     pub fn new(text: &str) -> (Index, usize) {
         let cores = std::thread::available_parallelism().map_or(1, usize::from);
-        Index::in_stretches(text, (text.len() / STRETCH_BYTES).clamp(1, cores))
+        Index::in_stretches(text, (text.len() / STRETCH_BYTES).max(1), cores)
     }
 
-    /// [`Index::new`], scanning `count` stretches of the text in parallel.
-    fn in_stretches(text: &str, count: usize) -> (Index, usize) {
+    /// [`Index::new`], scanning `count` stretches of the text on up to `workers` threads.
+    ///
+    /// Each stretch's facts depend only on its own lines and on the nearest non-blank line on
+    /// either side, which is cheap to find. Stretches are handed out one at a time, so a worker
+    /// on a slow stretch (a notes section takes longer than body text) does not hold the
+    /// others up.
+    fn in_stretches(text: &str, count: usize, workers: usize) -> (Index, usize) {
         let chunks = chunks(text, count);
-        let scan_chunk = |chunk: Range<usize>| {
+        let scan_chunk = |chunk: &Range<usize>| {
             scan::scan(
                 &text[chunk.clone()],
                 chunk.start,
@@ -41,29 +47,32 @@ impl Index {
                 || scan::first_content_line_in(text, chunk.end),
             )
         };
-        if chunks.len() == 1 {
-            return Index::from_scans(vec![scan_chunk(0..text.len())]);
+        let workers = workers.clamp(1, chunks.len());
+        if workers == 1 {
+            return Index::from_scans(chunks.iter().map(scan_chunk).collect());
         }
-        // Each stretch is scanned on its own core: its facts depend only on its own lines and
-        // on the nearest non-blank line on either side, which is cheap to find.
-        let scans: Vec<Scan> = std::thread::scope(|scope| {
-            let workers: Vec<_> = chunks
-                .iter()
-                .map(|chunk| {
-                    let chunk = chunk.clone();
-                    scope.spawn(move || scan_chunk(chunk))
-                })
-                .collect();
-            workers
-                .into_iter()
-                .map(|worker| {
-                    worker
+        let next = AtomicUsize::new(0);
+        let work = || {
+            let mut done = Vec::new();
+            while let Some(chunk) = chunks.get(next.fetch_add(1, Ordering::Relaxed)) {
+                done.push((chunk.start, scan_chunk(chunk)));
+            }
+            done
+        };
+        let mut scans = std::thread::scope(|scope| {
+            let helpers: Vec<_> = (1..workers).map(|_| scope.spawn(work)).collect();
+            let mut scans = work();
+            for helper in helpers {
+                scans.extend(
+                    helper
                         .join()
-                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-                })
-                .collect()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+                );
+            }
+            scans
         });
-        Index::from_scans(scans)
+        scans.sort_unstable_by_key(|(start, _)| *start);
+        Index::from_scans(scans.into_iter().map(|(_, scan)| scan).collect())
     }
 
     /// The index of consecutive stretches, in order.
@@ -526,9 +535,13 @@ mod tests {
             format!("{}\n\n\n　\n{}", SEED, "〔1〕x\n".repeat(30)),
         ];
         for text in &texts {
-            let whole = Index::in_stretches(text, 1);
-            for count in 2..=9 {
-                assert_eq!(Index::in_stretches(text, count), whole, "{count} stretches");
+            let whole = Index::in_stretches(text, 1, 1);
+            for (count, workers) in (2..=9).flat_map(|count| [(count, 1), (count, 2), (count, 3)]) {
+                assert_eq!(
+                    Index::in_stretches(text, count, workers),
+                    whole,
+                    "{count} stretches, {workers} workers"
+                );
             }
         }
     }
