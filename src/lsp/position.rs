@@ -176,6 +176,11 @@ fn position_by_lookups(rope: &Rope, offset: usize, encoding: Encoding) -> Positi
 /// The LSP range of a byte range.
 pub fn range(rope: &Rope, range: TextRange, encoding: Encoding) -> Range {
     let start = position(rope, range.start, encoding);
+    Range::new(start, end_position(rope, start, range, encoding))
+}
+
+/// The position of `range`'s end, its start being at `start`.
+fn end_position(rope: &Rope, start: Position, range: TextRange, encoding: Encoding) -> Position {
     // Most ranges (markers, labels, headings) are short and on one line: count the end from
     // the start instead of looking it up again.
     const SHORT: usize = 256;
@@ -185,11 +190,11 @@ pub fn range(rope: &Rope, range: TextRange, encoding: Encoding) -> Range {
             if text.chars().all(|c| c != '\n' && c != '\r') {
                 let units: usize = text.chars().map(|c| units(c, encoding)).sum();
                 let character = start.character.saturating_add(saturate(units));
-                return Range::new(start, Position::new(start.line, character));
+                return Position::new(start.line, character);
             }
         }
     }
-    Range::new(start, position(rope, range.end, encoding))
+    position(rope, range.end, encoding)
 }
 
 /// The positions of many offsets at once (in any order), in one walk over the rope's chunks
@@ -220,12 +225,14 @@ pub fn positions(rope: &Rope, offsets: &[usize], encoding: Encoding) -> Vec<Posi
     positions
 }
 
-/// The LSP ranges of many byte ranges at once (see [`positions`]).
+/// The LSP ranges of many byte ranges at once: their starts by [`positions`], their ends
+/// counted from their starts (see [`range`]).
 pub fn ranges(rope: &Rope, ranges: &[TextRange], encoding: Encoding) -> Vec<Range> {
-    let offsets: Vec<usize> = ranges.iter().flat_map(|r| [r.start, r.end]).collect();
-    positions(rope, &offsets, encoding)
-        .chunks_exact(2)
-        .map(|pair| Range::new(pair[0], pair[1]))
+    let starts: Vec<usize> = ranges.iter().map(|range| range.start).collect();
+    positions(rope, &starts, encoding)
+        .into_iter()
+        .zip(ranges)
+        .map(|(start, &range)| Range::new(start, end_position(rope, start, range, encoding)))
         .collect()
 }
 
@@ -386,10 +393,17 @@ mod tests {
                 .map(|mut at| { while !text.is_char_boundary(at) { at -= 1 } at })
                 .chain([text.len(), text.len() + 5])
                 .collect();
+            let text_ranges: Vec<TextRange> = offsets
+                .windows(2)
+                .map(|pair| TextRange::new(pair[0].min(pair[1]), pair[0].max(pair[1])))
+                .collect();
             for encoding in ALL {
                 let one_by_one: Vec<Position> =
                     offsets.iter().map(|&at| position(&rope, at, encoding)).collect();
                 proptest::prop_assert_eq!(positions(&rope, &offsets, encoding), one_by_one);
+                let one_by_one: Vec<Range> =
+                    text_ranges.iter().map(|&r| range(&rope, r, encoding)).collect();
+                proptest::prop_assert_eq!(ranges(&rope, &text_ranges, encoding), one_by_one);
             }
         }
     }
