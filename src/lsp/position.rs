@@ -181,20 +181,21 @@ pub fn range(rope: &Rope, range: TextRange, encoding: Encoding) -> Range {
 
 /// The position of `range`'s end, its start being at `start`.
 fn end_position(rope: &Rope, start: Position, range: TextRange, encoding: Encoding) -> Position {
-    // Most ranges (markers, labels, headings) are short and on one line: count the end from
-    // the start instead of looking it up again.
-    const SHORT: usize = 256;
+    // Most ranges (markers, labels, headings) are short, on one line and in one chunk of the
+    // rope: count the end from the start instead of looking it up again.
     let end = range.end.min(rope.len_bytes());
-    if end > range.start && end - range.start <= SHORT {
-        if let Some(text) = rope.get_byte_slice(range.start..end) {
-            if text.chars().all(|c| c != '\n' && c != '\r') {
-                let units: usize = text.chars().map(|c| units(c, encoding)).sum();
-                let character = start.character.saturating_add(saturate(units));
-                return Position::new(start.line, character);
-            }
+    let within_chunk =
+        rope.get_chunk_at_byte(range.start)
+            .and_then(|(chunk, chunk_start, _, _)| {
+                chunk.get(range.start.checked_sub(chunk_start)?..end.checked_sub(chunk_start)?)
+            });
+    match within_chunk {
+        Some(text) if memchr::memchr2(b'\n', b'\r', text.as_bytes()).is_none() => {
+            let units: usize = text.chars().map(|c| units(c, encoding)).sum();
+            Position::new(start.line, start.character.saturating_add(saturate(units)))
         }
+        _ => position(rope, range.end, encoding),
     }
-    position(rope, range.end, encoding)
 }
 
 /// The positions of many offsets at once (in any order), in one walk over the rope's chunks
