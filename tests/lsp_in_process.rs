@@ -89,23 +89,42 @@ async fn diagnostics_follow_each_incremental_edit() {
     client.open(URI, 1, text).await;
     assert_eq!(codes_and_starts(&client.diagnostics_for(1).await), []);
 
-    // Cite note 2, which does not exist.
-    client.edit(URI, 2, [0, 5, 0, 5], "〔2〕").await;
-    assert_eq!(
-        codes_and_starts(&client.diagnostics_for(2).await),
-        [("missing-note".to_string(), (0, 5))]
+    // Each edit, and the diagnostics it leaves (code, start line, start column).
+    type Step = (
+        &'static str,
+        [u32; 4],
+        &'static str,
+        &'static [(&'static str, (u64, u64))],
     );
-
-    // Add its entry at the end of the notes section.
-    client.edit(URI, 3, [3, 7, 3, 7], "\n〔2〕第二條。").await;
-    assert_eq!(codes_and_starts(&client.diagnostics_for(3).await), []);
-
-    // Remove the first marker: note 1 is now unused.
-    client.edit(URI, 4, [0, 2, 0, 5], "").await;
-    assert_eq!(
-        codes_and_starts(&client.diagnostics_for(4).await),
-        [("unused-note".to_string(), (3, 0))]
-    );
+    let steps: [Step; 3] = [
+        (
+            "cite note 2, which does not exist",
+            [0, 5, 0, 5],
+            "〔2〕",
+            &[("missing-note", (0, 5))],
+        ),
+        (
+            "add its entry at the end of the notes",
+            [3, 7, 3, 7],
+            "\n〔2〕第二條。",
+            &[],
+        ),
+        (
+            "remove the first marker: note 1 is unused",
+            [0, 2, 0, 5],
+            "",
+            &[("unused-note", (3, 0))],
+        ),
+    ];
+    for (version, (what, range, text, expected)) in (2..).zip(steps) {
+        client.edit(URI, version, range, text).await;
+        let expected: Vec<(String, (u64, u64))> = expected
+            .iter()
+            .map(|&(code, start)| (code.to_string(), start))
+            .collect();
+        let diagnostics = client.diagnostics_for(version).await;
+        assert_eq!(codes_and_starts(&diagnostics), expected, "{what}");
+    }
 
     // A second entry for note 2: a duplicate, pointing at the first.
     client.edit(URI, 5, [4, 7, 4, 7], "\n〔2〕重複。").await;
@@ -179,13 +198,7 @@ async fn edits_next_to_extension_b_characters_in_utf16_and_utf8() {
 async fn document_symbols_are_the_outline_of_the_seed() {
     let (mut client, _) = TestClient::initialized(&[]).await;
     client.open(URI, 1, SEED).await;
-    let symbols = client
-        .request(
-            "textDocument/documentSymbol",
-            json!({ "textDocument": { "uri": URI } }),
-        )
-        .await
-        .unwrap();
+    let symbols = client.document_symbols(URI).await;
     let top: Vec<(&str, usize)> = symbols
         .as_array()
         .unwrap()
@@ -290,13 +303,7 @@ async fn close_publishes_an_empty_list() {
     assert_eq!(params["uri"], URI);
     assert_eq!(params["diagnostics"], json!([]));
     // The document is gone: requests on it answer null.
-    let symbols = client
-        .request(
-            "textDocument/documentSymbol",
-            json!({ "textDocument": { "uri": URI } }),
-        )
-        .await
-        .unwrap();
+    let symbols = client.document_symbols(URI).await;
     assert_eq!(symbols, Value::Null);
 }
 
@@ -308,13 +315,7 @@ async fn plain_text_gets_an_empty_list_and_no_symbols() {
         .await;
     let params = client.diagnostics_for(1).await;
     assert_eq!(params["diagnostics"], json!([]));
-    let symbols = client
-        .request(
-            "textDocument/documentSymbol",
-            json!({ "textDocument": { "uri": URI } }),
-        )
-        .await
-        .unwrap();
+    let symbols = client.document_symbols(URI).await;
     assert_eq!(symbols, json!([]));
 }
 

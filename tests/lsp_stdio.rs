@@ -47,10 +47,7 @@ fn a_whole_session_on_the_seed() {
     assert_eq!(list.len(), 13);
     assert!(list.iter().all(|d| d["code"] == "missing-note"));
 
-    let symbols = client.request(
-        "textDocument/documentSymbol",
-        json!({ "textDocument": { "uri": URI } }),
-    );
+    let symbols = client.document_symbols(URI);
     let names = symbol_names(&symbols["result"]);
     assert_eq!(
         names,
@@ -129,10 +126,7 @@ fn malformed_messages_get_an_error_and_the_server_goes_on() {
         "textDocument/didOpen",
         json!({ "textDocument": { "uri": URI, "languageId": "plaintext", "version": 1, "text": "正文〔1〕" } }),
     );
-    let symbols = client.request(
-        "textDocument/documentSymbol",
-        json!({ "textDocument": { "uri": URI } }),
-    );
+    let symbols = client.document_symbols(URI);
     assert_eq!(symbols["result"], json!([]));
     let shutdown = client.request("shutdown", Value::Null);
     assert!(shutdown.get("error").is_none(), "{shutdown}");
@@ -161,10 +155,7 @@ fn a_large_document_opens_with_the_same_analysis() {
         Some(expected)
     );
     // The text arrived whole: the last section ends on the line of its last text.
-    let symbols = client.request(
-        "textDocument/documentSymbol",
-        json!({ "textDocument": { "uri": URI } }),
-    );
+    let symbols = client.document_symbols(URI);
     let last = symbols["result"]
         .as_array()
         .and_then(|s| s.last())
@@ -216,10 +207,7 @@ fn the_outline_of_a_10_mb_book_is_sent_without_a_second_copy_in_memory() {
     drop(text);
     client.notification("textDocument/publishDiagnostics", Duration::from_secs(60));
     let peak_before = peak_rss_mb(client.pid());
-    let symbols = client.request(
-        "textDocument/documentSymbol",
-        json!({ "textDocument": { "uri": URI } }),
-    );
+    let symbols = client.document_symbols(URI);
     let headings = symbols["result"].as_array().map_or(0, Vec::len);
     assert!(headings > 1000, "{headings} top-level headings");
     // A serde_json::Value of this outline would raise the peak by some 30 MB. (The 40 MB
@@ -365,12 +353,7 @@ fn a_flood_of_edits_is_coalesced_and_ends_in_the_same_state_as_a_fresh_open() {
         fresh_diagnostics["params"]["diagnostics"]
     );
     assert!(!last["params"]["diagnostics"].as_array().unwrap().is_empty());
-    let outline = |client: &mut StdioClient, uri: &str| {
-        client.request(
-            "textDocument/documentSymbol",
-            json!({ "textDocument": { "uri": uri } }),
-        )["result"]
-            .clone()
-    };
+    let outline =
+        |client: &mut StdioClient, uri: &str| client.document_symbols(uri)["result"].clone();
     assert_eq!(outline(&mut client, URI), outline(&mut client, fresh));
 }

@@ -91,6 +91,14 @@ impl TestClient {
         result.map_err(|error| serde_json::to_value(error).unwrap_or(Value::Null))
     }
 
+    /// The result of `textDocument/documentSymbol` for `uri`.
+    pub async fn document_symbols(&mut self, uri: &str) -> Value {
+        let params = json!({ "textDocument": { "uri": uri } });
+        self.request("textDocument/documentSymbol", params)
+            .await
+            .expect("documentSymbol succeeds")
+    }
+
     pub async fn notify(&mut self, method: &str, params: Value) {
         let notification = Request::build(method.to_string()).params(params).finish();
         let response = self.call(notification).await;

@@ -81,6 +81,12 @@ impl StdioClient {
         self.response(id)
     }
 
+    /// The whole response to `textDocument/documentSymbol` for `uri`.
+    pub fn document_symbols(&mut self, uri: &str) -> Value {
+        let params = json!({ "textDocument": { "uri": uri } });
+        self.request("textDocument/documentSymbol", params)
+    }
+
     pub fn response(&mut self, id: i64) -> Value {
         loop {
             let (arrival, message) = self.next_message(Duration::from_secs(30));
