@@ -273,6 +273,10 @@ pub struct IndexBuilder {
     /// Where `pending` starts in the document.
     base: usize,
     content_end: usize,
+    /// After an attempt found nothing ready (a very long line, or no complete line after the
+    /// stretch yet), the length `pending` must reach before the next attempt: trying again on
+    /// every piece would read the same text over and over.
+    retry_at: usize,
 }
 
 impl Default for IndexBuilder {
@@ -290,13 +294,14 @@ impl IndexBuilder {
             pending: String::new(),
             base: 0,
             content_end: 0,
+            retry_at: 0,
         }
     }
 
     /// Adds the next piece of the text (cut anywhere, even inside a line).
     pub fn push(&mut self, piece: &str) {
         self.pending.push_str(piece);
-        if self.pending.len() >= 2 * self.stretch_bytes {
+        if self.pending.len() >= (2 * self.stretch_bytes).max(self.retry_at) {
             self.scan_ready();
         }
     }
@@ -313,6 +318,7 @@ impl IndexBuilder {
     /// non-blank line follows that point (a heading's tail may be on it).
     fn scan_ready(&mut self) {
         let limit = self.pending.len() - self.stretch_bytes;
+        self.retry_at = self.pending.len() + self.stretch_bytes;
         let Some(newline) = memchr::memrchr(b'\n', &self.pending.as_bytes()[..limit]) else {
             return;
         };
@@ -331,6 +337,7 @@ impl IndexBuilder {
         self.scans.push(scan);
         self.pending.drain(..cut);
         self.base += cut;
+        self.retry_at = 0;
     }
 }
 
