@@ -35,7 +35,7 @@ fn a_book_cites_its_notes_in_order_and_lacks_every_fiftieth() {
     let missing = analysis
         .problems
         .iter()
-        .filter(|problem| problem.code == ProblemCode::MissingNote)
+        .filter(|problem| problem.code() == ProblemCode::MissingNote)
         .count();
     let citing_missing = analysis
         .markers

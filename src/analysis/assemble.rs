@@ -5,7 +5,7 @@
 use super::headings::HeadingKind;
 use super::index::Index;
 use super::scan::{HeadingCandidate, LabelLine};
-use super::{Analysis, Heading, Marker, Note, Problem, ProblemCode};
+use super::{Analysis, Heading, Marker, Note, Problem, ProblemKind};
 use crate::text::TextRange;
 
 /// A heading line at least this share of the document's full line width may have been wrapped.
@@ -160,55 +160,39 @@ fn note_problems(markers: &[Marker], notes: &[Note], headings: &[Heading]) -> Ve
     for note in notes {
         let slot = &mut first_entry[note.number as usize];
         match slot {
-            Some(first) => problems.push(Problem {
-                code: ProblemCode::DuplicateNote,
-                severity: ProblemCode::DuplicateNote.default_severity(),
-                range: note.label,
-                message: format!("note 〔{}〕 has more than one entry", note.number),
-                related: vec![(
-                    first.label,
-                    format!("first entry for note 〔{}〕", note.number),
-                )],
-            }),
+            Some(first) => problems.push(Problem::new(
+                ProblemKind::DuplicateNote {
+                    number: note.number,
+                    first: first.label,
+                },
+                note.label,
+            )),
             None => *slot = Some(note),
         }
     }
-    let has_notes_section = headings.iter().any(|h| h.kind == HeadingKind::Notes);
+    let notes_section = headings.iter().any(|h| h.kind == HeadingKind::Notes);
     for marker in markers {
         cited[marker.number as usize] = true;
-        if first_entry[marker.number as usize].is_some() {
-            continue;
+        if first_entry[marker.number as usize].is_none() {
+            let kind = ProblemKind::MissingNote {
+                number: marker.number,
+                notes_section,
+            };
+            problems.push(Problem::new(kind, marker.range));
         }
-        let message = if has_notes_section {
-            format!(
-                "note 〔{}〕 is cited but has no entry in 註釋",
-                marker.number
-            )
-        } else {
-            format!(
-                "note 〔{}〕 is cited but the document has no notes section (註釋)",
-                marker.number
-            )
-        };
-        problems.push(Problem {
-            code: ProblemCode::MissingNote,
-            severity: ProblemCode::MissingNote.default_severity(),
-            range: marker.range,
-            message,
-            related: Vec::new(),
-        });
     }
     for note in first_entry.iter().flatten() {
         if !cited[note.number as usize] {
-            problems.push(Problem {
-                code: ProblemCode::UnusedNote,
-                severity: ProblemCode::UnusedNote.default_severity(),
-                range: note.label,
-                message: format!("note 〔{}〕 is never cited in the text", note.number),
-                related: Vec::new(),
-            });
+            let kind = ProblemKind::UnusedNote {
+                number: note.number,
+            };
+            problems.push(Problem::new(kind, note.label));
         }
     }
-    problems.sort_unstable_by_key(|p| (p.range, p.code.as_str()));
+    // Duplicates and missing notes come in document order already, unused ones by number: a
+    // stable sort finds these runs and merges them.
+    problems.sort_by(|a, b| {
+        (a.range.cmp(&b.range)).then_with(|| a.code().as_str().cmp(b.code().as_str()))
+    });
     problems
 }

@@ -113,14 +113,92 @@ impl ProblemCode {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// A problem found in a document. Small and without text of its own: a large paste can turn
+/// thousands of lines into problems, and each costs one keystroke's time when it is built,
+/// sorted and sent; its message is written only when it is shown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Problem {
-    pub code: ProblemCode,
     pub severity: Severity,
     pub range: TextRange,
-    pub message: String,
-    /// Other places involved, each with a short explanation.
-    pub related: Vec<(TextRange, String)>,
+    pub kind: ProblemKind,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProblemKind {
+    /// A marker citing note `number`, which has no entry; `notes_section` says whether the
+    /// document has a notes section at all.
+    MissingNote { number: u32, notes_section: bool },
+    /// The entry for note `number`, never cited.
+    UnusedNote { number: u32 },
+    /// A second entry for note `number`; `first` is the label of the first one.
+    DuplicateNote { number: u32, first: TextRange },
+}
+
+impl Problem {
+    pub fn new(kind: ProblemKind, range: TextRange) -> Problem {
+        let code = kind.code();
+        Problem {
+            severity: code.default_severity(),
+            range,
+            kind,
+        }
+    }
+
+    pub fn code(&self) -> ProblemCode {
+        self.kind.code()
+    }
+
+    /// What is wrong, in a sentence (written out when displayed).
+    pub fn message(&self) -> ProblemMessage<'_> {
+        ProblemMessage(self)
+    }
+
+    /// Another place involved, with a short explanation.
+    pub fn related(&self) -> Option<(TextRange, String)> {
+        match self.kind {
+            ProblemKind::DuplicateNote { number, first } => {
+                Some((first, format!("first entry for note 〔{number}〕")))
+            }
+            ProblemKind::MissingNote { .. } | ProblemKind::UnusedNote { .. } => None,
+        }
+    }
+}
+
+impl ProblemKind {
+    pub fn code(self) -> ProblemCode {
+        match self {
+            ProblemKind::MissingNote { .. } => ProblemCode::MissingNote,
+            ProblemKind::UnusedNote { .. } => ProblemCode::UnusedNote,
+            ProblemKind::DuplicateNote { .. } => ProblemCode::DuplicateNote,
+        }
+    }
+}
+
+/// A problem's message; `to_string()` it, or write it where it goes.
+pub struct ProblemMessage<'a>(&'a Problem);
+
+impl std::fmt::Display for ProblemMessage<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0.kind {
+            ProblemKind::MissingNote {
+                number,
+                notes_section: true,
+            } => write!(f, "note 〔{number}〕 is cited but has no entry in 註釋"),
+            ProblemKind::MissingNote {
+                number,
+                notes_section: false,
+            } => write!(
+                f,
+                "note 〔{number}〕 is cited but the document has no notes section (註釋)"
+            ),
+            ProblemKind::UnusedNote { number } => {
+                write!(f, "note 〔{number}〕 is never cited in the text")
+            }
+            ProblemKind::DuplicateNote { number, .. } => {
+                write!(f, "note 〔{number}〕 has more than one entry")
+            }
+        }
+    }
 }
 
 impl Analysis {
@@ -163,8 +241,8 @@ impl Analysis {
         }
         for problem in &mut self.problems {
             problem.range = range(problem.range);
-            for (related, _) in &mut problem.related {
-                *related = range(*related);
+            if let ProblemKind::DuplicateNote { first, .. } = &mut problem.kind {
+                *first = range(*first);
             }
         }
     }

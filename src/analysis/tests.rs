@@ -86,7 +86,7 @@ fn the_seed_cites_seventeen_notes_and_lists_four() {
         .problems
         .iter()
         .map(|p| {
-            assert_eq!(p.code, ProblemCode::MissingNote);
+            assert_eq!(p.code(), ProblemCode::MissingNote);
             slice(SEED, p.range)
         })
         .collect();

@@ -76,8 +76,8 @@ fn print_text(reports: &[Report], file_count: usize) {
             r.line,
             r.column,
             r.problem.severity.as_str(),
-            r.problem.code.as_str(),
-            r.problem.message
+            r.problem.code().as_str(),
+            r.problem.message()
         );
     }
     let count = |severity| {
@@ -129,8 +129,8 @@ fn print_json(reports: &[Report]) {
                 "endLine": r.end_line,
                 "endColumn": r.end_column,
                 "severity": r.problem.severity.as_str(),
-                "code": r.problem.code.as_str(),
-                "message": r.problem.message,
+                "code": r.problem.code().as_str(),
+                "message": r.problem.message().to_string(),
             })
         })
         .collect();

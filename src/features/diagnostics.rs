@@ -18,16 +18,16 @@ mod tests {
             .iter()
             .map(|p| {
                 let related: Vec<String> = p
-                    .related
+                    .related()
                     .iter()
                     .map(|(r, m)| format!(" ({}: {m})", &text[r.start..r.end]))
                     .collect();
                 format!(
                     "{} {} {:?} {}{}",
                     p.severity.as_str(),
-                    p.code.as_str(),
+                    p.code().as_str(),
                     &text[p.range.start..p.range.end],
-                    p.message,
+                    p.message(),
                     related.concat()
                 )
             })

@@ -1,7 +1,8 @@
 //! The protocol layer: tower-lsp in, the core out. Nothing outside this module knows LSP.
 
 pub mod capabilities;
-mod encoded;
+pub mod encoded;
+mod json_text;
 mod large_message;
 pub mod position;
 mod publisher;

@@ -202,39 +202,56 @@ fn end_position(rope: &Rope, start: Position, range: TextRange, encoding: Encodi
 /// from the first to the last: after a large paste there can be thousands of problems, and a
 /// tree lookup for each costs more than reading the text between them.
 pub fn positions(rope: &Rope, offsets: &[usize], encoding: Encoding) -> Vec<Position> {
+    let mut positions = vec![Position::default(); offsets.len()];
+    walk_to_each(rope, offsets, encoding, |i, position, _| {
+        positions[i] = position
+    });
+    positions
+}
+
+/// The LSP ranges of many byte ranges at once: their starts as [`positions`] finds them, their
+/// ends counted from their starts when on the same line (see [`range`]).
+pub fn ranges(rope: &Rope, ranges: &[TextRange], encoding: Encoding) -> Vec<Range> {
+    let starts: Vec<usize> = ranges.iter().map(|range| range.start).collect();
+    let mut result = vec![Range::default(); ranges.len()];
+    walk_to_each(rope, &starts, encoding, |i, start, walk| {
+        let range = ranges[i];
+        let end = walk
+            .and_then(|walk| walk.end_on_the_same_line(start, range))
+            .unwrap_or_else(|| end_position(rope, start, range, encoding));
+        result[i] = Range::new(start, end);
+    });
+    result
+}
+
+/// Calls `found` with the index and position of each offset, in the offsets' order, and the
+/// walk that found it (`None` for an offset looked up alone).
+fn walk_to_each(
+    rope: &Rope,
+    offsets: &[usize],
+    encoding: Encoding,
+    mut found: impl FnMut(usize, Position, Option<&Walk>),
+) {
     let mut order: Vec<usize> = (0..offsets.len()).collect();
     order.sort_unstable_by_key(|&i| offsets[i]);
-    let mut positions = vec![Position::default(); offsets.len()];
     let mut walk: Option<Walk> = None;
     for (k, &i) in order.iter().enumerate() {
         let offset = offsets[i].min(rope.len_bytes());
         if let Some(walk) = walk.as_mut().filter(|walk| walk.can_reach(offset)) {
-            positions[i] = walk.position(offset);
+            found(i, walk.position(offset), Some(walk));
             continue;
         }
         // A lone offset is looked up; a walk starts where the next offset is near.
         let next_is_near = order
             .get(k + 1)
             .is_some_and(|&next| offsets[next] - offsets[i] <= WALK_AHEAD_BYTES);
-        positions[i] = match next_is_near {
-            true => walk
-                .insert(Walk::start(rope, offset, encoding))
-                .position(offset),
-            false => position(rope, offset, encoding),
-        };
+        if next_is_near {
+            let walk = walk.insert(Walk::start(rope, offset, encoding));
+            found(i, walk.position(offset), Some(walk));
+        } else {
+            found(i, position(rope, offset, encoding), None);
+        }
     }
-    positions
-}
-
-/// The LSP ranges of many byte ranges at once: their starts by [`positions`], their ends
-/// counted from their starts (see [`range`]).
-pub fn ranges(rope: &Rope, ranges: &[TextRange], encoding: Encoding) -> Vec<Range> {
-    let starts: Vec<usize> = ranges.iter().map(|range| range.start).collect();
-    positions(rope, &starts, encoding)
-        .into_iter()
-        .zip(ranges)
-        .map(|(start, &range)| Range::new(start, end_position(rope, start, range, encoding)))
-        .collect()
 }
 
 /// A walk forward through a rope's chunks, keeping the line number and where the line began.
@@ -244,6 +261,8 @@ struct Walk<'a> {
     chunks: ropey::iter::Chunks<'a>,
     chunk: &'a str,
     chunk_start: usize,
+    /// Whether the chunk holds a `\r` (else its line breaks are simply counted).
+    chunk_has_return: bool,
     /// Bytes of the chunk read so far, and the line at that point.
     read: usize,
     line: usize,
@@ -268,13 +287,20 @@ impl<'a> Walk<'a> {
             encoding,
             chunks,
             chunk: "",
+            chunk_has_return: false,
             chunk_start,
             read: 0,
             line,
             line_start: LineStart::Before(None),
         };
-        walk.chunk = walk.chunks.next().unwrap_or("");
+        let first = walk.chunks.next().unwrap_or("");
+        walk.enter(first);
         walk
+    }
+
+    fn enter(&mut self, chunk: &'a str) {
+        self.chunk = chunk;
+        self.chunk_has_return = memchr::memchr(b'\r', chunk.as_bytes()).is_some();
     }
 
     fn can_reach(&self, offset: usize) -> bool {
@@ -293,7 +319,7 @@ impl<'a> Walk<'a> {
                 LineStart::Before(width) => width.map(|width| width + self.width(self.chunk)),
             });
             self.chunk_start += self.chunk.len();
-            self.chunk = next;
+            self.enter(next);
             self.read = 0;
         }
         let local = offset - self.chunk_start;
@@ -312,16 +338,41 @@ impl<'a> Walk<'a> {
     /// Counts the line breaks in the chunk up to `end`: every `\n`, and every `\r` not
     /// followed by `\n` (ropey never splits a CRLF between chunks).
     fn read_up_to(&mut self, end: usize) {
-        let bytes = &self.chunk.as_bytes()[..end];
-        for at in memchr::memchr2_iter(b'\n', b'\r', &bytes[self.read..]) {
-            let at = self.read + at;
-            if bytes[at] == b'\r' && self.chunk.as_bytes().get(at + 1) == Some(&b'\n') {
-                continue;
+        let bytes = &self.chunk.as_bytes()[self.read..end];
+        if self.chunk_has_return {
+            for at in memchr::memchr2_iter(b'\n', b'\r', bytes) {
+                let at = self.read + at;
+                if self.chunk.as_bytes()[at] == b'\r'
+                    && self.chunk.as_bytes().get(at + 1) == Some(&b'\n')
+                {
+                    continue;
+                }
+                self.line += 1;
+                self.line_start = LineStart::InChunk(at + 1);
             }
-            self.line += 1;
-            self.line_start = LineStart::InChunk(at + 1);
+        } else if let Some(last) = memchr::memrchr(b'\n', bytes) {
+            // Counted, not iterated: in these documents a line ends every few dozen bytes.
+            self.line += memchr::memchr_iter(b'\n', bytes).count();
+            self.line_start = LineStart::InChunk(self.read + last + 1);
         }
         self.read = end;
+    }
+
+    /// The position of `range`'s end when it lies on the line of its start, in the chunk the
+    /// walk has just reached for that start (at `start`).
+    fn end_on_the_same_line(&self, start: Position, range: TextRange) -> Option<Position> {
+        let local = range.start.checked_sub(self.chunk_start)?;
+        let text = self
+            .chunk
+            .get(local..range.end.checked_sub(self.chunk_start)?)?;
+        if memchr::memchr2(b'\n', b'\r', text.as_bytes()).is_some() {
+            return None;
+        }
+        let units = saturate(self.width(text));
+        Some(Position::new(
+            start.line,
+            start.character.saturating_add(units),
+        ))
     }
 
     /// The width of the current line before the chunk, which it started before.

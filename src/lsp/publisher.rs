@@ -7,13 +7,16 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use ropey::Rope;
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
-use tower_lsp::lsp_types::{Diagnostic, PublishDiagnosticsParams, Url};
+use tower_lsp::lsp_types::Url;
 use tower_lsp::Client;
 
 use super::encoded;
+use super::position::Encoding;
 use super::state::ServerState;
 use super::to_proto;
+use crate::analysis::Problem;
 use crate::features::diagnostics::diagnostics;
 
 #[derive(Debug)]
@@ -32,17 +35,25 @@ pub enum Sink {
 }
 
 impl Sink {
-    async fn publish(&self, uri: Url, diagnostics: Vec<Diagnostic>, version: Option<i32>) {
+    async fn publish(
+        &self,
+        rope: &Rope,
+        uri: &Url,
+        problems: &[Problem],
+        version: Option<i32>,
+        encoding: Encoding,
+    ) {
         match self {
-            Sink::Client(client) => client.publish_diagnostics(uri, diagnostics, version).await,
+            Sink::Client(client) => {
+                let diagnostics = to_proto::diagnostics(rope, uri, problems, encoding);
+                client
+                    .publish_diagnostics(uri.clone(), diagnostics, version)
+                    .await
+            }
             Sink::Encoded(output) => {
-                let params = PublishDiagnosticsParams::new(uri, diagnostics, version);
-                if let Some(message) =
-                    encoded::notification("textDocument/publishDiagnostics", &params)
-                {
-                    // The writer is gone only once output has failed.
-                    let _ = output.send(message);
-                }
+                let message = encoded::publish_diagnostics(rope, uri, problems, version, encoding);
+                // The writer is gone only once output has failed.
+                let _ = output.send(message);
             }
         }
     }
@@ -67,25 +78,24 @@ async fn run(sink: Sink, state: Arc<ServerState>, mut events: UnboundedReceiver<
                 if published.get(&uri) == Some(&snapshot.version) {
                     continue;
                 }
-                let analysis = snapshot.document.analysis();
                 let started = std::time::Instant::now();
+                let problems = diagnostics(snapshot.document.analysis());
+                let version = Some(snapshot.version);
                 let rope = snapshot.document.text();
-                let encoding = state.encoding();
-                let diagnostics =
-                    to_proto::diagnostics(rope, &uri, diagnostics(analysis), encoding);
+                sink.publish(rope, &uri, problems, version, state.encoding())
+                    .await;
                 tracing::trace!(
                     version = snapshot.version,
-                    count = diagnostics.len(),
+                    count = problems.len(),
                     elapsed_ms = started.elapsed().as_secs_f64() * 1e3,
-                    "publishing"
+                    "published"
                 );
-                sink.publish(uri.clone(), diagnostics, Some(snapshot.version))
-                    .await;
                 published.insert(uri, snapshot.version);
             }
             PublishEvent::Closed(uri) => {
                 published.remove(&uri);
-                sink.publish(uri, Vec::new(), None).await;
+                sink.publish(&Rope::new(), &uri, &[], None, state.encoding())
+                    .await;
             }
         }
     }

@@ -3,7 +3,7 @@
 use ropey::Rope;
 use tower_lsp::lsp_types::{
     Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, DocumentSymbol, Location,
-    NumberOrString, Range, SymbolKind, Url,
+    NumberOrString, SymbolKind, Url,
 };
 
 use super::position::{self, Encoding};
@@ -13,54 +13,47 @@ use crate::text::TextRange;
 
 pub const SOURCE: &str = "marginalia";
 
-/// The diagnostics of `problems`, their positions converted all at once.
+/// The diagnostics of `problems`, their positions converted all at once. (The stdio transport
+/// writes the same JSON straight from the problems: [`super::encoded::publish_diagnostics`].)
 pub fn diagnostics(
     rope: &Rope,
     uri: &Url,
     problems: &[Problem],
     encoding: Encoding,
 ) -> Vec<Diagnostic> {
-    let text_ranges: Vec<TextRange> = problems
-        .iter()
-        .flat_map(|problem| {
-            std::iter::once(problem.range).chain(problem.related.iter().map(|(range, _)| *range))
-        })
-        .collect();
-    let mut ranges = position::ranges(rope, &text_ranges, encoding).into_iter();
+    let ranges = position::ranges(rope, &problem_ranges(problems), encoding);
+    let mut ranges = ranges.into_iter();
     problems
         .iter()
         .map(|problem| {
             let range = ranges.next().unwrap_or_default();
             let related = problem
-                .related
-                .iter()
-                .map(|(_, message)| (ranges.next().unwrap_or_default(), message));
-            diagnostic(uri, problem, range, related)
+                .related()
+                .map(|(_, message)| DiagnosticRelatedInformation {
+                    location: Location::new(uri.clone(), ranges.next().unwrap_or_default()),
+                    message,
+                });
+            Diagnostic {
+                range,
+                severity: Some(severity(problem.severity)),
+                code: Some(NumberOrString::String(problem.code().as_str().to_string())),
+                source: Some(SOURCE.to_string()),
+                message: problem.message().to_string(),
+                related_information: related.map(|related| vec![related]),
+                ..Default::default()
+            }
         })
         .collect()
 }
 
-fn diagnostic<'a>(
-    uri: &Url,
-    problem: &Problem,
-    range: Range,
-    related: impl Iterator<Item = (Range, &'a String)>,
-) -> Diagnostic {
-    let related: Vec<DiagnosticRelatedInformation> = related
-        .map(|(range, message)| DiagnosticRelatedInformation {
-            location: Location::new(uri.clone(), range),
-            message: message.clone(),
+/// Each problem's range followed by its related place's, if any.
+pub fn problem_ranges(problems: &[Problem]) -> Vec<TextRange> {
+    problems
+        .iter()
+        .flat_map(|problem| {
+            std::iter::once(problem.range).chain(problem.related().map(|(range, _)| range))
         })
-        .collect();
-    Diagnostic {
-        range,
-        severity: Some(severity(problem.severity)),
-        code: Some(NumberOrString::String(problem.code.as_str().to_string())),
-        source: Some(SOURCE.to_string()),
-        message: problem.message.clone(),
-        related_information: (!related.is_empty()).then_some(related),
-        ..Default::default()
-    }
+        .collect()
 }
 
 fn severity(severity: Severity) -> DiagnosticSeverity {
