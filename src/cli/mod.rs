@@ -79,7 +79,7 @@ fn init_logging(default: &str) {
 }
 
 fn serve() -> u8 {
-    crate::lsp::limit_malloc_arenas();
+    crate::lsp::tune_malloc();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -18,6 +18,7 @@ use serde_json::value::RawValue;
 use tower_lsp::jsonrpc::Request;
 use tower_lsp::lsp_types::Url;
 
+use super::json_text;
 use crate::document::{Document, DocumentBuilder};
 
 /// Messages shorter than this are read whole.
@@ -331,16 +332,20 @@ impl LongDecoder {
     /// Unescapes `bytes` up to the string's closing quote, or up to an escape cut at their end.
     /// Returns how many bytes it used, and whether it used the closing quote.
     fn unescape_until_quote(&mut self, bytes: &[u8]) -> Result<(usize, bool), ReadError> {
+        // Unescaping never lengthens the text: one allocation at most.
+        self.unchecked.reserve(bytes.len());
         let mut at = 0;
         loop {
-            let Some(stop) = memchr2(b'"', b'\\', &bytes[at..]) else {
+            let Some(stop) = json_text::first_byte_to_escape(&bytes[at..]) else {
                 self.unchecked.extend_from_slice(&bytes[at..]);
                 return Ok((bytes.len(), false));
             };
             self.unchecked.extend_from_slice(&bytes[at..at + stop]);
             at += stop;
-            if bytes[at] == b'"' {
-                return Ok((at + 1, true));
+            match bytes[at] {
+                b'"' => return Ok((at + 1, true)),
+                b'\\' => {}
+                _ => return Err(ReadError::Invalid("a control character in a string")),
             }
             let Some(length) = escape_length(&bytes[at..]) else {
                 return Ok((at, false));
@@ -358,10 +363,17 @@ impl LongDecoder {
         } else {
             start_of_last_char(&self.unchecked)
         };
-        let text = simdutf8::basic::from_utf8(&self.unchecked[..whole])
+        simdutf8::basic::from_utf8(&self.unchecked[..whole])
             .map_err(|_| ReadError::Invalid("the document's text is not valid UTF-8"))?;
-        self.document.push(text.to_owned());
-        self.unchecked.drain(..whole);
+        // The checked bytes become the piece as they are (no copy of the text); the cut
+        // character, a few bytes at most, starts the next one.
+        let mut next = Vec::with_capacity(self.unchecked.capacity());
+        next.extend_from_slice(&self.unchecked[whole..]);
+        let mut piece = std::mem::replace(&mut self.unchecked, next);
+        piece.truncate(whole);
+        // SAFETY: simdutf8 has just checked that these bytes are UTF-8.
+        let piece = unsafe { String::from_utf8_unchecked(piece) };
+        self.document.push(piece);
         Ok(())
     }
 }
@@ -538,14 +550,22 @@ mod tests {
     fn invalid_text_is_an_error_not_a_panic() {
         let text = long_text("中");
         let valid = did_open(&text);
-        // A lone surrogate, a bad escape, invalid UTF-8, a cut message.
+        // A lone surrogate, a bad escape, a raw control character, invalid UTF-8, a cut
+        // message.
         let lone = valid.replacen('中', "\\ud842", 1);
         let bad_escape = valid.replacen('中', "\\x", 1);
+        let raw_newline = valid.replacen('中', "\n", 1);
+        assert!(serde_json::from_str::<serde_json::Value>(&raw_newline).is_err());
         let mut not_utf8 = valid.clone().into_bytes();
         let at = not_utf8.len() / 2;
         not_utf8[at] = 0xff;
         let cut = &valid.as_bytes()[..valid.len() - 40];
-        for message in [lone.as_bytes(), bad_escape.as_bytes(), &not_utf8] {
+        for message in [
+            lone.as_bytes(),
+            bad_escape.as_bytes(),
+            raw_newline.as_bytes(),
+            &not_utf8,
+        ] {
             assert!(matches!(
                 read_in_pieces(message, 777),
                 Err(ReadError::Invalid(_))
