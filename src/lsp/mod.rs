@@ -79,8 +79,8 @@ const PIPE_BYTES: usize = 1 << 20;
 ///   (up to eight per core), and memory freed in one is not reused by the others: after a few
 ///   large pastes the server's peak memory grew by a fifth. With one arena the threads that
 ///   build a received document would wait on each other's allocations.
-/// - freed memory kept for reuse (no trimming below 64 MB, no `mmap` below 32 MB, the heap
-///   grown 16 MB at a time). By default a freed megabyte goes back to the system at once and
+/// - freed memory kept for reuse (no trimming below 8 MB, no `mmap` below 32 MB, the heap
+///   grown 4 MB at a time). By default a freed megabyte goes back to the system at once and
 ///   the next one is faulted in again, page by page: a fifth of the time of opening a 10 MB
 ///   book went to page faults and heap growth.
 ///
@@ -90,8 +90,8 @@ pub fn tune_malloc() {
     for (parameter, value, name) in [
         (libc::M_ARENA_MAX, 2, "arena limit"),
         (libc::M_MMAP_THRESHOLD, 32 << 20, "mmap threshold"),
-        (libc::M_TRIM_THRESHOLD, 64 << 20, "trim threshold"),
-        (libc::M_TOP_PAD, 16 << 20, "top pad"),
+        (libc::M_TRIM_THRESHOLD, 8 << 20, "trim threshold"),
+        (libc::M_TOP_PAD, 4 << 20, "top pad"),
     ] {
         // SAFETY: mallopt only sets a malloc parameter (glibc takes its own lock), and an
         // unsupported value is refused with 0, not undefined behaviour.
