@@ -138,12 +138,9 @@ fn position_within_chunk(rope: &Rope, offset: usize, encoding: Encoding) -> Opti
     if bytes[last_break] == b'\r' && chunk.as_bytes().get(offset - chunk_byte) == Some(&b'\n') {
         return None; // inside a CRLF
     }
-    // Line breaks before the offset: every \n, and every \r not followed by \n.
-    let newlines = memchr::memchr_iter(b'\n', bytes).count();
-    let lone_returns = memchr::memchr_iter(b'\r', bytes)
-        .filter(|&i| bytes.get(i + 1) != Some(&b'\n'))
-        .count();
-    let line = chunk_line + newlines + lone_returns;
+    let has_return = memchr::memchr(b'\r', bytes).is_some();
+    let (breaks, _) = line_breaks(chunk.as_bytes(), 0..bytes.len(), has_return);
+    let line = chunk_line + breaks;
     let column: usize = prefix[last_break + 1..]
         .chars()
         .map(|c| units(c, encoding))
@@ -183,34 +180,71 @@ pub fn range(rope: &Rope, range: TextRange, encoding: Encoding) -> Range {
 fn end_position(rope: &Rope, start: Position, range: TextRange, encoding: Encoding) -> Position {
     // Most ranges (markers, labels, headings) are short, on one line and in one chunk of the
     // rope: count the end from the start instead of looking it up again.
-    let end = range.end.min(rope.len_bytes());
-    let within_chunk =
-        rope.get_chunk_at_byte(range.start)
-            .and_then(|(chunk, chunk_start, _, _)| {
-                chunk.get(range.start.checked_sub(chunk_start)?..end.checked_sub(chunk_start)?)
-            });
-    match within_chunk {
-        Some(text) if memchr::memchr2(b'\n', b'\r', text.as_bytes()).is_none() => {
-            let units: usize = text.chars().map(|c| units(c, encoding)).sum();
-            Position::new(start.line, start.character.saturating_add(saturate(units)))
-        }
-        _ => position(rope, range.end, encoding),
+    let clamped = TextRange::new(range.start, range.end.min(rope.len_bytes()));
+    rope.get_chunk_at_byte(range.start)
+        .and_then(|(chunk, chunk_start, _, _)| {
+            end_on_the_same_line(chunk, chunk_start, start, clamped, encoding)
+        })
+        .unwrap_or_else(|| position(rope, range.end, encoding))
+}
+
+/// The position of `range`'s end when the range lies on one line within `chunk` (which starts
+/// at byte `chunk_start`), its start being at `start`.
+fn end_on_the_same_line(
+    chunk: &str,
+    chunk_start: usize,
+    start: Position,
+    range: TextRange,
+    encoding: Encoding,
+) -> Option<Position> {
+    let text =
+        chunk.get(range.start.checked_sub(chunk_start)?..range.end.checked_sub(chunk_start)?)?;
+    if memchr::memchr2(b'\n', b'\r', text.as_bytes()).is_some() {
+        return None;
     }
+    let units: usize = text.chars().map(|c| units(c, encoding)).sum();
+    Some(Position::new(
+        start.line,
+        start.character.saturating_add(saturate(units)),
+    ))
 }
 
-/// The positions of many offsets at once (in any order), in one walk over the rope's chunks
-/// from the first to the last: after a large paste there can be thousands of problems, and a
-/// tree lookup for each costs more than reading the text between them.
-pub fn positions(rope: &Rope, offsets: &[usize], encoding: Encoding) -> Vec<Position> {
-    let mut positions = vec![Position::default(); offsets.len()];
-    walk_to_each(rope, offsets, encoding, |i, position, _| {
-        positions[i] = position
-    });
-    positions
+/// The line breaks in `bytes[span]`: every `\n`, and every `\r` not followed by `\n` (the byte
+/// after the span counts, so a CRLF is one break); and where the line after the last one
+/// starts. Without a `\r` (`has_return` false) the `\n` are counted, not iterated: in these
+/// documents a line ends every few dozen bytes.
+fn line_breaks(
+    bytes: &[u8],
+    span: std::ops::Range<usize>,
+    has_return: bool,
+) -> (usize, Option<usize>) {
+    let start = span.start;
+    let spanned = &bytes[span];
+    if !has_return {
+        return match memchr::memrchr(b'\n', spanned) {
+            Some(last) => (
+                memchr::memchr_iter(b'\n', spanned).count(),
+                Some(start + last + 1),
+            ),
+            None => (0, None),
+        };
+    }
+    let mut count = 0;
+    let mut after_last = None;
+    for at in memchr::memchr2_iter(b'\n', b'\r', spanned).map(|at| start + at) {
+        if bytes[at] == b'\r' && bytes.get(at + 1) == Some(&b'\n') {
+            continue;
+        }
+        count += 1;
+        after_last = Some(at + 1);
+    }
+    (count, after_last)
 }
 
-/// The LSP ranges of many byte ranges at once: their starts as [`positions`] finds them, their
-/// ends counted from their starts when on the same line (see [`range`]).
+/// The LSP ranges of many byte ranges at once (in any order), in one walk over the rope's
+/// chunks from the first to the last: after a large paste there can be thousands of problems,
+/// and a tree lookup for each costs more than reading the text between them. Ends are counted
+/// from their starts when on the same line (see [`range`]).
 pub fn ranges(rope: &Rope, ranges: &[TextRange], encoding: Encoding) -> Vec<Range> {
     let starts: Vec<usize> = ranges.iter().map(|range| range.start).collect();
     let mut result = vec![Range::default(); ranges.len()];
@@ -338,22 +372,11 @@ impl<'a> Walk<'a> {
     /// Counts the line breaks in the chunk up to `end`: every `\n`, and every `\r` not
     /// followed by `\n` (ropey never splits a CRLF between chunks).
     fn read_up_to(&mut self, end: usize) {
-        let bytes = &self.chunk.as_bytes()[self.read..end];
-        if self.chunk_has_return {
-            for at in memchr::memchr2_iter(b'\n', b'\r', bytes) {
-                let at = self.read + at;
-                if self.chunk.as_bytes()[at] == b'\r'
-                    && self.chunk.as_bytes().get(at + 1) == Some(&b'\n')
-                {
-                    continue;
-                }
-                self.line += 1;
-                self.line_start = LineStart::InChunk(at + 1);
-            }
-        } else if let Some(last) = memchr::memrchr(b'\n', bytes) {
-            // Counted, not iterated: in these documents a line ends every few dozen bytes.
-            self.line += memchr::memchr_iter(b'\n', bytes).count();
-            self.line_start = LineStart::InChunk(self.read + last + 1);
+        let (breaks, after_last) =
+            line_breaks(self.chunk.as_bytes(), self.read..end, self.chunk_has_return);
+        self.line += breaks;
+        if let Some(line_start) = after_last {
+            self.line_start = LineStart::InChunk(line_start);
         }
         self.read = end;
     }
@@ -361,18 +384,7 @@ impl<'a> Walk<'a> {
     /// The position of `range`'s end when it lies on the line of its start, in the chunk the
     /// walk has just reached for that start (at `start`).
     fn end_on_the_same_line(&self, start: Position, range: TextRange) -> Option<Position> {
-        let local = range.start.checked_sub(self.chunk_start)?;
-        let text = self
-            .chunk
-            .get(local..range.end.checked_sub(self.chunk_start)?)?;
-        if memchr::memchr2(b'\n', b'\r', text.as_bytes()).is_some() {
-            return None;
-        }
-        let units = saturate(self.width(text));
-        Some(Position::new(
-            start.line,
-            start.character.saturating_add(units),
-        ))
+        end_on_the_same_line(self.chunk, self.chunk_start, start, range, self.encoding)
     }
 
     /// The width of the current line before the chunk, which it started before.
@@ -402,6 +414,15 @@ fn saturate(value: usize) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The positions of many offsets at once, as [`ranges`] finds its starts.
+    fn positions(rope: &Rope, offsets: &[usize], encoding: Encoding) -> Vec<Position> {
+        let mut positions = vec![Position::default(); offsets.len()];
+        walk_to_each(rope, offsets, encoding, |i, position, _| {
+            positions[i] = position
+        });
+        positions
+    }
 
     const ALL: [Encoding; 3] = [Encoding::Utf8, Encoding::Utf16, Encoding::Utf32];
 
