@@ -1,6 +1,7 @@
 //! Publishing the diagnostics of a 10 MB book after 100 KB were pasted into its notes section
 //! (the worst structural edit: thousands of note lines become citations of missing notes):
-//! the analysis, converting positions, writing the notification.
+//! the analysis, converting positions, writing the notification (with positions converted as
+//! they come, and as the server does it, with the remembered ranges of markers and labels).
 //!
 //! `cargo bench --bench publish`
 
@@ -8,9 +9,12 @@ mod corpus;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use marginalia::document::Document;
+use marginalia::features::diagnostics::diagnostics;
 use marginalia::lsp::position::{self, Encoding};
+use marginalia::lsp::range_cache::RangeCache;
+use marginalia::lsp::store::DocumentStore;
 use marginalia::lsp::{encoded, to_proto};
-use tower_lsp::lsp_types::Url;
+use tower_lsp::lsp_types::{Position, Range, TextDocumentContentChangeEvent, Url};
 
 fn publish(c: &mut Criterion) {
     let book = corpus::book(10 << 20);
@@ -47,9 +51,47 @@ fn publish(c: &mut Criterion) {
         let ranges = to_proto::problem_ranges(problems);
         b.iter(|| position::ranges(document.text(), &ranges, Encoding::Utf16))
     });
+    let nothing_known = RangeCache::default();
     group.bench_function("notification", |b| {
         b.iter(|| {
-            encoded::publish_diagnostics(document.text(), &uri, problems, Some(2), Encoding::Utf16)
+            encoded::publish_diagnostics(
+                document.text(),
+                &uri,
+                problems,
+                &nothing_known,
+                Some(2),
+                Encoding::Utf16,
+            )
+        })
+    });
+    // As the server publishes after the paste: the ranges of markers and labels were
+    // remembered after opening, and moved by the paste.
+    let store = DocumentStore::default();
+    store.open(uri.clone(), 1, opened.clone());
+    let first = store.snapshot(&uri).expect("the book is open");
+    store.remember_ranges(&uri, &first, Encoding::Utf16);
+    let paste_at = Position::new(notes_line as u32, 0);
+    let change = TextDocumentContentChangeEvent {
+        range: Some(Range::new(paste_at, paste_at)),
+        range_length: None,
+        text: paste.clone(),
+    };
+    store
+        .change(&uri, 2, &[change], Encoding::Utf16)
+        .expect("the book is open");
+    group.bench_function("notification_with_remembered_ranges", |b| {
+        b.iter(|| {
+            let (snapshot, known) = store.snapshot_to_publish(&uri).expect("the book is open");
+            let known = known.expect("the ranges were remembered");
+            let problems = diagnostics(snapshot.document.analysis());
+            encoded::publish_diagnostics(
+                snapshot.document.text(),
+                &uri,
+                problems,
+                &known,
+                Some(2),
+                Encoding::Utf16,
+            )
         })
     });
     group.finish();

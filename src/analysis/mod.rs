@@ -177,27 +177,33 @@ impl ProblemKind {
 /// A problem's message; `to_string()` it, or write it where it goes.
 pub struct ProblemMessage<'a>(&'a Problem);
 
-impl std::fmt::Display for ProblemMessage<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self.0.kind {
+impl ProblemMessage<'_> {
+    /// The message in three parts: text, the note's number, text. Every message is about one
+    /// note; a paste can bring thousands, and the encoder writes the parts without formatting.
+    pub fn parts(&self) -> (&'static str, u32, &'static str) {
+        let (number, rest) = match self.0.kind {
             ProblemKind::MissingNote {
                 number,
                 notes_section: true,
-            } => write!(f, "note 〔{number}〕 is cited but has no entry in 註釋"),
+            } => (number, "〕 is cited but has no entry in 註釋"),
             ProblemKind::MissingNote {
                 number,
                 notes_section: false,
-            } => write!(
-                f,
-                "note 〔{number}〕 is cited but the document has no notes section (註釋)"
+            } => (
+                number,
+                "〕 is cited but the document has no notes section (註釋)",
             ),
-            ProblemKind::UnusedNote { number } => {
-                write!(f, "note 〔{number}〕 is never cited in the text")
-            }
-            ProblemKind::DuplicateNote { number, .. } => {
-                write!(f, "note 〔{number}〕 has more than one entry")
-            }
-        }
+            ProblemKind::UnusedNote { number } => (number, "〕 is never cited in the text"),
+            ProblemKind::DuplicateNote { number, .. } => (number, "〕 has more than one entry"),
+        };
+        ("note 〔", number, rest)
+    }
+}
+
+impl std::fmt::Display for ProblemMessage<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (before, number, after) = self.parts();
+        write!(f, "{before}{number}{after}")
     }
 }
 

@@ -7,15 +7,14 @@
 //! encodes its notifications here; the `LanguageServer` handlers call the same functions, so
 //! both ways give the same answer.
 
-use std::fmt::Write;
-
 use ropey::Rope;
 use serde::Serialize;
 use tower_lsp::jsonrpc::{Id, Request};
 use tower_lsp::lsp_types::{DocumentSymbolParams, DocumentSymbolResponse, Range, Url};
 
 use super::json_text::write_string;
-use super::position::{self, Encoding};
+use super::position::Encoding;
+use super::range_cache::RangeCache;
 use super::state::ServerState;
 use super::to_proto;
 use crate::analysis::{Problem, Severity};
@@ -90,6 +89,7 @@ pub fn publish_diagnostics(
     rope: &Rope,
     uri: &Url,
     problems: &[Problem],
+    known: &RangeCache,
     version: Option<i32>,
     encoding: Encoding,
 ) -> Vec<u8> {
@@ -100,16 +100,16 @@ pub fn publish_diagnostics(
     write_string(&mut out, uri.as_str());
     out.extend_from_slice(br#","diagnostics":["#);
     if problems.len() < PARALLEL_PROBLEMS {
-        write_diagnostics(&mut out, rope, uri, problems, encoding);
+        write_diagnostics(&mut out, rope, uri, problems, known, encoding);
     } else {
         let (first, second) = problems.split_at(balanced_cut(problems));
         let second = std::thread::scope(|scope| {
             let second = scope.spawn(|| {
                 let mut out = Vec::with_capacity(second.len() * DIAGNOSTIC_BYTES);
-                write_diagnostics(&mut out, rope, uri, second, encoding);
+                write_diagnostics(&mut out, rope, uri, second, known, encoding);
                 out
             });
-            write_diagnostics(&mut out, rope, uri, first, encoding);
+            write_diagnostics(&mut out, rope, uri, first, known, encoding);
             second.join()
         });
         match second {
@@ -162,9 +162,10 @@ fn write_diagnostics(
     rope: &Rope,
     uri: &Url,
     problems: &[Problem],
+    known: &RangeCache,
     encoding: Encoding,
 ) {
-    let ranges = position::ranges(rope, &to_proto::problem_ranges(problems), encoding);
+    let ranges = known.ranges(rope, &to_proto::problem_ranges(problems), encoding);
     let mut ranges = ranges.iter();
     let mut message = String::new();
     for (i, problem) in problems.iter().enumerate() {
@@ -180,9 +181,11 @@ fn write_diagnostics(
         out.extend_from_slice(br#","source":"#);
         write_string(out, to_proto::SOURCE);
         out.extend_from_slice(br#","message":"#);
+        let (before, number, after) = problem.message().parts();
         message.clear();
-        // Writing to a String does not fail.
-        let _ = write!(message, "{}", problem.message());
+        message.push_str(before);
+        message.push_str(itoa::Buffer::new().format(number));
+        message.push_str(after);
         write_string(out, &message);
         if let Some((_, related)) = problem.related() {
             out.extend_from_slice(br#","relatedInformation":[{"location":{"uri":"#);
@@ -241,7 +244,9 @@ mod tests {
         encoding: Encoding,
     ) -> serde_json::Value {
         let problems = &document.analysis().problems;
-        let diagnostics = to_proto::diagnostics(document.text(), uri, problems, encoding);
+        let nothing_known = RangeCache::default();
+        let diagnostics =
+            to_proto::diagnostics(document.text(), uri, problems, &nothing_known, encoding);
         let params = PublishDiagnosticsParams::new(uri.clone(), diagnostics, version);
         serde_json::json!({
             "jsonrpc": "2.0",
@@ -266,8 +271,15 @@ mod tests {
         let cut = balanced_cut(problems);
         assert!(0 < cut && cut < problems.len());
         let uri = Url::parse("file:///tmp/book.txt").unwrap();
-        let written =
-            publish_diagnostics(document.text(), &uri, problems, Some(7), Encoding::Utf16);
+        let known = RangeCache::build(document.text(), document.analysis(), Encoding::Utf16);
+        let written = publish_diagnostics(
+            document.text(),
+            &uri,
+            problems,
+            &known,
+            Some(7),
+            Encoding::Utf16,
+        );
         let written: serde_json::Value = serde_json::from_slice(&written).unwrap();
         assert_eq!(
             written,
@@ -290,9 +302,15 @@ mod tests {
             let uri = Url::parse("file:///tmp/%E6%9B%B8%20a.txt").unwrap();
             let problems = &document.analysis().problems;
             for encoding in [Encoding::Utf8, Encoding::Utf16, Encoding::Utf32] {
-                let written = publish_diagnostics(document.text(), &uri, problems, version, encoding);
-                let written: serde_json::Value = serde_json::from_slice(&written).unwrap();
-                prop_assert_eq!(written, typed_notification(&document, &uri, version, encoding));
+                let typed = typed_notification(&document, &uri, version, encoding);
+                // With the ranges converted as they come and with remembered ones.
+                let remembered = RangeCache::build(document.text(), document.analysis(), encoding);
+                for known in [RangeCache::default(), remembered] {
+                    let written =
+                        publish_diagnostics(document.text(), &uri, problems, &known, version, encoding);
+                    let written: serde_json::Value = serde_json::from_slice(&written).unwrap();
+                    prop_assert_eq!(&written, &typed);
+                }
             }
         }
     }

@@ -6,6 +6,7 @@ mod json_text;
 mod large_message;
 pub mod position;
 mod publisher;
+pub mod range_cache;
 pub mod server;
 pub mod state;
 pub mod store;

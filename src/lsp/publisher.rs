@@ -14,6 +14,7 @@ use tower_lsp::Client;
 
 use super::encoded;
 use super::position::Encoding;
+use super::range_cache::RangeCache;
 use super::state::ServerState;
 use super::to_proto;
 use crate::analysis::Problem;
@@ -40,18 +41,20 @@ impl Sink {
         rope: &Rope,
         uri: &Url,
         problems: &[Problem],
+        known: &RangeCache,
         version: Option<i32>,
         encoding: Encoding,
     ) {
         match self {
             Sink::Client(client) => {
-                let diagnostics = to_proto::diagnostics(rope, uri, problems, encoding);
+                let diagnostics = to_proto::diagnostics(rope, uri, problems, known, encoding);
                 client
                     .publish_diagnostics(uri.clone(), diagnostics, version)
                     .await
             }
             Sink::Encoded(output) => {
-                let message = encoded::publish_diagnostics(rope, uri, problems, version, encoding);
+                let message =
+                    encoded::publish_diagnostics(rope, uri, problems, known, version, encoding);
                 // The writer is gone only once output has failed.
                 let _ = output.send(message);
             }
@@ -72,7 +75,7 @@ async fn run(sink: Sink, state: Arc<ServerState>, mut events: UnboundedReceiver<
     while let Some(event) = events.recv().await {
         match event {
             PublishEvent::Changed(uri) => {
-                let Some(snapshot) = state.documents.snapshot(&uri) else {
+                let Some((snapshot, known)) = state.documents.snapshot_to_publish(&uri) else {
                     continue; // closed meanwhile
                 };
                 if published.get(&uri) == Some(&snapshot.version) {
@@ -82,19 +85,42 @@ async fn run(sink: Sink, state: Arc<ServerState>, mut events: UnboundedReceiver<
                 let problems = diagnostics(snapshot.document.analysis());
                 let version = Some(snapshot.version);
                 let rope = snapshot.document.text();
-                sink.publish(rope, &uri, problems, version, state.encoding())
-                    .await;
+                let nothing_known = RangeCache::default();
+                let known_ranges = known.as_ref().unwrap_or(&nothing_known);
+                sink.publish(
+                    rope,
+                    &uri,
+                    problems,
+                    known_ranges,
+                    version,
+                    state.encoding(),
+                )
+                .await;
                 tracing::trace!(
                     version = snapshot.version,
                     count = problems.len(),
+                    remembered = known.as_ref().map_or(0, RangeCache::len),
                     elapsed_ms = started.elapsed().as_secs_f64() * 1e3,
                     "published"
                 );
+                // The first time, remember where markers and labels are (off this task: a
+                // large book takes milliseconds) for the next publications.
+                if known.is_none() {
+                    let state = state.clone();
+                    let uri = uri.clone();
+                    let snapshot = snapshot.clone();
+                    tokio::task::spawn_blocking(move || {
+                        state
+                            .documents
+                            .remember_ranges(&uri, &snapshot, state.encoding())
+                    });
+                }
                 published.insert(uri, snapshot.version);
             }
             PublishEvent::Closed(uri) => {
                 published.remove(&uri);
-                sink.publish(&Rope::new(), &uri, &[], None, state.encoding())
+                let nothing = RangeCache::default();
+                sink.publish(&Rope::new(), &uri, &[], &nothing, None, state.encoding())
                     .await;
             }
         }

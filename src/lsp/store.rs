@@ -6,7 +6,10 @@ use tower_lsp::lsp_types::{TextDocumentContentChangeEvent, Url};
 use tracing::warn;
 
 use super::position::{self, Encoding};
+use super::range_cache::{self, Moved, RangeCache};
+use super::to_proto;
 use crate::document::{Document, DocumentSnapshot};
+use crate::features::diagnostics::diagnostics;
 
 /// A consistent view of one version of a document.
 #[derive(Clone, Debug)]
@@ -15,10 +18,16 @@ pub struct Snapshot {
     pub document: DocumentSnapshot,
 }
 
-/// An open document: the version the client last sent, and the text with its analysis.
+/// An open document: the version the client last sent, the text with its analysis, and the
+/// LSP ranges of its markers and labels (built after the first publication, and again after
+/// an edit they could not follow).
 struct OpenDocument {
     version: i32,
     document: Document,
+    ranges: Option<RangeCache>,
+    /// While the ranges are being built from an earlier version: the edits made since, to
+    /// replay on them (`None` for one they cannot follow).
+    building: Option<Vec<Option<Moved>>>,
 }
 
 #[derive(Debug)]
@@ -33,8 +42,15 @@ pub struct DocumentStore {
 
 impl DocumentStore {
     pub fn open(&self, uri: Url, version: i32, document: Document) {
-        self.documents
-            .insert(uri, OpenDocument { version, document });
+        self.documents.insert(
+            uri,
+            OpenDocument {
+                version,
+                document,
+                ranges: None,
+                building: None,
+            },
+        );
     }
 
     /// Applies a `didChange`'s edits in order, then re-analyses once.
@@ -62,7 +78,8 @@ impl DocumentStore {
             );
         }
         for change in changes {
-            let document = &mut snapshot.document;
+            let open = &mut *snapshot;
+            let document = &mut open.document;
             let chars = match change.range {
                 None => 0..document.text().len_chars(),
                 Some(range) => match position::char_range(document.text(), range, encoding) {
@@ -73,7 +90,26 @@ impl DocumentStore {
                     }
                 },
             };
+            // A whole new text is a new document for the ranges: they are built again.
+            let followed =
+                (open.ranges.is_some() || open.building.is_some()) && change.range.is_some();
+            let moved = followed
+                .then(|| follow_edit(document.text(), &chars, &change.text, encoding))
+                .flatten();
             document.replace(chars, &change.text);
+            let moved = moved.map(|mut moved| {
+                moved.new_end_at = position::position(document.text(), moved.new_end, encoding);
+                moved
+            });
+            match (&mut open.building, moved) {
+                (Some(pending), moved) => pending.push(moved),
+                (None, Some(moved)) => {
+                    if let Some(ranges) = &mut open.ranges {
+                        ranges.edit(&moved);
+                    }
+                }
+                (None, None) => open.ranges = None,
+            }
         }
         snapshot.document.refresh();
         snapshot.version = version;
@@ -84,10 +120,77 @@ impl DocumentStore {
         self.documents.remove(uri).is_some()
     }
 
+    /// A snapshot to publish diagnostics from, with the remembered ranges of its problems
+    /// (`None` when none are remembered: see [`DocumentStore::remember_ranges`]).
+    pub fn snapshot_to_publish(&self, uri: &Url) -> Option<(Snapshot, Option<RangeCache>)> {
+        self.documents.get(uri).map(|entry| {
+            let document = entry.document.snapshot();
+            let problems = diagnostics(document.analysis());
+            let known = entry
+                .ranges
+                .as_ref()
+                .map(|ranges| ranges.subset(&to_proto::problem_ranges(problems)));
+            let version = entry.version;
+            (Snapshot { version, document }, known)
+        })
+    }
+
+    /// Remembers the ranges of the markers and labels of `snapshot` (the document's current
+    /// version), unless it has them already. They are built outside the lock, and the edits
+    /// made meanwhile are replayed on them.
+    pub fn remember_ranges(&self, uri: &Url, snapshot: &Snapshot, encoding: Encoding) {
+        {
+            let Some(mut entry) = self.documents.get_mut(uri) else {
+                return;
+            };
+            let current = entry.version == snapshot.version;
+            if !current || entry.ranges.is_some() || entry.building.is_some() {
+                return;
+            }
+            entry.building = Some(Vec::new());
+        }
+        let document = &snapshot.document;
+        let mut ranges = RangeCache::build(document.text(), document.analysis(), encoding);
+        let Some(mut entry) = self.documents.get_mut(uri) else {
+            return;
+        };
+        // None if the document was closed and opened again meanwhile.
+        let Some(edits) = entry.building.take() else {
+            return;
+        };
+        for moved in edits {
+            match moved {
+                Some(moved) => ranges.edit(&moved),
+                // Built again after the next publication.
+                None => return,
+            }
+        }
+        entry.ranges = Some(ranges);
+    }
+
     pub fn snapshot(&self, uri: &Url) -> Option<Snapshot> {
         self.documents.get(uri).map(|entry| Snapshot {
             version: entry.version,
             document: entry.document.snapshot(),
         })
     }
+}
+
+/// How an edit of `chars` moves the remembered ranges (its new end's position still to be
+/// set once the text is edited), or `None` if they cannot follow it.
+fn follow_edit(
+    rope: &ropey::Rope,
+    chars: &std::ops::Range<usize>,
+    new_text: &str,
+    encoding: Encoding,
+) -> Option<Moved> {
+    let start = rope.char_to_byte(chars.start);
+    let old_end = rope.char_to_byte(chars.end);
+    range_cache::can_follow(rope, start, old_end, new_text).then(|| Moved {
+        start,
+        old_end,
+        new_end: start + new_text.len(),
+        old_end_at: position::position(rope, old_end, encoding),
+        new_end_at: Default::default(),
+    })
 }

@@ -7,21 +7,23 @@ use tower_lsp::lsp_types::{
 };
 
 use super::position::{self, Encoding};
+use super::range_cache::RangeCache;
 use crate::analysis::{Problem, Severity};
 use crate::features::outline::{OutlineItem, OutlineKind};
 use crate::text::TextRange;
 
 pub const SOURCE: &str = "marginalia";
 
-/// The diagnostics of `problems`, their positions converted all at once. (The stdio transport
+/// The diagnostics of `problems`, their positions taken from `known` or converted all at once. (The stdio transport
 /// writes the same JSON straight from the problems: [`super::encoded::publish_diagnostics`].)
 pub fn diagnostics(
     rope: &Rope,
     uri: &Url,
     problems: &[Problem],
+    known: &RangeCache,
     encoding: Encoding,
 ) -> Vec<Diagnostic> {
-    let ranges = position::ranges(rope, &problem_ranges(problems), encoding);
+    let ranges = known.ranges(rope, &problem_ranges(problems), encoding);
     let mut ranges = ranges.into_iter();
     problems
         .iter()
