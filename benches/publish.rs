@@ -11,7 +11,6 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use marginalia::document::Document;
 use marginalia::features::diagnostics::diagnostics;
 use marginalia::lsp::position::{self, Encoding};
-use marginalia::lsp::range_cache::RangeCache;
 use marginalia::lsp::store::DocumentStore;
 use marginalia::lsp::{encoded, to_proto};
 use tower_lsp::lsp_types::{Position, Range, TextDocumentContentChangeEvent, Url};
@@ -51,14 +50,13 @@ fn publish(c: &mut Criterion) {
         let ranges = to_proto::problem_ranges(problems);
         b.iter(|| position::ranges(document.text(), &ranges, Encoding::Utf16))
     });
-    let nothing_known = RangeCache::default();
     group.bench_function("notification", |b| {
         b.iter(|| {
             encoded::publish_diagnostics(
                 document.text(),
                 &uri,
                 problems,
-                &nothing_known,
+                &[],
                 Some(2),
                 Encoding::Utf16,
             )
@@ -81,7 +79,9 @@ fn publish(c: &mut Criterion) {
         .expect("the book is open");
     group.bench_function("notification_with_remembered_ranges", |b| {
         b.iter(|| {
-            let (snapshot, known) = store.snapshot_to_publish(&uri).expect("the book is open");
+            let (snapshot, known) = store
+                .snapshot_to_publish(&uri, Encoding::Utf16)
+                .expect("the book is open");
             let known = known.expect("the ranges were remembered");
             let problems = diagnostics(snapshot.document.analysis());
             encoded::publish_diagnostics(

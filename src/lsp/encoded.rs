@@ -14,7 +14,7 @@ use tower_lsp::lsp_types::{DocumentSymbolParams, DocumentSymbolResponse, Range, 
 
 use super::json_text::write_string;
 use super::position::Encoding;
-use super::range_cache::RangeCache;
+use super::range_cache;
 use super::state::ServerState;
 use super::to_proto;
 use crate::analysis::{Problem, Severity};
@@ -89,7 +89,7 @@ pub fn publish_diagnostics(
     rope: &Rope,
     uri: &Url,
     problems: &[Problem],
-    known: &RangeCache,
+    known: &[Option<Range>],
     version: Option<i32>,
     encoding: Encoding,
 ) -> Vec<u8> {
@@ -103,13 +103,15 @@ pub fn publish_diagnostics(
         write_diagnostics(&mut out, rope, uri, problems, known, encoding);
     } else {
         let (first, second) = problems.split_at(balanced_cut(problems));
+        let first_ranges = to_proto::problem_ranges(first).len();
+        let (known_first, known_second) = known.split_at(first_ranges.min(known.len()));
         let second = std::thread::scope(|scope| {
             let second = scope.spawn(|| {
                 let mut out = Vec::with_capacity(second.len() * DIAGNOSTIC_BYTES);
-                write_diagnostics(&mut out, rope, uri, second, known, encoding);
+                write_diagnostics(&mut out, rope, uri, second, known_second, encoding);
                 out
             });
-            write_diagnostics(&mut out, rope, uri, first, known, encoding);
+            write_diagnostics(&mut out, rope, uri, first, known_first, encoding);
             second.join()
         });
         match second {
@@ -162,31 +164,22 @@ fn write_diagnostics(
     rope: &Rope,
     uri: &Url,
     problems: &[Problem],
-    known: &RangeCache,
+    known: &[Option<Range>],
     encoding: Encoding,
 ) {
-    let ranges = known.ranges(rope, &to_proto::problem_ranges(problems), encoding);
+    let ranges = range_cache::fill(rope, &to_proto::problem_ranges(problems), known, encoding);
     let mut ranges = ranges.iter();
-    let mut message = String::new();
+    let mut pieces = MessagePieces::default();
     for (i, problem) in problems.iter().enumerate() {
         if i > 0 {
             out.push(b',');
         }
         out.extend_from_slice(br#"{"range":"#);
         write_range(out, ranges.next());
-        out.extend_from_slice(br#","severity":"#);
-        write_number(out, severity_number(problem.severity));
-        out.extend_from_slice(br#","code":"#);
-        write_string(out, problem.code().as_str());
-        out.extend_from_slice(br#","source":"#);
-        write_string(out, to_proto::SOURCE);
-        out.extend_from_slice(br#","message":"#);
-        let (before, number, after) = problem.message().parts();
-        message.clear();
-        message.push_str(before);
-        message.push_str(itoa::Buffer::new().format(number));
-        message.push_str(after);
-        write_string(out, &message);
+        let (head, tail) = pieces.of(problem);
+        out.extend_from_slice(head);
+        write_number(out, problem.message().parts().1);
+        out.extend_from_slice(tail);
         if let Some((_, related)) = problem.related() {
             out.extend_from_slice(br#","relatedInformation":[{"location":{"uri":"#);
             write_string(out, uri.as_str());
@@ -197,6 +190,58 @@ fn write_diagnostics(
             out.extend_from_slice(b"}]");
         }
         out.push(b'}');
+    }
+}
+
+/// The JSON of a diagnostic from its severity to its message's number, and after the number,
+/// written once for each kind of problem: thousands of diagnostics share a handful of them.
+#[derive(Default)]
+struct MessagePieces {
+    written: Vec<(PiecesKey, Vec<u8>, Vec<u8>)>,
+}
+
+type PiecesKey = (Severity, &'static str, &'static str, &'static str);
+
+impl MessagePieces {
+    fn of(&mut self, problem: &Problem) -> (&[u8], &[u8]) {
+        let (before, _, after) = problem.message().parts();
+        let key = (problem.severity, problem.code().as_str(), before, after);
+        let at = match self
+            .written
+            .iter()
+            .position(|(written, ..)| *written == key)
+        {
+            Some(at) => at,
+            None => {
+                self.written.push(Self::write(key));
+                self.written.len() - 1
+            }
+        };
+        let (_, head, tail) = &self.written[at];
+        (head, tail)
+    }
+
+    fn write((severity, code, before, after): PiecesKey) -> (PiecesKey, Vec<u8>, Vec<u8>) {
+        let mut head = Vec::new();
+        head.extend_from_slice(br#","severity":"#);
+        write_number(&mut head, severity_number(severity));
+        head.extend_from_slice(br#","code":"#);
+        write_string(&mut head, code);
+        head.extend_from_slice(br#","source":"#);
+        write_string(&mut head, to_proto::SOURCE);
+        head.extend_from_slice(br#","message":"#);
+        // The message is one JSON string around the number: its two parts are written
+        // escaped, without their quotes.
+        let quoted = |text: &str| {
+            let mut written = Vec::new();
+            write_string(&mut written, text);
+            written[1..written.len() - 1].to_vec()
+        };
+        head.push(b'"');
+        head.extend_from_slice(&quoted(before));
+        let mut tail = quoted(after);
+        tail.push(b'"');
+        ((severity, code, before, after), head, tail)
     }
 }
 
@@ -234,6 +279,7 @@ fn write_number(out: &mut Vec<u8>, number: impl itoa::Integer) {
 mod tests {
     use super::*;
     use crate::document::Document;
+    use crate::lsp::range_cache::RangeCache;
     use proptest::prelude::*;
     use tower_lsp::lsp_types::PublishDiagnosticsParams;
 
@@ -244,9 +290,7 @@ mod tests {
         encoding: Encoding,
     ) -> serde_json::Value {
         let problems = &document.analysis().problems;
-        let nothing_known = RangeCache::default();
-        let diagnostics =
-            to_proto::diagnostics(document.text(), uri, problems, &nothing_known, encoding);
+        let diagnostics = to_proto::diagnostics(document.text(), uri, problems, &[], encoding);
         let params = PublishDiagnosticsParams::new(uri.clone(), diagnostics, version);
         serde_json::json!({
             "jsonrpc": "2.0",
@@ -271,7 +315,8 @@ mod tests {
         let cut = balanced_cut(problems);
         assert!(0 < cut && cut < problems.len());
         let uri = Url::parse("file:///tmp/book.txt").unwrap();
-        let known = RangeCache::build(document.text(), document.analysis(), Encoding::Utf16);
+        let remembered = RangeCache::build(document.text(), document.analysis(), Encoding::Utf16);
+        let known = remembered.lookup(&to_proto::problem_ranges(problems), Encoding::Utf16);
         let written = publish_diagnostics(
             document.text(),
             &uri,
@@ -305,7 +350,8 @@ mod tests {
                 let typed = typed_notification(&document, &uri, version, encoding);
                 // With the ranges converted as they come and with remembered ones.
                 let remembered = RangeCache::build(document.text(), document.analysis(), encoding);
-                for known in [RangeCache::default(), remembered] {
+                let remembered = remembered.lookup(&to_proto::problem_ranges(problems), encoding);
+                for known in [Vec::new(), remembered] {
                     let written =
                         publish_diagnostics(document.text(), &uri, problems, &known, version, encoding);
                     let written: serde_json::Value = serde_json::from_slice(&written).unwrap();

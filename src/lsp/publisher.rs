@@ -9,12 +9,11 @@ use std::sync::Arc;
 
 use ropey::Rope;
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
-use tower_lsp::lsp_types::Url;
+use tower_lsp::lsp_types::{Range, Url};
 use tower_lsp::Client;
 
 use super::encoded;
 use super::position::Encoding;
-use super::range_cache::RangeCache;
 use super::state::ServerState;
 use super::to_proto;
 use crate::analysis::Problem;
@@ -41,7 +40,7 @@ impl Sink {
         rope: &Rope,
         uri: &Url,
         problems: &[Problem],
-        known: &RangeCache,
+        known: &[Option<Range>],
         version: Option<i32>,
         encoding: Encoding,
     ) {
@@ -75,7 +74,9 @@ async fn run(sink: Sink, state: Arc<ServerState>, mut events: UnboundedReceiver<
     while let Some(event) = events.recv().await {
         match event {
             PublishEvent::Changed(uri) => {
-                let Some((snapshot, known)) = state.documents.snapshot_to_publish(&uri) else {
+                let Some((snapshot, known)) =
+                    state.documents.snapshot_to_publish(&uri, state.encoding())
+                else {
                     continue; // closed meanwhile
                 };
                 if published.get(&uri) == Some(&snapshot.version) {
@@ -85,8 +86,7 @@ async fn run(sink: Sink, state: Arc<ServerState>, mut events: UnboundedReceiver<
                 let problems = diagnostics(snapshot.document.analysis());
                 let version = Some(snapshot.version);
                 let rope = snapshot.document.text();
-                let nothing_known = RangeCache::default();
-                let known_ranges = known.as_ref().unwrap_or(&nothing_known);
+                let known_ranges = known.as_deref().unwrap_or_default();
                 sink.publish(
                     rope,
                     &uri,
@@ -99,7 +99,9 @@ async fn run(sink: Sink, state: Arc<ServerState>, mut events: UnboundedReceiver<
                 tracing::trace!(
                     version = snapshot.version,
                     count = problems.len(),
-                    remembered = known.as_ref().map_or(0, RangeCache::len),
+                    remembered = known
+                        .as_ref()
+                        .map_or(0, |known| known.iter().flatten().count()),
                     elapsed_ms = started.elapsed().as_secs_f64() * 1e3,
                     "published"
                 );
@@ -119,8 +121,7 @@ async fn run(sink: Sink, state: Arc<ServerState>, mut events: UnboundedReceiver<
             }
             PublishEvent::Closed(uri) => {
                 published.remove(&uri);
-                let nothing = RangeCache::default();
-                sink.publish(&Rope::new(), &uri, &[], &nothing, None, state.encoding())
+                sink.publish(&Rope::new(), &uri, &[], &[], None, state.encoding())
                     .await;
             }
         }

@@ -103,43 +103,13 @@ impl RangeCache {
         (entry.len == range.end - range.start).then_some(entry.range)
     }
 
-    /// The LSP ranges of `ranges` (in any order): remembered ones from the cache, the others
-    /// converted in one walk through `rope`.
-    pub fn ranges(&self, rope: &Rope, ranges: &[TextRange], encoding: Encoding) -> Vec<Range> {
+    /// The remembered LSP range of each of `ranges` (in any order; fastest in document order).
+    pub fn lookup(&self, ranges: &[TextRange], encoding: Encoding) -> Vec<Option<Range>> {
         let mut cursor = 0;
-        let mut result: Vec<Option<Range>> = ranges
+        ranges
             .iter()
             .map(|&range| self.get_after(&mut cursor, range, encoding))
-            .collect();
-        let unknown: Vec<usize> = (0..ranges.len()).filter(|&i| result[i].is_none()).collect();
-        let unknown_ranges: Vec<TextRange> = unknown.iter().map(|&i| ranges[i]).collect();
-        let converted = position::ranges(rope, &unknown_ranges, encoding);
-        for (i, range) in unknown.into_iter().zip(converted) {
-            result[i] = Some(range);
-        }
-        result.into_iter().map(Option::unwrap_or_default).collect()
-    }
-
-    /// The part of the cache that holds `ranges` (to hand over with a snapshot).
-    pub fn subset(&self, ranges: &[TextRange]) -> RangeCache {
-        let mut cursor = 0;
-        let mut entries: Vec<Entry> = ranges
-            .iter()
-            .filter_map(|&range| {
-                let lsp = self.get_after(&mut cursor, range, self.encoding)?;
-                Some(Entry {
-                    start: range.start,
-                    len: range.end - range.start,
-                    range: lsp,
-                })
-            })
-            .collect();
-        entries.sort_unstable_by_key(|entry| entry.start);
-        entries.dedup_by_key(|entry| entry.start);
-        RangeCache {
-            encoding: self.encoding,
-            entries,
-        }
+            .collect()
     }
 
     /// Follows an edit: forgets the ranges it touched, moves those after it.
@@ -177,6 +147,28 @@ impl RangeCache {
             };
         }
     }
+}
+
+/// The LSP ranges of `ranges`: `known[i]` where given (from [`RangeCache::lookup`]), the
+/// others converted in one walk through `rope`.
+pub fn fill(
+    rope: &Rope,
+    ranges: &[TextRange],
+    known: &[Option<Range>],
+    encoding: Encoding,
+) -> Vec<Range> {
+    let mut result: Vec<Option<Range>> = (0..ranges.len())
+        .map(|i| known.get(i).copied().flatten())
+        .collect();
+    let unknown: Vec<usize> = (0..ranges.len()).filter(|&i| result[i].is_none()).collect();
+    if !unknown.is_empty() {
+        let unknown_ranges: Vec<TextRange> = unknown.iter().map(|&i| ranges[i]).collect();
+        let converted = position::ranges(rope, &unknown_ranges, encoding);
+        for (i, range) in unknown.into_iter().zip(converted) {
+            result[i] = Some(range);
+        }
+    }
+    result.into_iter().map(Option::unwrap_or_default).collect()
 }
 
 /// Whether the cache can follow replacing bytes `start..old_end` of `rope` with `new_text` by
@@ -263,9 +255,8 @@ mod tests {
                     let third = wanted.len() / 3;
                     wanted.rotate_left(third);
                     let converted = position::ranges(rope, &wanted, encoding);
-                    prop_assert_eq!(&cache.ranges(rope, &wanted, encoding), &converted);
-                    let subset = cache.subset(&wanted);
-                    prop_assert_eq!(&subset.ranges(rope, &wanted, encoding), &converted);
+                    let known = cache.lookup(&wanted, encoding);
+                    prop_assert_eq!(&fill(rope, &wanted, &known, encoding), &converted);
                 }
             }
         }

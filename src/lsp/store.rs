@@ -2,7 +2,7 @@
 //! the notifications arrive, so no `.await` can let a later edit overtake an earlier one.
 
 use dashmap::DashMap;
-use tower_lsp::lsp_types::{TextDocumentContentChangeEvent, Url};
+use tower_lsp::lsp_types::{Range, TextDocumentContentChangeEvent, Url};
 use tracing::warn;
 
 use super::position::{self, Encoding};
@@ -121,15 +121,20 @@ impl DocumentStore {
     }
 
     /// A snapshot to publish diagnostics from, with the remembered ranges of its problems
-    /// (`None` when none are remembered: see [`DocumentStore::remember_ranges`]).
-    pub fn snapshot_to_publish(&self, uri: &Url) -> Option<(Snapshot, Option<RangeCache>)> {
+    /// (aligned with [`to_proto::problem_ranges`]; `None` when the document's are not built:
+    /// see [`DocumentStore::remember_ranges`]).
+    pub fn snapshot_to_publish(
+        &self,
+        uri: &Url,
+        encoding: Encoding,
+    ) -> Option<(Snapshot, Option<Vec<Option<Range>>>)> {
         self.documents.get(uri).map(|entry| {
             let document = entry.document.snapshot();
             let problems = diagnostics(document.analysis());
             let known = entry
                 .ranges
                 .as_ref()
-                .map(|ranges| ranges.subset(&to_proto::problem_ranges(problems)));
+                .map(|ranges| ranges.lookup(&to_proto::problem_ranges(problems), encoding));
             let version = entry.version;
             (Snapshot { version, document }, known)
         })

@@ -3,27 +3,28 @@
 use ropey::Rope;
 use tower_lsp::lsp_types::{
     Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, DocumentSymbol, Location,
-    NumberOrString, SymbolKind, Url,
+    NumberOrString, Range, SymbolKind, Url,
 };
 
 use super::position::{self, Encoding};
-use super::range_cache::RangeCache;
+use super::range_cache;
 use crate::analysis::{Problem, Severity};
 use crate::features::outline::{OutlineItem, OutlineKind};
 use crate::text::TextRange;
 
 pub const SOURCE: &str = "marginalia";
 
-/// The diagnostics of `problems`, their positions taken from `known` or converted all at once. (The stdio transport
+/// The diagnostics of `problems`, their positions taken from `known` (aligned with
+/// [`problem_ranges`]) or converted all at once. (The stdio transport
 /// writes the same JSON straight from the problems: [`super::encoded::publish_diagnostics`].)
 pub fn diagnostics(
     rope: &Rope,
     uri: &Url,
     problems: &[Problem],
-    known: &RangeCache,
+    known: &[Option<Range>],
     encoding: Encoding,
 ) -> Vec<Diagnostic> {
-    let ranges = known.ranges(rope, &problem_ranges(problems), encoding);
+    let ranges = range_cache::fill(rope, &problem_ranges(problems), known, encoding);
     let mut ranges = ranges.into_iter();
     problems
         .iter()
