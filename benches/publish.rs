@@ -80,7 +80,7 @@ fn publish(c: &mut Criterion) {
     group.bench_function("notification_with_remembered_ranges", |b| {
         b.iter(|| {
             let (snapshot, known) = store
-                .snapshot_to_publish(&uri, Encoding::Utf16)
+                .snapshot_to_publish(&uri, None, Encoding::Utf16)
                 .expect("the book is open");
             let known = known.expect("the ranges were remembered");
             let problems = diagnostics(snapshot.document.analysis());

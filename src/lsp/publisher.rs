@@ -74,15 +74,16 @@ async fn run(sink: Sink, state: Arc<ServerState>, mut events: UnboundedReceiver<
     while let Some(event) = events.recv().await {
         match event {
             PublishEvent::Changed(uri) => {
-                let Some((snapshot, known)) =
-                    state.documents.snapshot_to_publish(&uri, state.encoding())
-                else {
-                    continue; // closed meanwhile
-                };
-                if published.get(&uri) == Some(&snapshot.version) {
-                    continue;
-                }
                 let started = std::time::Instant::now();
+                let already = published.get(&uri).copied();
+                let Some((snapshot, known)) =
+                    state
+                        .documents
+                        .snapshot_to_publish(&uri, already, state.encoding())
+                else {
+                    continue; // closed meanwhile, or this version published already
+                };
+                let snapshot_ms = started.elapsed().as_secs_f64() * 1e3;
                 let problems = diagnostics(snapshot.document.analysis());
                 let version = Some(snapshot.version);
                 let rope = snapshot.document.text();
@@ -99,6 +100,7 @@ async fn run(sink: Sink, state: Arc<ServerState>, mut events: UnboundedReceiver<
                 tracing::trace!(
                     version = snapshot.version,
                     count = problems.len(),
+                    snapshot_ms,
                     remembered = known
                         .as_ref()
                         .map_or(0, |known| known.iter().flatten().count()),

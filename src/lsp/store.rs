@@ -122,13 +122,16 @@ impl DocumentStore {
 
     /// A snapshot to publish diagnostics from, with the remembered ranges of its problems
     /// (aligned with [`to_proto::problem_ranges`]; `None` when the document's are not built:
-    /// see [`DocumentStore::remember_ranges`]).
+    /// see [`DocumentStore::remember_ranges`]). `None` if the document is not open or its
+    /// version is `published`.
     pub fn snapshot_to_publish(
         &self,
         uri: &Url,
+        published: Option<i32>,
         encoding: Encoding,
     ) -> Option<(Snapshot, Option<Vec<Option<Range>>>)> {
-        self.documents.get(uri).map(|entry| {
+        let entry = self.documents.get(uri)?;
+        (published != Some(entry.version)).then(|| {
             let document = entry.document.snapshot();
             let problems = diagnostics(document.analysis());
             let known = entry
