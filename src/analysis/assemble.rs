@@ -15,7 +15,13 @@ const TAIL_MAX_SHARE: f64 = 0.5;
 
 pub fn assemble(index: &Index, content_end: usize) -> Analysis {
     let full_width = f64::from(index.widths.median());
-    let mut walk = Walk::default();
+    // Sized up front: growing vectors of thousands of notes copies them over and over.
+    let mut walk = Walk {
+        headings: Vec::with_capacity(index.candidates.len()),
+        notes: Vec::with_capacity(index.labels.len()),
+        content_end_before: Vec::with_capacity(index.candidates.len()),
+        ..Walk::default()
+    };
     let mut candidates = index.candidates.iter().peekable();
     let mut labels = index.labels.iter().peekable();
     loop {
@@ -132,14 +138,12 @@ impl Walk {
 /// The markers that are citations: all but the labels of note entries.
 fn citations(markers: &[Marker], notes: &[Note]) -> Vec<Marker> {
     let mut labels = notes.iter().map(|n| n.label.start).peekable();
-    markers
-        .iter()
-        .filter(|marker| {
-            while labels.next_if(|&l| l < marker.range.start).is_some() {}
-            labels.peek() != Some(&marker.range.start)
-        })
-        .copied()
-        .collect()
+    let mut citations = Vec::with_capacity(markers.len());
+    citations.extend(markers.iter().filter(|marker| {
+        while labels.next_if(|&l| l < marker.range.start).is_some() {}
+        labels.peek() != Some(&marker.range.start)
+    }));
+    citations
 }
 
 /// missing-note, unused-note and duplicate-note: the markers checked against the entries.
