@@ -147,18 +147,29 @@ impl DocumentStore {
     /// version), unless it has them already. They are built outside the lock, and the edits
     /// made meanwhile are replayed on them.
     pub fn remember_ranges(&self, uri: &Url, snapshot: &Snapshot, encoding: Encoding) {
-        {
-            let Some(mut entry) = self.documents.get_mut(uri) else {
-                return;
-            };
-            let current = entry.version == snapshot.version;
-            if !current || entry.ranges.is_some() || entry.building.is_some() {
-                return;
-            }
-            entry.building = Some(Vec::new());
+        if !self.start_remembering(uri, snapshot.version) {
+            return;
         }
         let document = &snapshot.document;
-        let mut ranges = RangeCache::build(document.text(), document.analysis(), encoding);
+        let ranges = RangeCache::build(document.text(), document.analysis(), encoding);
+        self.finish_remembering(uri, ranges);
+    }
+
+    /// Whether ranges are to be built for `version`; from now on edits are kept for them.
+    fn start_remembering(&self, uri: &Url, version: i32) -> bool {
+        let Some(mut entry) = self.documents.get_mut(uri) else {
+            return false;
+        };
+        if entry.version != version || entry.ranges.is_some() || entry.building.is_some() {
+            return false;
+        }
+        entry.building = Some(Vec::new());
+        true
+    }
+
+    /// Keeps `ranges`, built for the version remembering started at, moved by the edits made
+    /// since.
+    fn finish_remembering(&self, uri: &Url, mut ranges: RangeCache) {
         let Some(mut entry) = self.documents.get_mut(uri) else {
             return;
         };
@@ -201,4 +212,112 @@ fn follow_edit(
         old_end_at: position::position(rope, old_end, encoding),
         new_end_at: Default::default(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use tower_lsp::lsp_types::Position;
+
+    /// The ranges of the problems of `uri` as a fresh conversion gives them.
+    fn converted(store: &DocumentStore, uri: &Url, encoding: Encoding) -> Vec<Range> {
+        let snapshot = store.snapshot(uri).unwrap();
+        let problems = diagnostics(snapshot.document.analysis());
+        position::ranges(
+            snapshot.document.text(),
+            &to_proto::problem_ranges(problems),
+            encoding,
+        )
+    }
+
+    fn change(
+        line: u32,
+        character: u32,
+        end_line: u32,
+        end_character: u32,
+        text: &str,
+    ) -> TextDocumentContentChangeEvent {
+        TextDocumentContentChangeEvent {
+            range: Some(Range::new(
+                Position::new(line, character),
+                Position::new(end_line, end_character),
+            )),
+            range_length: None,
+            text: text.to_string(),
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 100, ..ProptestConfig::default() })]
+
+        /// Edits made while the ranges are built are replayed on them, edits made after move
+        /// them: either way, what the store hands the publisher is what a conversion gives.
+        #[test]
+        fn remembered_ranges_follow_edits_during_and_after_building(
+            pieces in proptest::collection::vec(
+                "(正文|𠮷|〔1〕|〔2〕|〔40〕|\n註釋：\n|\n〔1〕甲|\n〔2〕乙|\n一、標題\n|\r\n|\n|\n\n)",
+                0..30,
+            ),
+            edits in proptest::collection::vec(
+                ((0u32..12, 0u32..12, 0u32..3, 0u32..12), "(|字|𠮷|〔7〕|\n|\n\n〔1〕|ab|\r\n)"),
+                1..10,
+            ),
+            during in 0usize..10,
+            encoding in prop_oneof![Just(Encoding::Utf8), Just(Encoding::Utf16), Just(Encoding::Utf32)],
+        ) {
+            let store = DocumentStore::default();
+            let uri = Url::parse("file:///tmp/a.txt").unwrap();
+            store.open(uri.clone(), 1, Document::new(&pieces.concat()));
+            let first = store.snapshot(&uri).unwrap();
+            prop_assert!(store.start_remembering(&uri, 1));
+            let built = RangeCache::build(first.document.text(), first.document.analysis(), encoding);
+            for (i, ((line, character, lines, end_character), text)) in edits.iter().enumerate() {
+                if i == during {
+                    store.finish_remembering(&uri, built.clone());
+                }
+                let edit = change(*line, *character, line + lines, *end_character, text);
+                store.change(&uri, i as i32 + 2, &[edit], encoding).unwrap();
+                let expected = converted(&store, &uri, encoding);
+                let (_, known) = store.snapshot_to_publish(&uri, None, encoding).unwrap();
+                for (known, expected) in known.unwrap_or_default().iter().zip(&expected) {
+                    if let Some(known) = known {
+                        prop_assert_eq!(known, expected);
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn ranges_are_remembered_and_looked_up_after_edits() {
+        let store = DocumentStore::default();
+        let uri = Url::parse("file:///tmp/a.txt").unwrap();
+        let text = "甲〔1〕乙〔2〕\n丙〔3〕\n\n註釋：\n〔1〕一";
+        store.open(uri.clone(), 1, Document::new(text));
+        let encoding = Encoding::Utf16;
+        let first = store.snapshot(&uri).unwrap();
+        store.remember_ranges(&uri, &first, encoding);
+        store
+            .change(&uri, 2, &[change(0, 0, 0, 0, "𠮷\n")], encoding)
+            .unwrap();
+        let (_, known) = store.snapshot_to_publish(&uri, None, encoding).unwrap();
+        // Both missing notes (〔2〕 and 〔3〕) moved a line down, and are known.
+        let known = known.unwrap();
+        assert_eq!(known.len(), 2);
+        assert!(known.iter().all(Option::is_some));
+        assert_eq!(
+            known.into_iter().flatten().collect::<Vec<_>>(),
+            converted(&store, &uri, encoding)
+        );
+        // A whole new text forgets them (built again after the next publication).
+        let whole = TextDocumentContentChangeEvent {
+            range: None,
+            range_length: None,
+            text: text.to_string(),
+        };
+        store.change(&uri, 3, &[whole], encoding).unwrap();
+        let (_, known) = store.snapshot_to_publish(&uri, None, encoding).unwrap();
+        assert_eq!(known, None);
+    }
 }
