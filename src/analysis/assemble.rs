@@ -5,7 +5,7 @@
 use super::headings::HeadingKind;
 use super::index::Index;
 use super::scan::{HeadingCandidate, LabelLine};
-use super::{Analysis, Heading, Marker, Note, Problem, ProblemKind};
+use super::{Analysis, Heading, Marker, MissingIn, Note, Problem, ProblemKind};
 use crate::text::TextRange;
 
 /// A heading line at least this share of the document's full line width may have been wrapped.
@@ -41,7 +41,7 @@ pub fn assemble(index: &Index, content_end: usize) -> Analysis {
     }
     walk.close_note(content_end);
     walk.close_sections(content_end);
-    let markers = citations(&index.markers, &walk.notes);
+    let markers = citations(&index.markers, &walk.notes, &walk.headings);
     let problems = note_problems(&markers, &walk.notes, &walk.headings);
     Analysis {
         headings: walk.headings,
@@ -135,21 +135,36 @@ impl Walk {
     }
 }
 
-/// The markers that are citations: all but the labels of note entries.
-fn citations(markers: &[Marker], notes: &[Note]) -> Vec<Marker> {
+/// The markers that are citations (all but the labels of note entries), each in its scope:
+/// the first notes section after it.
+fn citations(markers: &[Marker], notes: &[Note], headings: &[Heading]) -> Vec<Marker> {
     let mut labels = notes.iter().map(|n| n.label.start).peekable();
+    let mut sections = headings
+        .iter()
+        .enumerate()
+        .filter(|(_, h)| h.kind == HeadingKind::Notes)
+        .map(|(i, h)| (i, h.range.start))
+        .peekable();
     let mut citations = Vec::with_capacity(markers.len());
-    citations.extend(markers.iter().filter(|marker| {
+    for marker in markers {
         while labels.next_if(|&l| l < marker.range.start).is_some() {}
-        labels.peek() != Some(&marker.range.start)
-    }));
+        if labels.peek() == Some(&marker.range.start) {
+            continue;
+        }
+        while sections
+            .next_if(|&(_, start)| start < marker.range.start)
+            .is_some()
+        {}
+        citations.push(marker.with_scope(sections.peek().map(|&(i, _)| i)));
+    }
     citations
 }
 
-/// missing-note, unused-note and duplicate-note: the markers checked against the entries.
+/// missing-note, unused-note and duplicate-note: the markers checked against the entries of
+/// their scope.
 ///
 /// Note numbers are small (at most five digits), so tables indexed by number stand in for hash
-/// maps: this runs after every keystroke.
+/// maps, one scope after another: this runs after every keystroke.
 fn note_problems(markers: &[Marker], notes: &[Note], headings: &[Heading]) -> Vec<Problem> {
     let table_len = notes
         .iter()
@@ -157,10 +172,68 @@ fn note_problems(markers: &[Marker], notes: &[Note], headings: &[Heading]) -> Ve
         .chain(markers.iter().map(|m| m.number))
         .max()
         .map_or(0, |max| max as usize + 1);
-    // For each number, its first entry.
+    // For each number, its first entry in the scope at hand, and whether it is cited there.
     let mut first_entry: Vec<Option<&Note>> = vec![None; table_len];
     let mut cited = vec![false; table_len];
     let mut problems = Vec::new();
+    let any_section = headings.iter().any(|h| h.kind == HeadingKind::Notes);
+    // Markers come in document order, so scope by scope; so do notes.
+    let mut notes = notes;
+    let mut markers = markers;
+    loop {
+        let scope = match (markers.first(), notes.first()) {
+            (None, None) => break,
+            (Some(m), Some(n)) => m.scope().map_or(n.section, |s| s.min(n.section)),
+            (Some(m), None) => match m.scope() {
+                Some(scope) => scope,
+                None => break,
+            },
+            (None, Some(n)) => n.section,
+        };
+        let in_scope = notes.partition_point(|n| n.section == scope);
+        let (scope_notes, rest) = notes.split_at(in_scope);
+        notes = rest;
+        let in_scope = markers.partition_point(|m| m.scope() == Some(scope));
+        let (scope_markers, rest) = markers.split_at(in_scope);
+        markers = rest;
+        check_scope(
+            scope_markers,
+            scope_notes,
+            &mut first_entry,
+            &mut cited,
+            &mut problems,
+        );
+    }
+    // What is left are markers after the last notes section.
+    for marker in markers {
+        let scope = if any_section {
+            MissingIn::NoNotesSectionAfter
+        } else {
+            MissingIn::NoNotesSection
+        };
+        let kind = ProblemKind::MissingNote {
+            number: marker.number,
+            scope,
+        };
+        problems.push(Problem::new(kind, marker.range));
+    }
+    // Each scope's duplicates, missing and unused notes come in document order: a stable sort
+    // finds these runs and merges them.
+    problems.sort_by(|a, b| {
+        (a.range.cmp(&b.range)).then_with(|| a.code().as_str().cmp(b.code().as_str()))
+    });
+    problems
+}
+
+/// The problems of one scope; `first_entry` and `cited` are all `None` and `false` before, and
+/// left so after.
+fn check_scope<'a>(
+    markers: &[Marker],
+    notes: &'a [Note],
+    first_entry: &mut [Option<&'a Note>],
+    cited: &mut [bool],
+    problems: &mut Vec<Problem>,
+) {
     for note in notes {
         let slot = &mut first_entry[note.number as usize];
         match slot {
@@ -174,29 +247,30 @@ fn note_problems(markers: &[Marker], notes: &[Note], headings: &[Heading]) -> Ve
             None => *slot = Some(note),
         }
     }
-    let notes_section = headings.iter().any(|h| h.kind == HeadingKind::Notes);
     for marker in markers {
         cited[marker.number as usize] = true;
         if first_entry[marker.number as usize].is_none() {
             let kind = ProblemKind::MissingNote {
                 number: marker.number,
-                notes_section,
+                scope: MissingIn::NotesSection,
             };
             problems.push(Problem::new(kind, marker.range));
         }
     }
-    for note in first_entry.iter().flatten() {
-        if !cited[note.number as usize] {
+    for note in notes {
+        let number = note.number as usize;
+        if first_entry[number].is_some_and(|first| std::ptr::eq(first, note)) && !cited[number] {
             let kind = ProblemKind::UnusedNote {
                 number: note.number,
             };
             problems.push(Problem::new(kind, note.label));
         }
     }
-    // Duplicates and missing notes come in document order already, unused ones by number: a
-    // stable sort finds these runs and merges them.
-    problems.sort_by(|a, b| {
-        (a.range.cmp(&b.range)).then_with(|| a.code().as_str().cmp(b.code().as_str()))
-    });
-    problems
+    // Reset only what this scope touched.
+    for note in notes {
+        first_entry[note.number as usize] = None;
+    }
+    for marker in markers {
+        cited[marker.number as usize] = false;
+    }
 }

@@ -69,8 +69,11 @@ pub fn push_joined(joined: &mut String, next: &str) {
     joined.push_str(next);
 }
 
+/// Whether a line ending or starting with `c` continues with a space: any visible character
+/// of Latin text (letters with accents, digits, punctuation, `*`…), not CJK ones, which are
+/// written without spaces.
 fn is_latin_word_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || matches!(c, ',' | '.' | ';' | ':' | ')' | '(')
+    !c.is_whitespace() && (c as u32) < 0x2e80
 }
 
 #[cfg(test)]
@@ -95,5 +98,11 @@ mod tests {
         assert_eq!(join_lines("日韓關係\n\n 改善"), "日韓關係改善");
         assert_eq!(join_lines("hold \n\nanother joint"), "hold another joint");
         assert_eq!(join_lines("日本\r\nJapan"), "日本Japan");
+        assert_eq!(
+            join_lines("Smith, *Notes*\n\nand more"),
+            "Smith, *Notes* and more"
+        );
+        assert_eq!(join_lines("café\nnoir"), "café noir");
+        assert_eq!(join_lines("見\nhttps://a.b/"), "見https://a.b/");
     }
 }

@@ -49,6 +49,35 @@ pub struct Heading {
 pub struct Marker {
     pub range: TextRange,
     pub number: u32,
+    /// The notes section the marker belongs to (see [`Marker::scope`]).
+    scope: u32,
+}
+
+/// A marker in no scope: no notes section follows it (or it has not been assembled yet).
+const NO_SCOPE: u32 = u32::MAX;
+
+impl Marker {
+    pub fn new(range: TextRange, number: u32) -> Marker {
+        Marker {
+            range,
+            number,
+            scope: NO_SCOPE,
+        }
+    }
+
+    /// The index in [`Analysis::headings`] of the notes section the marker belongs to: the
+    /// first one after it (books restart numbering in each chapter, each chapter ending with
+    /// its own notes). `None` when no notes section follows.
+    pub fn scope(&self) -> Option<usize> {
+        (self.scope != NO_SCOPE).then_some(self.scope as usize)
+    }
+
+    fn with_scope(self, scope: Option<usize>) -> Marker {
+        let scope = scope
+            .and_then(|s| u32::try_from(s).ok())
+            .unwrap_or(NO_SCOPE);
+        Marker { scope, ..self }
+    }
 }
 
 /// An entry of a notes section: a line starting with `〔n〕` and the lines that follow it.
@@ -125,9 +154,8 @@ pub struct Problem {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ProblemKind {
-    /// A marker citing note `number`, which has no entry; `notes_section` says whether the
-    /// document has a notes section at all.
-    MissingNote { number: u32, notes_section: bool },
+    /// A marker citing note `number`, which has no entry in its scope.
+    MissingNote { number: u32, scope: MissingIn },
     /// The entry for note `number`, never cited.
     UnusedNote { number: u32 },
     /// A second entry for note `number`; `first` is the label of the first one.
@@ -164,6 +192,17 @@ impl Problem {
     }
 }
 
+/// Where a missing note was looked for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MissingIn {
+    /// The notes section that follows the marker.
+    NotesSection,
+    /// Nowhere: the marker comes after the last notes section.
+    NoNotesSectionAfter,
+    /// Nowhere: the document has no notes section.
+    NoNotesSection,
+}
+
 impl ProblemKind {
     pub fn code(self) -> ProblemCode {
         match self {
@@ -182,16 +221,17 @@ impl ProblemMessage<'_> {
     /// note; a paste can bring thousands, and the encoder writes the parts without formatting.
     pub fn parts(&self) -> (&'static str, u32, &'static str) {
         let (number, rest) = match self.0.kind {
-            ProblemKind::MissingNote {
+            ProblemKind::MissingNote { number, scope } => (
                 number,
-                notes_section: true,
-            } => (number, "〕 is cited but has no entry in 註釋"),
-            ProblemKind::MissingNote {
-                number,
-                notes_section: false,
-            } => (
-                number,
-                "〕 is cited but the document has no notes section (註釋)",
+                match scope {
+                    MissingIn::NotesSection => "〕 is cited but has no entry in 註釋",
+                    MissingIn::NoNotesSectionAfter => {
+                        "〕 is cited but no notes section (註釋) follows it"
+                    }
+                    MissingIn::NoNotesSection => {
+                        "〕 is cited but the document has no notes section (註釋)"
+                    }
+                },
             ),
             ProblemKind::UnusedNote { number } => (number, "〕 is never cited in the text"),
             ProblemKind::DuplicateNote { number, .. } => (number, "〕 has more than one entry"),
@@ -272,9 +312,29 @@ impl Analysis {
             .filter(|n| n.label.touches(offset))
     }
 
-    /// The first entry for note `number`: the one markers resolve to.
-    pub fn note(&self, number: u32) -> Option<&Note> {
-        self.notes.iter().find(|n| n.number == number)
+    /// The entries of the notes section `scope` (a heading index), in document order.
+    pub fn notes_of(&self, scope: usize) -> &[Note] {
+        let first = self.notes.partition_point(|n| n.section < scope);
+        let after = self.notes.partition_point(|n| n.section <= scope);
+        &self.notes[first..after]
+    }
+
+    /// The first entry for note `number` in the notes section `scope`: the one the markers of
+    /// that scope resolve to.
+    pub fn note_in(&self, scope: usize, number: u32) -> Option<&Note> {
+        self.notes_of(scope).iter().find(|n| n.number == number)
+    }
+
+    /// The entry the marker cites.
+    pub fn note_of(&self, marker: &Marker) -> Option<&Note> {
+        self.note_in(marker.scope()?, marker.number)
+    }
+
+    /// The markers of `scope` citing note `number`, in document order.
+    pub fn citations_of(&self, scope: usize, number: u32) -> impl Iterator<Item = &Marker> {
+        self.markers
+            .iter()
+            .filter(move |m| m.number == number && m.scope() == Some(scope))
     }
 }
 

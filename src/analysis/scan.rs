@@ -288,10 +288,10 @@ fn markers(text: &str, base: usize) -> Vec<Marker> {
     memmem::find_iter(text.as_bytes(), OPEN)
         .filter_map(|at| {
             let (len, number) = marker_at(&text[at..])?;
-            Some(Marker {
-                range: TextRange::new(base + at, base + at + len),
+            Some(Marker::new(
+                TextRange::new(base + at, base + at + len),
                 number,
-            })
+            ))
         })
         .collect()
 }

@@ -3,11 +3,12 @@
 use crate::analysis::Analysis;
 use crate::text::TextRange;
 
-/// The label of the note that the marker under `offset` cites. On a note's own label, that
-/// label (editors then offer its references). `None` where there is no marker or no note.
+/// The label of the note that the marker under `offset` cites (in the marker's scope: the
+/// notes section after it). On a note's own label, that label (editors then offer its
+/// references). `None` where there is no marker or no note.
 pub fn definition(analysis: &Analysis, offset: usize) -> Option<TextRange> {
     if let Some(marker) = analysis.marker_at(offset) {
-        return analysis.note(marker.number).map(|note| note.label);
+        return analysis.note_of(marker).map(|note| note.label);
     }
     analysis.note_label_at(offset).map(|note| note.label)
 }
@@ -60,6 +61,21 @@ mod tests {
     #[test]
     fn full_width_digits_resolve_to_the_same_note() {
         check(&format!("正文〔$0１〕{NOTES}"), Some("3:1 〔1〕"));
+    }
+
+    #[test]
+    fn each_chapter_its_own_notes() {
+        let chapters =
+            "一、甲\n甲〔1〕\n註釋：\n〔1〕甲一。\n二、乙\n乙〔$01〕\n註釋：\n〔1〕乙一。";
+        check(chapters, Some("8:1 〔1〕"));
+        check(
+            &chapters
+                .replace("乙〔$01〕", "乙〔1〕")
+                .replace("甲〔1〕", "甲〔$01〕"),
+            Some("4:1 〔1〕"),
+        );
+        // After the last notes section nothing follows to cite.
+        check("正文〔1〕\n註釋：\n〔1〕一。\n後記〔$01〕", None);
     }
 
     #[test]

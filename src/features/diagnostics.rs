@@ -61,6 +61,17 @@ mod tests {
     }
 
     #[test]
+    fn each_chapter_checks_its_markers_against_its_own_notes() {
+        check(
+            "一、甲\n甲〔1〕甲〔2〕\n註釋：\n〔1〕一。\n二、乙\n乙〔2〕\n註釋：\n〔2〕二。\n〔1〕一。\n末〔3〕",
+            expect![[r#"
+                error missing-note "〔2〕" note 〔2〕 is cited but has no entry in 註釋
+                warning unused-note "〔1〕" note 〔1〕 is never cited in the text
+                error missing-note "〔3〕" note 〔3〕 is cited but no notes section (註釋) follows it"#]],
+        );
+    }
+
+    #[test]
     fn a_bracketed_label_outside_the_notes_section_is_a_marker() {
         check("〔1〕開頭的正文。\n註釋：\n〔1〕一。", expect![""]);
     }

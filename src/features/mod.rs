@@ -3,4 +3,6 @@
 
 pub mod definition;
 pub mod diagnostics;
+pub mod hover;
 pub mod outline;
+pub mod references;

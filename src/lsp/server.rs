@@ -5,10 +5,11 @@ use std::sync::Arc;
 
 use tower_lsp::jsonrpc::Result;
 use tower_lsp::lsp_types::{
-    DidChangeTextDocumentParams, DidCloseTextDocumentParams, DidOpenTextDocumentParams,
-    DidSaveTextDocumentParams, DocumentSymbolParams, DocumentSymbolResponse, GotoDefinitionParams,
-    GotoDefinitionResponse, InitializeParams, InitializeResult, InitializedParams, Location,
-    Position, ServerInfo, Url,
+    CodeLens, CodeLensParams, DidChangeTextDocumentParams, DidCloseTextDocumentParams,
+    DidOpenTextDocumentParams, DidSaveTextDocumentParams, DocumentHighlight,
+    DocumentHighlightParams, DocumentSymbolParams, DocumentSymbolResponse, GotoDefinitionParams,
+    GotoDefinitionResponse, Hover, HoverParams, InitializeParams, InitializeResult,
+    InitializedParams, Location, Position, ReferenceParams, ServerInfo, Url,
 };
 use tower_lsp::{Client, LanguageServer};
 use tracing::{debug, info, warn};
@@ -19,6 +20,7 @@ use super::position;
 use super::publisher::{self, PublishEvent, Publisher, Sink};
 use super::state::ServerState;
 use super::store::Snapshot;
+use super::to_proto;
 use crate::document::Document;
 use crate::features;
 
@@ -170,5 +172,64 @@ impl LanguageServer for Backend {
         Ok(Some(GotoDefinitionResponse::Scalar(Location::new(
             uri, range,
         ))))
+    }
+
+    async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {
+        let request = params.text_document_position;
+        let uri = request.text_document.uri;
+        let Some((snapshot, offset)) = self.at(&uri, request.position) else {
+            return Ok(None);
+        };
+        let include_declaration = params.context.include_declaration;
+        let found = features::references::references(
+            snapshot.document.analysis(),
+            offset,
+            include_declaration,
+        );
+        let ranges = position::ranges(snapshot.document.text(), &found, self.state.encoding());
+        Ok(Some(
+            ranges
+                .into_iter()
+                .map(|range| Location::new(uri.clone(), range))
+                .collect(),
+        ))
+    }
+
+    async fn document_highlight(
+        &self,
+        params: DocumentHighlightParams,
+    ) -> Result<Option<Vec<DocumentHighlight>>> {
+        let request = params.text_document_position_params;
+        let Some((snapshot, offset)) = self.at(&request.text_document.uri, request.position) else {
+            return Ok(None);
+        };
+        let found = features::references::highlights(snapshot.document.analysis(), offset);
+        Ok(Some(to_proto::highlights(
+            snapshot.document.text(),
+            &found,
+            self.state.encoding(),
+        )))
+    }
+
+    async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
+        let request = params.text_document_position_params;
+        let Some((snapshot, offset)) = self.at(&request.text_document.uri, request.position) else {
+            return Ok(None);
+        };
+        let document = &snapshot.document;
+        let found = features::hover::hover(document.analysis(), document.text(), offset);
+        Ok(found.map(|hover| to_proto::hover(document.text(), hover, self.state.encoding())))
+    }
+
+    async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
+        let Some(snapshot) = self.snapshot(&params.text_document.uri) else {
+            return Ok(None);
+        };
+        let counts = features::references::citation_counts(snapshot.document.analysis());
+        Ok(Some(to_proto::citation_lenses(
+            snapshot.document.text(),
+            &counts,
+            self.state.encoding(),
+        )))
     }
 }

@@ -2,14 +2,17 @@
 
 use ropey::Rope;
 use tower_lsp::lsp_types::{
-    Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, DocumentSymbol, Location,
-    NumberOrString, Range, SymbolKind, Url,
+    CodeLens, Command, Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity,
+    DocumentHighlight, DocumentHighlightKind, DocumentSymbol, Hover, HoverContents, Location,
+    MarkupContent, MarkupKind, NumberOrString, Range, SymbolKind, Url,
 };
 
 use super::position::{self, Encoding};
 use super::range_cache;
 use crate::analysis::{Problem, Severity};
+use crate::features::hover;
 use crate::features::outline::{OutlineItem, OutlineKind};
+use crate::features::references::HighlightKind;
 use crate::text::TextRange;
 
 pub const SOURCE: &str = "marginalia";
@@ -101,4 +104,59 @@ fn symbol_kind(kind: OutlineKind) -> SymbolKind {
         OutlineKind::NotesSection => SymbolKind::NAMESPACE,
         OutlineKind::Note => SymbolKind::KEY,
     }
+}
+
+pub fn highlights(
+    rope: &Rope,
+    found: &[(TextRange, HighlightKind)],
+    encoding: Encoding,
+) -> Vec<DocumentHighlight> {
+    let ranges: Vec<TextRange> = found.iter().map(|(range, _)| *range).collect();
+    position::ranges(rope, &ranges, encoding)
+        .into_iter()
+        .zip(found)
+        .map(|(range, (_, kind))| DocumentHighlight {
+            range,
+            kind: Some(match kind {
+                HighlightKind::Read => DocumentHighlightKind::READ,
+                HighlightKind::Write => DocumentHighlightKind::WRITE,
+            }),
+        })
+        .collect()
+}
+
+pub fn hover(rope: &Rope, hover: hover::Hover, encoding: Encoding) -> Hover {
+    Hover {
+        contents: HoverContents::Markup(MarkupContent {
+            kind: MarkupKind::Markdown,
+            value: hover.markdown,
+        }),
+        range: Some(position::range(rope, hover.range, encoding)),
+    }
+}
+
+/// A lens above each note's label: how many times the note is cited. It only informs: its
+/// command is empty, so clicking it does nothing.
+pub fn citation_lenses(
+    rope: &Rope,
+    counts: &[(TextRange, usize)],
+    encoding: Encoding,
+) -> Vec<CodeLens> {
+    let labels: Vec<TextRange> = counts.iter().map(|(label, _)| *label).collect();
+    position::ranges(rope, &labels, encoding)
+        .into_iter()
+        .zip(counts)
+        .map(|(range, (_, count))| CodeLens {
+            range,
+            command: Some(Command {
+                title: match count {
+                    1 => "cited once".to_string(),
+                    n => format!("cited {n} times"),
+                },
+                command: String::new(),
+                arguments: None,
+            }),
+            data: None,
+        })
+        .collect()
 }

@@ -1,0 +1,206 @@
+//! Hover: on a marker, the note it cites; on a note's label, where it is cited.
+
+use std::sync::OnceLock;
+
+use regex::Regex;
+use ropey::Rope;
+
+use super::references::{citations, entries, target_at, NoteTarget};
+use crate::analysis::{join_lines, Analysis, Note};
+use crate::text::TextRange;
+
+/// What a hover shows: Markdown, over the marker or label it is about.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Hover {
+    pub range: TextRange,
+    pub markdown: String,
+}
+
+pub fn hover(analysis: &Analysis, text: &Rope, offset: usize) -> Option<Hover> {
+    if let Some(marker) = analysis.marker_at(offset) {
+        let target = target_at(analysis, offset)?;
+        let markdown = match entries(analysis, target).first() {
+            Some(note) => note_markdown(text, note),
+            None => missing_markdown(target),
+        };
+        return Some(Hover {
+            range: marker.range,
+            markdown,
+        });
+    }
+    let note = analysis.note_label_at(offset)?;
+    let target = target_at(analysis, offset)?;
+    Some(Hover {
+        range: note.label,
+        markdown: citations_markdown(text, target, &citations(analysis, target)),
+    })
+}
+
+/// The note's number, then its text with its printed lines joined and its URLs as links.
+fn note_markdown(text: &Rope, note: &Note) -> String {
+    let body = text
+        .byte_slice(note.label.end..note.range.end.max(note.label.end))
+        .to_string();
+    let joined = join_lines(&body);
+    format!("**Note 〔{}〕**\n\n{}", note.number, with_links(&joined))
+}
+
+fn missing_markdown(target: NoteTarget) -> String {
+    let number = target.number;
+    match target.scope {
+        Some(_) => format!("**Note 〔{number}〕** has no entry in 註釋."),
+        None => format!("**Note 〔{number}〕**: no notes section (註釋) follows this marker."),
+    }
+}
+
+/// How many times and on which lines (counted from 1) the note is cited.
+fn citations_markdown(text: &Rope, target: NoteTarget, citations: &[TextRange]) -> String {
+    let number = target.number;
+    if citations.is_empty() {
+        return format!("**Note 〔{number}〕** is never cited in the text.");
+    }
+    let mut lines: Vec<usize> = citations
+        .iter()
+        .map(|c| text.byte_to_line(c.start.min(text.len_bytes())) + 1)
+        .collect();
+    lines.dedup();
+    let times = match citations.len() {
+        1 => "once".to_string(),
+        n => format!("{n} times"),
+    };
+    let lines: Vec<String> = lines.iter().map(usize::to_string).collect();
+    let on = if lines.len() == 1 { "line" } else { "lines" };
+    format!(
+        "**Note 〔{number}〕** is cited {times}: {on} {}.",
+        lines.join(", ")
+    )
+}
+
+/// `text` as Markdown that shows it as it is, its URLs made links.
+fn with_links(text: &str) -> String {
+    static URL: OnceLock<Regex> = OnceLock::new();
+    let url = URL.get_or_init(|| {
+        // ASCII URL characters only: CJK punctuation right after a URL ends it.
+        Regex::new(r"https?://[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+").expect("a valid regex")
+    });
+    let mut markdown = String::with_capacity(text.len() + 16);
+    let mut last = 0;
+    for found in url.find_iter(text) {
+        // Sentence punctuation after a URL is not part of it.
+        let link = found
+            .as_str()
+            .trim_end_matches(['.', ',', ';', ':', ')', '!', '?']);
+        push_escaped(&mut markdown, &text[last..found.start()]);
+        markdown.push_str(&format!("[{}](<{link}>)", escape(link)));
+        last = found.start() + link.len();
+    }
+    push_escaped(&mut markdown, &text[last..]);
+    markdown
+}
+
+fn escape(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    push_escaped(&mut escaped, text);
+    escaped
+}
+
+/// Backslash-escapes the characters Markdown would read as markup.
+fn push_escaped(markdown: &mut String, text: &str) {
+    for c in text.chars() {
+        if matches!(
+            c,
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '|' | '~' | '!'
+        ) {
+            markdown.push('\\');
+        }
+        markdown.push(c);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_fixture::Fixture;
+    use expect_test::{expect, Expect};
+
+    fn check(fixture: &str, expected: Expect) {
+        let fixture = Fixture::parse(fixture);
+        let analysis = Analysis::new(&fixture.text);
+        let rope = Rope::from_str(&fixture.text);
+        let shown = hover(&analysis, &rope, fixture.cursor).map_or(String::new(), |h| {
+            format!(
+                "{}\n{}",
+                &fixture.text[h.range.start..h.range.end],
+                h.markdown
+            )
+        });
+        expected.assert_eq(&shown);
+    }
+
+    const NOTES: &str = "\n\n註釋：\n〔1〕日本讀賣新聞社論，\n\n見https://www.yomiuri.co.jp/editorial/。\n〔2〕Smith, *Notes*\n\nand more.";
+
+    #[test]
+    fn on_a_marker_the_note_with_its_lines_joined_and_its_urls_linked() {
+        check(
+            &format!("正文〔$01〕。{NOTES}"),
+            expect![[r#"
+                〔1〕
+                **Note 〔1〕**
+
+                日本讀賣新聞社論，見[https://www.yomiuri.co.jp/editorial/](<https://www.yomiuri.co.jp/editorial/>)。"#]],
+        );
+        // Latin lines joined with a space; markup characters shown as they are.
+        check(
+            &format!("正文〔2$0〕。{NOTES}"),
+            expect![[r#"
+                〔2〕
+                **Note 〔2〕**
+
+                Smith, \*Notes\* and more."#]],
+        );
+    }
+
+    #[test]
+    fn on_a_marker_without_a_note() {
+        check(&format!("正文〔𠮷$03〕〔3〕{NOTES}"), expect![""]);
+        check(
+            &format!("𠮷〔$03〕{NOTES}"),
+            expect![[r#"
+                〔3〕
+                **Note 〔3〕** has no entry in 註釋."#]],
+        );
+        check(
+            "𠮷〔$03〕",
+            expect![[r#"
+                〔3〕
+                **Note 〔3〕**: no notes section (註釋) follows this marker."#]],
+        );
+    }
+
+    #[test]
+    fn on_a_label_where_it_is_cited() {
+        check(
+            &format!(
+                "甲〔1〕\n\n乙〔1〕丙〔１〕\n{}",
+                NOTES.replacen("〔1〕日本", "$0〔1〕日本", 1)
+            ),
+            expect![[r#"
+                〔1〕
+                **Note 〔1〕** is cited 3 times: lines 1, 3."#]],
+        );
+        check(
+            &format!(
+                "甲〔1〕\n{}",
+                NOTES.replacen("〔2〕Smith", "〔2$0〕Smith", 1)
+            ),
+            expect![[r#"
+                〔2〕
+                **Note 〔2〕** is never cited in the text."#]],
+        );
+    }
+
+    #[test]
+    fn nothing_elsewhere() {
+        check(&format!("正$0文〔1〕{NOTES}"), expect![""]);
+    }
+}

@@ -1,0 +1,209 @@
+//! References and highlights: every place that names one note, within its scope.
+
+use crate::analysis::{Analysis, Note};
+use crate::text::TextRange;
+
+/// The note a cursor is on: its number and its scope (the notes section, a heading index;
+/// `None` for markers after the last notes section).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NoteTarget {
+    pub scope: Option<usize>,
+    pub number: u32,
+}
+
+/// The note named by the marker or the note label under `offset`.
+pub fn target_at(analysis: &Analysis, offset: usize) -> Option<NoteTarget> {
+    if let Some(marker) = analysis.marker_at(offset) {
+        return Some(NoteTarget {
+            scope: marker.scope(),
+            number: marker.number,
+        });
+    }
+    analysis.note_label_at(offset).map(|note| NoteTarget {
+        scope: Some(note.section),
+        number: note.number,
+    })
+}
+
+/// The markers citing `target`, in document order.
+pub fn citations(analysis: &Analysis, target: NoteTarget) -> Vec<TextRange> {
+    analysis
+        .markers
+        .iter()
+        .filter(|m| m.number == target.number && m.scope() == target.scope)
+        .map(|m| m.range)
+        .collect()
+}
+
+/// The entries for `target` (more than one only when it is duplicated), in document order.
+pub fn entries(analysis: &Analysis, target: NoteTarget) -> Vec<&Note> {
+    let Some(scope) = target.scope else {
+        return Vec::new();
+    };
+    analysis
+        .notes_of(scope)
+        .iter()
+        .filter(|n| n.number == target.number)
+        .collect()
+}
+
+/// `textDocument/references`: the markers citing the note under `offset`, and its entries
+/// when `include_declaration`; in document order.
+pub fn references(analysis: &Analysis, offset: usize, include_declaration: bool) -> Vec<TextRange> {
+    let Some(target) = target_at(analysis, offset) else {
+        return Vec::new();
+    };
+    let mut found = citations(analysis, target);
+    if include_declaration {
+        found.extend(entries(analysis, target).iter().map(|n| n.label));
+        found.sort_by_key(|range| range.start);
+    }
+    found
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HighlightKind {
+    /// A marker: the note is read there.
+    Read,
+    /// The note's entry: where it is written.
+    Write,
+}
+
+/// `textDocument/documentHighlight`: every place with the number under `offset`, in document
+/// order.
+pub fn highlights(analysis: &Analysis, offset: usize) -> Vec<(TextRange, HighlightKind)> {
+    let Some(target) = target_at(analysis, offset) else {
+        return Vec::new();
+    };
+    let mut found: Vec<(TextRange, HighlightKind)> = citations(analysis, target)
+        .into_iter()
+        .map(|range| (range, HighlightKind::Read))
+        .chain(
+            entries(analysis, target)
+                .iter()
+                .map(|n| (n.label, HighlightKind::Write)),
+        )
+        .collect();
+    found.sort_by_key(|(range, _)| range.start);
+    found
+}
+
+/// How many markers cite each entry, for the code lens above it: `(label, count)` for every
+/// entry, in document order.
+pub fn citation_counts(analysis: &Analysis) -> Vec<(TextRange, usize)> {
+    let max = analysis.markers.iter().map(|m| m.number).max().unwrap_or(0) as usize;
+    let mut counts = vec![0usize; max + 1];
+    let mut markers = analysis.markers.iter().peekable();
+    let mut lenses = Vec::with_capacity(analysis.notes.len());
+    let mut notes = analysis.notes.iter().peekable();
+    // Scope by scope: markers and notes both come in scope order.
+    while let Some(&first) = notes.peek() {
+        let scope = first.section;
+        let mut counted = Vec::new();
+        while let Some(marker) = markers.next_if(|m| m.scope().is_some_and(|s| s <= scope)) {
+            if marker.scope() == Some(scope) {
+                counts[marker.number as usize] += 1;
+                counted.push(marker.number as usize);
+            }
+        }
+        while let Some(note) = notes.next_if(|n| n.section == scope) {
+            let count = counts.get(note.number as usize).copied().unwrap_or(0);
+            lenses.push((note.label, count));
+        }
+        for number in counted {
+            counts[number] = 0;
+        }
+    }
+    lenses
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_fixture::Fixture;
+
+    /// The text of each range, with its line (from 1).
+    fn show(text: &str, ranges: impl IntoIterator<Item = TextRange>) -> Vec<String> {
+        ranges
+            .into_iter()
+            .map(|r| {
+                let line = text[..r.start].matches('\n').count() + 1;
+                format!("{line}:{}", &text[r.start..r.end])
+            })
+            .collect()
+    }
+
+    const TWO_CHAPTERS: &str = "一、甲\n甲〔1〕甲〔2〕甲〔１〕\n註釋：\n〔1〕一。\n〔2〕二。\n二、乙\n乙〔1〕\n註釋：\n〔1〕乙一。\n末〔1〕";
+
+    #[test]
+    fn references_from_a_marker_or_a_label_stay_in_their_scope() {
+        // Chapter one: markers on line 2, entries on lines 4 and 5.
+        for cursor in ["甲〔$01〕甲〔2〕甲〔１〕", "甲〔1〕甲〔2〕甲〔１$0〕"] {
+            let fixture =
+                Fixture::parse(&TWO_CHAPTERS.replacen("甲〔1〕甲〔2〕甲〔１〕", cursor, 1));
+            let analysis = Analysis::new(&fixture.text);
+            let text = &fixture.text;
+            assert_eq!(
+                show(text, references(&analysis, fixture.cursor, false)),
+                ["2:〔1〕", "2:〔１〕"]
+            );
+            assert_eq!(
+                show(text, references(&analysis, fixture.cursor, true)),
+                ["2:〔1〕", "2:〔１〕", "4:〔1〕"]
+            );
+        }
+        // Chapter two's note 1, from its label: its one citation, not chapter one's.
+        let fixture = Fixture::parse(&TWO_CHAPTERS.replacen("〔1〕乙一", "$0〔1〕乙一", 1));
+        let analysis = Analysis::new(&fixture.text);
+        assert_eq!(
+            show(&fixture.text, references(&analysis, fixture.cursor, true)),
+            ["7:〔1〕", "9:〔1〕"]
+        );
+        // After the last notes section: only the markers there.
+        let fixture = Fixture::parse(&TWO_CHAPTERS.replacen("末〔1〕", "末〔$01〕", 1));
+        let analysis = Analysis::new(&fixture.text);
+        assert_eq!(
+            show(&fixture.text, references(&analysis, fixture.cursor, true)),
+            ["10:〔1〕"]
+        );
+    }
+
+    #[test]
+    fn nothing_off_a_marker() {
+        let fixture = Fixture::parse(&TWO_CHAPTERS.replacen("甲〔1〕", "$0甲〔1〕", 1));
+        let analysis = Analysis::new(&fixture.text);
+        assert!(references(&analysis, fixture.cursor, true).is_empty());
+        assert!(highlights(&analysis, fixture.cursor).is_empty());
+    }
+
+    #[test]
+    fn highlights_read_markers_and_write_the_entry() {
+        let fixture = Fixture::parse(&TWO_CHAPTERS.replacen("〔1〕一", "〔$01〕一", 1));
+        let analysis = Analysis::new(&fixture.text);
+        let found: Vec<String> = highlights(&analysis, fixture.cursor)
+            .into_iter()
+            .map(|(range, kind)| format!("{:?} {:?}", show(&fixture.text, [range]), kind))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                r#"["2:〔1〕"] Read"#,
+                r#"["2:〔１〕"] Read"#,
+                r#"["4:〔1〕"] Write"#
+            ]
+        );
+    }
+
+    #[test]
+    fn citation_counts_per_entry_and_scope() {
+        let analysis = Analysis::new(TWO_CHAPTERS);
+        let counts: Vec<String> = citation_counts(&analysis)
+            .into_iter()
+            .map(|(label, count)| format!("{:?} {count}", show(TWO_CHAPTERS, [label])))
+            .collect();
+        assert_eq!(
+            counts,
+            [r#"["4:〔1〕"] 2"#, r#"["5:〔2〕"] 1"#, r#"["9:〔1〕"] 1"#]
+        );
+    }
+}
