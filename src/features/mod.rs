@@ -6,3 +6,4 @@ pub mod diagnostics;
 pub mod hover;
 pub mod outline;
 pub mod references;
+pub mod renumber;

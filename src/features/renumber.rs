@@ -1,0 +1,616 @@
+//! Editing notes so that every number stays right: adding an entry, inserting a note at the
+//! cursor (renumbering every later one), deleting a note, renaming and swapping numbers, and
+//! renumbering a whole document in order of first citation.
+//!
+//! Every operation returns text edits over the current text (byte ranges, none overlapping,
+//! all relative to the text before any of them applies). They touch only what must change: a
+//! renumbered marker or label has only its digits replaced, in the digits it was written in.
+
+use ropey::Rope;
+
+use super::references::{target_at, NoteTarget};
+use crate::analysis::numerals::{digit_value, parse_digits};
+use crate::analysis::{Analysis, HeadingKind, Marker, Note};
+use crate::text::TextRange;
+
+/// Replace `range` with `new_text`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TextEdit {
+    pub range: TextRange,
+    pub new_text: String,
+}
+
+impl TextEdit {
+    fn insert(at: usize, new_text: String) -> TextEdit {
+        TextEdit {
+            range: TextRange::new(at, at),
+            new_text,
+        }
+    }
+}
+
+/// Applies edits made by this module to `text` (used by the CLI and the tests).
+pub fn apply(text: &str, edits: &[TextEdit]) -> String {
+    let mut sorted: Vec<&TextEdit> = edits.iter().collect();
+    sorted.sort_by_key(|edit| (edit.range.start, edit.range.end));
+    let mut result = String::with_capacity(text.len() + 64);
+    let mut at = 0;
+    for edit in sorted {
+        let start = edit.range.start.clamp(at, text.len());
+        result.push_str(&text[at..start]);
+        result.push_str(&edit.new_text);
+        at = edit.range.end.clamp(start, text.len());
+    }
+    result.push_str(&text[at..]);
+    result
+}
+
+/// How a document writes note numbers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Digits {
+    Ascii,
+    FullWidth,
+}
+
+impl Digits {
+    fn write(self, number: u32) -> String {
+        let ascii = number.to_string();
+        match self {
+            Digits::Ascii => ascii,
+            Digits::FullWidth => ascii
+                .chars()
+                .map(|c| char::from_u32(c as u32 - '0' as u32 + '０' as u32).unwrap_or(c))
+                .collect(),
+        }
+    }
+
+    /// The digits a bracketed number such as `〔１２〕` is written in.
+    fn of(text: &str) -> Digits {
+        if text.chars().any(|c| ('０'..='９').contains(&c)) {
+            Digits::FullWidth
+        } else {
+            Digits::Ascii
+        }
+    }
+
+    /// The digits most markers and labels of the document use.
+    fn of_document(analysis: &Analysis, rope: &Rope) -> Digits {
+        let full_width = analysis
+            .markers
+            .iter()
+            .map(|m| m.range)
+            .chain(analysis.notes.iter().map(|n| n.label))
+            .filter(|&range| Digits::of(&slice(rope, range)) == Digits::FullWidth)
+            .count();
+        let all = analysis.markers.len() + analysis.notes.len();
+        if full_width * 2 > all {
+            Digits::FullWidth
+        } else {
+            Digits::Ascii
+        }
+    }
+}
+
+fn slice(rope: &Rope, range: TextRange) -> String {
+    let end = range.end.min(rope.len_bytes());
+    rope.byte_slice(range.start.min(end)..end).to_string()
+}
+
+/// `〔` and `〕` are three bytes each in UTF-8.
+const BRACKET_BYTES: usize = '〔'.len_utf8();
+
+/// The edit that makes the marker or label at `range` (`〔n〕`) read `number`: its digits only,
+/// in the digits it was written in.
+fn renumbered(rope: &Rope, range: TextRange, number: u32) -> TextEdit {
+    let digits = TextRange::new(range.start + BRACKET_BYTES, range.end - BRACKET_BYTES);
+    TextEdit {
+        range: digits,
+        new_text: Digits::of(&slice(rope, range)).write(number),
+    }
+}
+
+fn bracketed(number: u32, digits: Digits) -> String {
+    format!("〔{}〕", digits.write(number))
+}
+
+/// The markers of `scope` (`None`: after the last notes section).
+fn markers_of(analysis: &Analysis, scope: Option<usize>) -> impl Iterator<Item = &Marker> {
+    analysis.markers.iter().filter(move |m| m.scope() == scope)
+}
+
+fn notes_of(analysis: &Analysis, scope: Option<usize>) -> &[Note] {
+    scope.map_or(&[], |scope| analysis.notes_of(scope))
+}
+
+/// The notes section that text at `offset` belongs to: the first one after it.
+fn scope_at(analysis: &Analysis, offset: usize) -> Option<usize> {
+    analysis
+        .headings
+        .iter()
+        .enumerate()
+        .find(|(_, h)| h.kind == HeadingKind::Notes && h.range.start >= offset)
+        .map(|(i, _)| i)
+}
+
+/// What separates entries in a notes section: a blank line when the section's entries (or,
+/// with fewer than two, the document's lines) are separated by one.
+fn entry_separator(analysis: &Analysis, rope: &Rope, notes: &[Note]) -> &'static str {
+    let blank_between = |from: usize, to: usize| slice(rope, TextRange::new(from, to)).matches('\n').count() >= 2;
+    if let [first, second, ..] = notes {
+        return if blank_between(first.range.end, second.label.start) {
+            "\n\n"
+        } else {
+            "\n"
+        };
+    }
+    // PDF text with a blank line after every printed line: most lines are followed by one.
+    let lines = rope.len_lines();
+    let blank = (0..lines)
+        .filter(|&line| rope.line(line).chars().all(char::is_whitespace))
+        .count();
+    let _ = analysis;
+    if lines > 2 && blank * 3 >= lines {
+        "\n\n"
+    } else {
+        "\n"
+    }
+}
+
+/// The edit that adds an empty entry `〔number〕` to the notes section `scope`, at its place
+/// in number order; without a scope, a new notes section at the end of the document.
+pub fn add_entry(analysis: &Analysis, rope: &Rope, scope: Option<usize>, number: u32) -> TextEdit {
+    let digits = Digits::of_document(analysis, rope);
+    let label = bracketed(number, digits);
+    let notes = notes_of(analysis, scope);
+    let separator = entry_separator(analysis, rope, notes);
+    let Some(scope) = scope else {
+        let end = rope.len_bytes();
+        let title = analysis
+            .headings
+            .iter()
+            .rev()
+            .find(|h| h.kind == HeadingKind::Notes)
+            .map_or("註釋：".to_string(), |h| slice(rope, h.range));
+        return TextEdit::insert(end, format!("{separator}{title}{separator}{label}"));
+    };
+    // Before the first entry numbered as high (when inserting, that one is about to move up).
+    if let Some(next) = notes.iter().find(|n| n.number >= number) {
+        let line_start = rope.line_to_byte(rope.byte_to_line(next.label.start));
+        let indent = slice(rope, TextRange::new(line_start, next.label.start));
+        return TextEdit::insert(next.label.start, format!("{label}{separator}{indent}"));
+    }
+    let after = notes
+        .last()
+        .map_or(analysis.headings[scope].range.end, |last| last.range.end);
+    TextEdit::insert(after, format!("{separator}{label}"))
+}
+
+/// "Add note 〔n〕 to 註釋", for the missing note cited by the marker at `offset`.
+pub fn add_missing_note(analysis: &Analysis, rope: &Rope, offset: usize) -> Option<TextEdit> {
+    let marker = analysis.marker_at(offset)?;
+    if analysis.note_of(marker).is_some() {
+        return None;
+    }
+    Some(add_entry(analysis, rope, marker.scope(), marker.number))
+}
+
+/// The number a new note cited at `offset` gets, in order of first citation: one more than the
+/// highest number cited before it in its scope.
+pub fn new_note_number(analysis: &Analysis, offset: usize) -> (Option<usize>, u32) {
+    let scope = scope_at(analysis, offset);
+    let before = markers_of(analysis, scope)
+        .take_while(|m| m.range.start < offset)
+        .map(|m| m.number)
+        .max()
+        .unwrap_or(0);
+    (scope, before + 1)
+}
+
+/// "Insert a note here": a marker `〔k〕` at `offset` (k in order of first citation), every
+/// later marker and entry of the scope renumbered +1, and an empty entry `〔k〕` at its place.
+pub fn insert_note(analysis: &Analysis, rope: &Rope, offset: usize) -> Vec<TextEdit> {
+    // Not inside a marker: after it.
+    let offset = analysis
+        .markers
+        .iter()
+        .find(|m| m.range.start < offset && offset < m.range.end)
+        .map_or(offset, |m| m.range.end);
+    let (scope, number) = new_note_number(analysis, offset);
+    let digits = Digits::of_document(analysis, rope);
+    let mut edits = vec![TextEdit::insert(offset, bracketed(number, digits))];
+    edits.extend(shift_numbers(analysis, rope, scope, number, 1));
+    edits.push(add_entry(analysis, rope, scope, number));
+    edits
+}
+
+/// Every marker and entry of `scope` numbered `from` or more, renumbered by `by`.
+fn shift_numbers(
+    analysis: &Analysis,
+    rope: &Rope,
+    scope: Option<usize>,
+    from: u32,
+    by: i64,
+) -> Vec<TextEdit> {
+    let moved = |number: u32| u32::try_from(i64::from(number) + by).unwrap_or(number);
+    markers_of(analysis, scope)
+        .filter(|m| m.number >= from)
+        .map(|m| renumbered(rope, m.range, moved(m.number)))
+        .chain(
+            notes_of(analysis, scope)
+                .iter()
+                .filter(|n| n.number >= from)
+                .map(|n| renumbered(rope, n.label, moved(n.number))),
+        )
+        .collect()
+}
+
+/// The whole of an entry as a deletion removes it: from its line's start to the next entry's
+/// line start (or, for the last one, from the end of the content before it).
+fn entry_extent(rope: &Rope, notes: &[Note], index: usize) -> TextRange {
+    let note = &notes[index];
+    let line_start = |offset: usize| rope.line_to_byte(rope.byte_to_line(offset));
+    match notes.get(index + 1) {
+        Some(next) => TextRange::new(line_start(note.label.start), line_start(next.label.start)),
+        None => {
+            // The separator before it goes with it.
+            let start = match index.checked_sub(1) {
+                Some(previous) => notes[previous].range.end,
+                None => line_start(note.label.start),
+            };
+            TextRange::new(start, note.range.end)
+        }
+    }
+}
+
+/// "Delete note 〔n〕": the entry whose label is at `offset`, and nothing else.
+pub fn delete_entry(analysis: &Analysis, rope: &Rope, offset: usize) -> Option<TextEdit> {
+    let note = analysis.note_label_at(offset)?;
+    let notes = analysis.notes_of(note.section);
+    let index = notes.iter().position(|n| n.label == note.label)?;
+    Some(TextEdit {
+        range: entry_extent(rope, notes, index),
+        new_text: String::new(),
+    })
+}
+
+/// "Delete this note" on a marker: the marker goes; if it was the note's last citation, its
+/// entry goes too and every later note of the scope is renumbered −1.
+pub fn delete_note(analysis: &Analysis, rope: &Rope, offset: usize) -> Option<Vec<TextEdit>> {
+    let marker = *analysis.marker_at(offset)?;
+    let mut edits = vec![TextEdit {
+        range: marker.range,
+        new_text: String::new(),
+    }];
+    let scope = marker.scope();
+    let cited_elsewhere = markers_of(analysis, scope)
+        .any(|m| m.number == marker.number && m.range != marker.range);
+    if cited_elsewhere {
+        return Some(edits);
+    }
+    let notes = notes_of(analysis, scope);
+    for (index, note) in notes.iter().enumerate() {
+        if note.number == marker.number {
+            edits.push(TextEdit {
+                range: entry_extent(rope, notes, index),
+                new_text: String::new(),
+            });
+        }
+    }
+    let renumbered: Vec<TextEdit> = shift_numbers(analysis, rope, scope, marker.number + 1, -1)
+        .into_iter()
+        .filter(|edit| !edits.iter().any(|e| e.range.contains(edit.range.start)))
+        .collect();
+    edits.extend(renumbered);
+    Some(edits)
+}
+
+/// Why a rename cannot be made.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RenameError {
+    NotANote,
+    NotANumber(String),
+    Taken { from: u32, to: u32 },
+}
+
+impl std::fmt::Display for RenameError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RenameError::NotANote => write!(f, "there is no note marker or label here"),
+            RenameError::NotANumber(name) => write!(
+                f,
+                "a note's new number must be a positive whole number, not \"{name}\""
+            ),
+            RenameError::Taken { from, to } => write!(
+                f,
+                "note 〔{to}〕 already exists; use the code action \"Swap notes {from} and {to}\" to exchange them"
+            ),
+        }
+    }
+}
+
+/// The marker or label a rename at `offset` would change, and its number.
+pub fn rename_target(analysis: &Analysis, offset: usize) -> Option<(TextRange, u32)> {
+    if let Some(marker) = analysis.marker_at(offset) {
+        return Some((marker.range, marker.number));
+    }
+    analysis.note_label_at(offset).map(|n| (n.label, n.number))
+}
+
+/// Renames the note under `offset` to `new_name` (ASCII or full-width digits, with or without
+/// brackets): every marker citing it and its entries, in its scope.
+pub fn rename(
+    analysis: &Analysis,
+    rope: &Rope,
+    offset: usize,
+    new_name: &str,
+) -> Result<Vec<TextEdit>, RenameError> {
+    let target = target_at(analysis, offset).ok_or(RenameError::NotANote)?;
+    let to = parse_number(new_name).ok_or_else(|| RenameError::NotANumber(new_name.to_string()))?;
+    if to == target.number {
+        return Ok(Vec::new());
+    }
+    if number_exists(analysis, target.scope, to) {
+        return Err(RenameError::Taken {
+            from: target.number,
+            to,
+        });
+    }
+    Ok(renumber_target(analysis, rope, target, to))
+}
+
+/// "Swap notes n and m": every n becomes m and every m becomes n, in the scope of `offset`'s note.
+pub fn swap(analysis: &Analysis, rope: &Rope, offset: usize, other: u32) -> Option<Vec<TextEdit>> {
+    let target = target_at(analysis, offset)?;
+    let mut edits = renumber_target(analysis, rope, target, other);
+    let other_target = NoteTarget {
+        scope: target.scope,
+        number: other,
+    };
+    edits.extend(renumber_target(analysis, rope, other_target, target.number));
+    Some(edits)
+}
+
+fn renumber_target(analysis: &Analysis, rope: &Rope, target: NoteTarget, to: u32) -> Vec<TextEdit> {
+    markers_of(analysis, target.scope)
+        .filter(|m| m.number == target.number)
+        .map(|m| renumbered(rope, m.range, to))
+        .chain(
+            notes_of(analysis, target.scope)
+                .iter()
+                .filter(|n| n.number == target.number)
+                .map(|n| renumbered(rope, n.label, to)),
+        )
+        .collect()
+}
+
+fn number_exists(analysis: &Analysis, scope: Option<usize>, number: u32) -> bool {
+    markers_of(analysis, scope).any(|m| m.number == number)
+        || notes_of(analysis, scope).iter().any(|n| n.number == number)
+}
+
+/// A positive note number written in ASCII or full-width digits, brackets allowed.
+pub fn parse_number(name: &str) -> Option<u32> {
+    let trimmed = name.trim().trim_start_matches(['〔', '[', '［']).trim_end_matches(['〕', ']', '］']);
+    if !trimmed.chars().all(|c| digit_value(c).is_some()) {
+        return None;
+    }
+    parse_digits(trimmed).filter(|&n| n > 0)
+}
+
+/// "Renumber this duplicate as a new note": the second entry labelled like an earlier one
+/// (its label at `offset`) becomes the scope's next free number.
+pub fn renumber_duplicate(analysis: &Analysis, rope: &Rope, offset: usize) -> Option<TextEdit> {
+    let note = analysis.note_label_at(offset)?;
+    let scope = Some(note.section);
+    let highest = markers_of(analysis, scope)
+        .map(|m| m.number)
+        .chain(notes_of(analysis, scope).iter().map(|n| n.number))
+        .max()
+        .unwrap_or(0);
+    Some(renumbered(rope, note.label, highest + 1))
+}
+
+/// "Renumber notes in order of first citation": in each scope the markers run 1, 2, 3… in
+/// reading order and the entries are reordered to match, each carrying all its text. Entries
+/// nothing cites follow, in their order.
+pub fn renumber_in_order(analysis: &Analysis, rope: &Rope) -> Vec<TextEdit> {
+    let mut scopes: Vec<Option<usize>> = analysis.markers.iter().map(Marker::scope).collect();
+    scopes.extend(analysis.notes.iter().map(|n| Some(n.section)));
+    scopes.sort();
+    scopes.dedup();
+    scopes
+        .into_iter()
+        .flat_map(|scope| renumber_scope(analysis, rope, scope))
+        .collect()
+}
+
+fn renumber_scope(analysis: &Analysis, rope: &Rope, scope: Option<usize>) -> Vec<TextEdit> {
+    let notes = notes_of(analysis, scope);
+    // Old number → new number, in order of first citation, then uncited entries in order.
+    let mut order: Vec<u32> = Vec::new();
+    for marker in markers_of(analysis, scope) {
+        if !order.contains(&marker.number) {
+            order.push(marker.number);
+        }
+    }
+    for note in notes {
+        if !order.contains(&note.number) {
+            order.push(note.number);
+        }
+    }
+    let new_number = |old: u32| {
+        order
+            .iter()
+            .position(|&n| n == old)
+            .map_or(old, |i| i as u32 + 1)
+    };
+    let mut edits: Vec<TextEdit> = markers_of(analysis, scope)
+        .filter(|m| new_number(m.number) != m.number)
+        .map(|m| renumbered(rope, m.range, new_number(m.number)))
+        .collect();
+    // Entries in their new order (a stable sort: duplicates keep theirs).
+    let mut reordered: Vec<&Note> = notes.iter().collect();
+    reordered.sort_by_key(|n| new_number(n.number));
+    let in_place = reordered.iter().zip(notes).all(|(a, b)| a.label == b.label);
+    if in_place {
+        edits.extend(
+            notes
+                .iter()
+                .filter(|n| new_number(n.number) != n.number)
+                .map(|n| renumbered(rope, n.label, new_number(n.number))),
+        );
+        return edits;
+    }
+    // Moved entries: the block from the first label to the end of the last entry is written
+    // again, each entry with its new label and all its lines, the separators kept in place.
+    let (Some(first), Some(last)) = (notes.first(), notes.last()) else {
+        return edits;
+    };
+    let separators: Vec<String> = notes
+        .windows(2)
+        .map(|pair| slice(rope, TextRange::new(pair[0].range.end, pair[1].label.start)))
+        .collect();
+    let mut block = String::new();
+    for (i, note) in reordered.iter().enumerate() {
+        if i > 0 {
+            block.push_str(&separators[i - 1]);
+        }
+        let digits = Digits::of(&slice(rope, note.label));
+        block.push_str(&bracketed(new_number(note.number), digits));
+        block.push_str(&slice(rope, TextRange::new(note.label.end, note.range.end)));
+    }
+    edits.push(TextEdit {
+        range: TextRange::new(first.label.start, last.range.end),
+        new_text: block,
+    });
+    edits
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_fixture::Fixture;
+
+    fn run(fixture: &str, operation: impl Fn(&Analysis, &Rope, usize) -> Vec<TextEdit>) -> String {
+        let fixture = Fixture::parse(fixture);
+        let analysis = Analysis::new(&fixture.text);
+        let rope = Rope::from_str(&fixture.text);
+        apply(&fixture.text, &operation(&analysis, &rope, fixture.cursor))
+    }
+
+    #[test]
+    fn insert_a_note_renumbers_later_markers_and_entries() {
+        let text = "甲〔1〕乙$0丙〔2〕丁〔2〕\n\n註釋：\n\n〔1〕一。\n\n〔2〕二。";
+        assert_eq!(
+            run(text, insert_note),
+            "甲〔1〕乙〔2〕丙〔3〕丁〔3〕\n\n註釋：\n\n〔1〕一。\n\n〔2〕\n\n〔3〕二。"
+        );
+        // At the start, with full-width digits kept as they are written.
+        assert_eq!(
+            run("$0甲〔１〕乙〔2〕\n註釋：\n〔１〕一。\n〔2〕二。", insert_note),
+            "〔1〕甲〔２〕乙〔3〕\n註釋：\n〔1〕\n〔２〕一。\n〔3〕二。"
+        );
+        // After the last note, and with no notes section: one is made.
+        assert_eq!(
+            run("甲〔1〕$0\n註釋：\n〔1〕一。", insert_note),
+            "甲〔1〕〔2〕\n註釋：\n〔1〕一。\n〔2〕"
+        );
+        assert_eq!(run("甲$0", insert_note), "甲〔1〕\n註釋：\n〔1〕");
+    }
+
+    #[test]
+    fn insert_a_note_in_the_second_chapter_leaves_the_first_alone() {
+        let text = "一、甲\n甲〔1〕\n註釋：\n〔1〕甲一。\n二、乙\n$0乙〔1〕\n註釋：\n〔1〕乙一。";
+        assert_eq!(
+            run(text, insert_note),
+            "一、甲\n甲〔1〕\n註釋：\n〔1〕甲一。\n二、乙\n〔1〕乙〔2〕\n註釋：\n〔1〕\n〔2〕乙一。"
+        );
+    }
+
+    #[test]
+    fn add_a_missing_note_at_its_place_in_number_order() {
+        let add = |a: &Analysis, r: &Rope, o: usize| add_missing_note(a, r, o).into_iter().collect();
+        assert_eq!(
+            run("甲〔1〕〔$02〕〔3〕\n\n註釋：\n\n〔1〕一。\n\n〔3〕三。", add),
+            "甲〔1〕〔2〕〔3〕\n\n註釋：\n\n〔1〕一。\n\n〔2〕\n\n〔3〕三。"
+        );
+        assert_eq!(
+            run("甲〔$09〕\n註釋：\n〔1〕一。", add),
+            "甲〔9〕\n註釋：\n〔1〕一。\n〔9〕"
+        );
+        // Nothing to add for a note that exists.
+        assert_eq!(run("甲〔$01〕\n註釋：\n〔1〕一。", add), "甲〔1〕\n註釋：\n〔1〕一。");
+    }
+
+    #[test]
+    fn renumber_in_order_of_first_citation_carries_each_text() {
+        let text = "甲〔2〕乙〔1〕丙〔3〕丁〔2〕\n\n註釋：\n\n〔1〕一，\n\n續一。\n\n〔2〕二。\n\n〔3〕三。$0";
+        assert_eq!(
+            run(text, |a, r, _| renumber_in_order(a, r)),
+            "甲〔1〕乙〔2〕丙〔3〕丁〔1〕\n\n註釋：\n\n〔1〕二。\n\n〔2〕一，\n\n續一。\n\n〔3〕三。"
+        );
+        // Already in order: nothing changes.
+        let ordered = "甲〔1〕乙〔2〕\n註釋：\n〔1〕一。\n〔2〕二。$0";
+        assert_eq!(run(ordered, |a, r, _| renumber_in_order(a, r)), ordered.replace("$0", ""));
+    }
+
+    #[test]
+    fn delete_a_note_and_renumber_the_later_ones() {
+        let text = "甲〔1〕乙〔$02〕丙〔3〕\n註釋：\n〔1〕一。\n〔2〕二。\n〔3〕三。";
+        assert_eq!(
+            run(text, |a, r, o| delete_note(a, r, o).unwrap()),
+            "甲〔1〕乙丙〔2〕\n註釋：\n〔1〕一。\n〔2〕三。"
+        );
+        // Still cited elsewhere: only the marker goes.
+        let text = "甲〔$01〕乙〔1〕\n註釋：\n〔1〕一。";
+        assert_eq!(
+            run(text, |a, r, o| delete_note(a, r, o).unwrap()),
+            "甲乙〔1〕\n註釋：\n〔1〕一。"
+        );
+        // The last entry takes its separator with it.
+        let text = "甲〔1〕乙〔$02〕\n\n註釋：\n\n〔1〕一。\n\n〔2〕二。";
+        assert_eq!(
+            run(text, |a, r, o| delete_note(a, r, o).unwrap()),
+            "甲〔1〕乙\n\n註釋：\n\n〔1〕一。"
+        );
+    }
+
+    #[test]
+    fn rename_and_swap() {
+        let text = "甲〔$01〕乙〔２〕丙〔1〕\n註釋：\n〔1〕一。\n〔２〕二。";
+        assert_eq!(
+            run(text, |a, r, o| rename(a, r, o, "７").unwrap()),
+            "甲〔7〕乙〔２〕丙〔7〕\n註釋：\n〔7〕一。\n〔２〕二。"
+        );
+        let fixture = Fixture::parse(text);
+        let analysis = Analysis::new(&fixture.text);
+        let rope = Rope::from_str(&fixture.text);
+        let refused = rename(&analysis, &rope, fixture.cursor, "2").unwrap_err();
+        assert_eq!(
+            refused.to_string(),
+            "note 〔2〕 already exists; use the code action \"Swap notes 1 and 2\" to exchange them"
+        );
+        assert!(matches!(
+            rename(&analysis, &rope, fixture.cursor, "0"),
+            Err(RenameError::NotANumber(_))
+        ));
+        assert_eq!(
+            run(text, |a, r, o| swap(a, r, o, 2).unwrap()),
+            "甲〔2〕乙〔１〕丙〔2〕\n註釋：\n〔2〕一。\n〔１〕二。"
+        );
+    }
+
+    #[test]
+    fn delete_an_unused_entry_and_renumber_a_duplicate() {
+        let text = "甲〔1〕\n註釋：\n〔1〕一。\n$0〔2〕二。\n〔3〕三。";
+        assert_eq!(
+            run(text, |a, r, o| delete_entry(a, r, o).into_iter().collect()),
+            "甲〔1〕\n註釋：\n〔1〕一。\n〔3〕三。"
+        );
+        let text = "甲〔1〕乙〔2〕\n註釋：\n〔1〕一。\n〔2〕二。\n$0〔1〕重。";
+        assert_eq!(
+            run(text, |a, r, o| renumber_duplicate(a, r, o).into_iter().collect()),
+            "甲〔1〕乙〔2〕\n註釋：\n〔1〕一。\n〔2〕二。\n〔3〕重。"
+        );
+    }
+}
