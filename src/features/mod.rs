@@ -1,6 +1,7 @@
 //! One module per editor feature. Each takes a [`crate::document::Document`] (or its
 //! analysis) and byte offsets, and returns plain data in byte offsets: no LSP types here.
 
+pub mod code_actions;
 pub mod definition;
 pub mod diagnostics;
 pub mod hover;

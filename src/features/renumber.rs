@@ -135,7 +135,8 @@ fn scope_at(analysis: &Analysis, offset: usize) -> Option<usize> {
 /// What separates entries in a notes section: a blank line when the section's entries (or,
 /// with fewer than two, the document's lines) are separated by one.
 fn entry_separator(analysis: &Analysis, rope: &Rope, notes: &[Note]) -> &'static str {
-    let blank_between = |from: usize, to: usize| slice(rope, TextRange::new(from, to)).matches('\n').count() >= 2;
+    let blank_between =
+        |from: usize, to: usize| slice(rope, TextRange::new(from, to)).matches('\n').count() >= 2;
     if let [first, second, ..] = notes {
         return if blank_between(first.range.end, second.label.start) {
             "\n\n"
@@ -282,8 +283,8 @@ pub fn delete_note(analysis: &Analysis, rope: &Rope, offset: usize) -> Option<Ve
         new_text: String::new(),
     }];
     let scope = marker.scope();
-    let cited_elsewhere = markers_of(analysis, scope)
-        .any(|m| m.number == marker.number && m.range != marker.range);
+    let cited_elsewhere =
+        markers_of(analysis, scope).any(|m| m.number == marker.number && m.range != marker.range);
     if cited_elsewhere {
         return Some(edits);
     }
@@ -390,7 +391,10 @@ fn number_exists(analysis: &Analysis, scope: Option<usize>, number: u32) -> bool
 
 /// A positive note number written in ASCII or full-width digits, brackets allowed.
 pub fn parse_number(name: &str) -> Option<u32> {
-    let trimmed = name.trim().trim_start_matches(['〔', '[', '［']).trim_end_matches(['〕', ']', '］']);
+    let trimmed = name
+        .trim()
+        .trim_start_matches(['〔', '[', '［'])
+        .trim_end_matches(['〕', ']', '］']);
     if !trimmed.chars().all(|c| digit_value(c).is_some()) {
         return None;
     }
@@ -507,7 +511,10 @@ mod tests {
         );
         // At the start, with full-width digits kept as they are written.
         assert_eq!(
-            run("$0甲〔１〕乙〔2〕\n註釋：\n〔１〕一。\n〔2〕二。", insert_note),
+            run(
+                "$0甲〔１〕乙〔2〕\n註釋：\n〔１〕一。\n〔2〕二。",
+                insert_note
+            ),
             "〔1〕甲〔２〕乙〔3〕\n註釋：\n〔1〕\n〔２〕一。\n〔3〕二。"
         );
         // After the last note, and with no notes section: one is made.
@@ -529,9 +536,13 @@ mod tests {
 
     #[test]
     fn add_a_missing_note_at_its_place_in_number_order() {
-        let add = |a: &Analysis, r: &Rope, o: usize| add_missing_note(a, r, o).into_iter().collect();
+        let add =
+            |a: &Analysis, r: &Rope, o: usize| add_missing_note(a, r, o).into_iter().collect();
         assert_eq!(
-            run("甲〔1〕〔$02〕〔3〕\n\n註釋：\n\n〔1〕一。\n\n〔3〕三。", add),
+            run(
+                "甲〔1〕〔$02〕〔3〕\n\n註釋：\n\n〔1〕一。\n\n〔3〕三。",
+                add
+            ),
             "甲〔1〕〔2〕〔3〕\n\n註釋：\n\n〔1〕一。\n\n〔2〕\n\n〔3〕三。"
         );
         assert_eq!(
@@ -539,7 +550,10 @@ mod tests {
             "甲〔9〕\n註釋：\n〔1〕一。\n〔9〕"
         );
         // Nothing to add for a note that exists.
-        assert_eq!(run("甲〔$01〕\n註釋：\n〔1〕一。", add), "甲〔1〕\n註釋：\n〔1〕一。");
+        assert_eq!(
+            run("甲〔$01〕\n註釋：\n〔1〕一。", add),
+            "甲〔1〕\n註釋：\n〔1〕一。"
+        );
     }
 
     #[test]
@@ -551,7 +565,10 @@ mod tests {
         );
         // Already in order: nothing changes.
         let ordered = "甲〔1〕乙〔2〕\n註釋：\n〔1〕一。\n〔2〕二。$0";
-        assert_eq!(run(ordered, |a, r, _| renumber_in_order(a, r)), ordered.replace("$0", ""));
+        assert_eq!(
+            run(ordered, |a, r, _| renumber_in_order(a, r)),
+            ordered.replace("$0", "")
+        );
     }
 
     #[test]
@@ -609,7 +626,9 @@ mod tests {
         );
         let text = "甲〔1〕乙〔2〕\n註釋：\n〔1〕一。\n〔2〕二。\n$0〔1〕重。";
         assert_eq!(
-            run(text, |a, r, o| renumber_duplicate(a, r, o).into_iter().collect()),
+            run(text, |a, r, o| renumber_duplicate(a, r, o)
+                .into_iter()
+                .collect()),
             "甲〔1〕乙〔2〕\n註釋：\n〔1〕一。\n〔2〕二。\n〔3〕重。"
         );
     }

@@ -1,10 +1,18 @@
 //! What the server tells the client it can do. Advertise only what is implemented.
 
 use tower_lsp::lsp_types::{
-    CodeLensOptions, HoverProviderCapability, OneOf, PositionEncodingKind, ServerCapabilities,
-    TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions,
+    CodeActionKind, CodeActionOptions, CodeActionProviderCapability, CodeLensOptions,
+    ExecuteCommandOptions, HoverProviderCapability, OneOf, PositionEncodingKind, RenameOptions,
+    ServerCapabilities, TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions,
     TextDocumentSyncSaveOptions,
 };
+
+/// The code action kind of "Renumber notes in order of first citation".
+pub const ORGANIZE_NOTES: &str = "source.organizeNotes";
+/// Commands a client can run (`workspace/executeCommand`): the same operations as the code
+/// actions, applied through `workspace/applyEdit`.
+pub const INSERT_NOTE: &str = "marginalia.insertNote";
+pub const RENUMBER_NOTES: &str = "marginalia.renumberNotes";
 
 pub fn server_capabilities(encoding: PositionEncodingKind) -> ServerCapabilities {
     ServerCapabilities {
@@ -24,6 +32,22 @@ pub fn server_capabilities(encoding: PositionEncodingKind) -> ServerCapabilities
         hover_provider: Some(HoverProviderCapability::Simple(true)),
         code_lens_provider: Some(CodeLensOptions {
             resolve_provider: Some(false),
+        }),
+        code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
+            code_action_kinds: Some(vec![
+                CodeActionKind::QUICKFIX,
+                CodeActionKind::REFACTOR_REWRITE,
+                CodeActionKind::from(ORGANIZE_NOTES),
+            ]),
+            ..Default::default()
+        })),
+        rename_provider: Some(OneOf::Right(RenameOptions {
+            prepare_provider: Some(true),
+            work_done_progress_options: Default::default(),
+        })),
+        execute_command_provider: Some(ExecuteCommandOptions {
+            commands: vec![INSERT_NOTE.to_string(), RENUMBER_NOTES.to_string()],
+            ..Default::default()
         }),
         ..Default::default()
     }

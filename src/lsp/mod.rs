@@ -1,6 +1,7 @@
 //! The protocol layer: tower-lsp in, the core out. Nothing outside this module knows LSP.
 
 pub mod capabilities;
+mod commands;
 pub mod encoded;
 mod json_text;
 mod large_message;

@@ -5,26 +5,31 @@ use std::sync::Arc;
 
 use tower_lsp::jsonrpc::Result;
 use tower_lsp::lsp_types::{
-    CodeLens, CodeLensParams, DidChangeTextDocumentParams, DidCloseTextDocumentParams,
-    DidOpenTextDocumentParams, DidSaveTextDocumentParams, DocumentHighlight,
-    DocumentHighlightParams, DocumentSymbolParams, DocumentSymbolResponse, GotoDefinitionParams,
-    GotoDefinitionResponse, Hover, HoverParams, InitializeParams, InitializeResult,
-    InitializedParams, Location, Position, ReferenceParams, ServerInfo, Url,
+    CodeActionOrCommand, CodeActionParams, CodeActionResponse, CodeLens, CodeLensParams,
+    DidChangeTextDocumentParams, DidCloseTextDocumentParams, DidOpenTextDocumentParams,
+    DidSaveTextDocumentParams, DocumentHighlight, DocumentHighlightParams, DocumentSymbolParams,
+    DocumentSymbolResponse, ExecuteCommandParams, GotoDefinitionParams, GotoDefinitionResponse,
+    Hover, HoverParams, InitializeParams, InitializeResult, InitializedParams, Location, Position,
+    PrepareRenameResponse, ReferenceParams, RenameParams, ServerInfo, TextDocumentPositionParams,
+    Url, WorkspaceEdit,
 };
 use tower_lsp::{Client, LanguageServer};
 use tracing::{debug, info, warn};
 
 use super::capabilities::server_capabilities;
+use super::commands;
 use super::encoded;
 use super::position;
 use super::publisher::{self, PublishEvent, Publisher, Sink};
-use super::state::ServerState;
+use super::state::{ClientSupport, ServerState};
 use super::store::Snapshot;
 use super::to_proto;
 use crate::document::Document;
 use crate::features;
+use crate::text::TextRange;
 
 pub struct Backend {
+    client: Client,
     state: Arc<ServerState>,
     publisher: Publisher,
 }
@@ -33,10 +38,14 @@ impl Backend {
     pub fn new(client: Client, state: Arc<ServerState>) -> Backend {
         let sink = match state.encoded_output() {
             Some(output) => Sink::Encoded(output),
-            None => Sink::Client(client),
+            None => Sink::Client(client.clone()),
         };
         let publisher = publisher::spawn(sink, state.clone());
-        Backend { state, publisher }
+        Backend {
+            client,
+            state,
+            publisher,
+        }
     }
 
     fn publish(&self, event: PublishEvent) {
@@ -51,6 +60,22 @@ impl Backend {
             debug!(%uri, "request for a document that is not open");
         }
         snapshot
+    }
+
+    fn workspace_edit(
+        &self,
+        snapshot: &Snapshot,
+        uri: &Url,
+        edits: &[features::renumber::TextEdit],
+    ) -> WorkspaceEdit {
+        to_proto::workspace_edit(
+            snapshot.document.text(),
+            uri,
+            snapshot.version,
+            edits,
+            self.state.encoding(),
+            self.state.client_support().document_changes,
+        )
     }
 
     /// The snapshot and the byte offset of a request's position.
@@ -72,6 +97,8 @@ impl LanguageServer for Backend {
     async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
         let encoding = position::negotiate(&params.capabilities);
         self.state.set_encoding(encoding);
+        self.state
+            .set_client_support(ClientSupport::from(&params.capabilities));
         info!(?encoding, "initialize");
         Ok(InitializeResult {
             capabilities: server_capabilities(encoding.kind()),
@@ -219,6 +246,102 @@ impl LanguageServer for Backend {
         let document = &snapshot.document;
         let found = features::hover::hover(document.analysis(), document.text(), offset);
         Ok(found.map(|hover| to_proto::hover(document.text(), hover, self.state.encoding())))
+    }
+
+    async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        let uri = params.text_document.uri;
+        let Some(snapshot) = self.snapshot(&uri) else {
+            return Ok(None);
+        };
+        let encoding = self.state.encoding();
+        let rope = snapshot.document.text();
+        let Ok(chars) = position::char_range(rope, params.range, encoding) else {
+            return Ok(None);
+        };
+        let range = TextRange::new(rope.char_to_byte(chars.start), rope.char_to_byte(chars.end));
+        let found = features::code_actions::actions(snapshot.document.analysis(), rope, range);
+        let actions = to_proto::code_actions(
+            &snapshot,
+            &uri,
+            found,
+            &params.context,
+            encoding,
+            self.state.client_support(),
+        );
+        Ok(Some(
+            actions
+                .into_iter()
+                .map(CodeActionOrCommand::CodeAction)
+                .collect(),
+        ))
+    }
+
+    async fn prepare_rename(
+        &self,
+        params: TextDocumentPositionParams,
+    ) -> Result<Option<PrepareRenameResponse>> {
+        let Some((snapshot, offset)) = self.at(&params.text_document.uri, params.position) else {
+            return Ok(None);
+        };
+        let rope = snapshot.document.text();
+        let target = features::renumber::rename_target(snapshot.document.analysis(), offset);
+        Ok(target.map(
+            |(range, number)| PrepareRenameResponse::RangeWithPlaceholder {
+                range: position::range(rope, range, self.state.encoding()),
+                placeholder: number.to_string(),
+            },
+        ))
+    }
+
+    async fn rename(&self, params: RenameParams) -> Result<Option<WorkspaceEdit>> {
+        let request = params.text_document_position;
+        let uri = request.text_document.uri;
+        let Some((snapshot, offset)) = self.at(&uri, request.position) else {
+            return Ok(None);
+        };
+        let rope = snapshot.document.text();
+        let analysis = snapshot.document.analysis();
+        match features::renumber::rename(analysis, rope, offset, &params.new_name) {
+            Ok(edits) => Ok(Some(self.workspace_edit(&snapshot, &uri, &edits))),
+            Err(error) => Err(tower_lsp::jsonrpc::Error {
+                // RequestFailed: the request was valid, but cannot be carried out.
+                code: tower_lsp::jsonrpc::ErrorCode::ServerError(-32803),
+                message: error.to_string().into(),
+                data: None,
+            }),
+        }
+    }
+
+    async fn execute_command(
+        &self,
+        params: ExecuteCommandParams,
+    ) -> Result<Option<serde_json::Value>> {
+        let Some(command) = commands::Command::parse(&params) else {
+            return Err(tower_lsp::jsonrpc::Error::invalid_params(format!(
+                "unknown command or arguments: {}",
+                params.command
+            )));
+        };
+        let Some(snapshot) = self.snapshot(command.uri()) else {
+            return Ok(None);
+        };
+        let encoding = self.state.encoding();
+        let Some(edits) = command.edits(&snapshot, encoding) else {
+            return Ok(None);
+        };
+        let edit = self.workspace_edit(&snapshot, command.uri(), &edits);
+        // The client answers once it has applied (or refused) the edit.
+        match self.client.apply_edit(edit).await {
+            Ok(response) if response.applied => Ok(None),
+            Ok(response) => {
+                warn!(reason = ?response.failure_reason, "client did not apply the edit");
+                Ok(None)
+            }
+            Err(error) => {
+                warn!(%error, "workspace/applyEdit failed");
+                Ok(None)
+            }
+        }
     }
 
     async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {

@@ -5,7 +5,7 @@ use std::sync::{Mutex, OnceLock};
 
 use tokio::sync::mpsc::UnboundedSender;
 
-use tower_lsp::lsp_types::Url;
+use tower_lsp::lsp_types::{ClientCapabilities, Url};
 
 use super::large_message::ReceivedDocument;
 use super::position::Encoding;
@@ -21,6 +21,27 @@ pub struct ServerState {
     encoded_output: Option<UnboundedSender<Vec<u8>>>,
     /// The document of a large `didOpen`, built by the transport as its text arrived.
     received_document: Mutex<Option<ReceivedDocument>>,
+    /// What the client said it supports, at `initialize`.
+    client: OnceLock<ClientSupport>,
+}
+
+/// The client capabilities the server's answers depend on.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ClientSupport {
+    /// Workspace edits as versioned `documentChanges` (else plain `changes`).
+    pub document_changes: bool,
+}
+
+impl From<&ClientCapabilities> for ClientSupport {
+    fn from(capabilities: &ClientCapabilities) -> ClientSupport {
+        let document_changes = capabilities
+            .workspace
+            .as_ref()
+            .and_then(|workspace| workspace.workspace_edit.as_ref())
+            .and_then(|edit| edit.document_changes)
+            .unwrap_or(false);
+        ClientSupport { document_changes }
+    }
 }
 
 impl ServerState {
@@ -64,6 +85,14 @@ impl ServerState {
     pub fn take_received_document(&self, uri: &Url, version: i32) -> Option<Document> {
         let received = self.received_document.lock().ok()?.take()?;
         (received.uri == *uri && received.version == version).then_some(received.document)
+    }
+
+    pub fn set_client_support(&self, support: ClientSupport) {
+        let _ = self.client.set(support);
+    }
+
+    pub fn client_support(&self) -> ClientSupport {
+        self.client.get().copied().unwrap_or_default()
     }
 
     pub fn request_shutdown(&self) {

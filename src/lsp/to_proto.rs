@@ -2,17 +2,23 @@
 
 use ropey::Rope;
 use tower_lsp::lsp_types::{
-    CodeLens, Command, Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity,
-    DocumentHighlight, DocumentHighlightKind, DocumentSymbol, Hover, HoverContents, Location,
-    MarkupContent, MarkupKind, NumberOrString, Range, SymbolKind, Url,
+    CodeAction, CodeActionContext, CodeActionKind, CodeLens, Command, Diagnostic,
+    DiagnosticRelatedInformation, DiagnosticSeverity, DocumentChanges, DocumentHighlight,
+    DocumentHighlightKind, DocumentSymbol, Hover, HoverContents, Location, MarkupContent,
+    MarkupKind, NumberOrString, OneOf, OptionalVersionedTextDocumentIdentifier, Range, SymbolKind,
+    TextDocumentEdit, TextEdit, Url, WorkspaceEdit,
 };
 
 use super::position::{self, Encoding};
 use super::range_cache;
+use super::state::ClientSupport;
+use super::store::Snapshot;
 use crate::analysis::{Problem, Severity};
+use crate::features::code_actions::{Action, ActionKind};
 use crate::features::hover;
 use crate::features::outline::{OutlineItem, OutlineKind};
 use crate::features::references::HighlightKind;
+use crate::features::renumber;
 use crate::text::TextRange;
 
 pub const SOURCE: &str = "marginalia";
@@ -157,6 +163,108 @@ pub fn citation_lenses(
                 arguments: None,
             }),
             data: None,
+        })
+        .collect()
+}
+
+/// One workspace edit for the document at `version`: versioned `documentChanges` when the
+/// client takes them (it then refuses the edit if the text has moved on), else `changes`.
+pub fn workspace_edit(
+    rope: &Rope,
+    uri: &Url,
+    version: i32,
+    edits: &[renumber::TextEdit],
+    encoding: Encoding,
+    document_changes: bool,
+) -> WorkspaceEdit {
+    let ranges: Vec<TextRange> = edits.iter().map(|edit| edit.range).collect();
+    let edits: Vec<TextEdit> = position::ranges(rope, &ranges, encoding)
+        .into_iter()
+        .zip(edits)
+        .map(|(range, edit)| TextEdit::new(range, edit.new_text.clone()))
+        .collect();
+    if document_changes {
+        WorkspaceEdit {
+            document_changes: Some(DocumentChanges::Edits(vec![TextDocumentEdit {
+                text_document: OptionalVersionedTextDocumentIdentifier {
+                    uri: uri.clone(),
+                    version: Some(version),
+                },
+                edits: edits.into_iter().map(OneOf::Left).collect(),
+            }])),
+            ..WorkspaceEdit::default()
+        }
+    } else {
+        WorkspaceEdit {
+            changes: Some([(uri.clone(), edits)].into_iter().collect()),
+            ..WorkspaceEdit::default()
+        }
+    }
+}
+
+/// The code actions the client asked for (`context.only`), each with its workspace edit, the
+/// quick fixes with the diagnostics they fix.
+pub fn code_actions(
+    snapshot: &Snapshot,
+    uri: &Url,
+    actions: Vec<Action>,
+    context: &CodeActionContext,
+    encoding: Encoding,
+    support: ClientSupport,
+) -> Vec<CodeAction> {
+    let rope = snapshot.document.text();
+    // A kind is wanted when no kinds are asked for, or it is one of them or under one.
+    let wanted = |kind: &CodeActionKind| match &context.only {
+        None => true,
+        Some(only) => only.iter().any(|asked| {
+            let (kind, asked) = (kind.as_str(), asked.as_str());
+            kind == asked
+                || kind
+                    .strip_prefix(asked)
+                    .is_some_and(|rest| rest.starts_with('.'))
+        }),
+    };
+    actions
+        .into_iter()
+        .filter_map(|action| {
+            let kind = match action.kind {
+                ActionKind::QuickFix => CodeActionKind::QUICKFIX,
+                ActionKind::Rewrite => CodeActionKind::REFACTOR_REWRITE,
+                ActionKind::OrganizeNotes => {
+                    CodeActionKind::from(super::capabilities::ORGANIZE_NOTES)
+                }
+            };
+            if !wanted(&kind) {
+                return None;
+            }
+            let diagnostics = action.fixes.map(|(range, code)| {
+                let range = position::range(rope, range, encoding);
+                context
+                    .diagnostics
+                    .iter()
+                    .filter(|d| {
+                        d.range == range
+                            && d.code == Some(NumberOrString::String(code.as_str().to_string()))
+                    })
+                    .cloned()
+                    .collect::<Vec<_>>()
+            });
+            let edit = workspace_edit(
+                rope,
+                uri,
+                snapshot.version,
+                &action.edits,
+                encoding,
+                support.document_changes,
+            );
+            Some(CodeAction {
+                title: action.title,
+                kind: Some(kind),
+                diagnostics: diagnostics.filter(|d| !d.is_empty()),
+                edit: Some(edit),
+                is_preferred: Some(action.fixes.is_some()),
+                ..CodeAction::default()
+            })
         })
         .collect()
 }

@@ -55,6 +55,33 @@ impl TestClient {
         (client, result)
     }
 
+    /// A started server initialized with these client capabilities.
+    pub async fn initialized_with(capabilities: Value) -> TestClient {
+        let mut client = TestClient::new();
+        client
+            .request(
+                "initialize",
+                json!({ "processId": null, "rootUri": null, "capabilities": capabilities }),
+            )
+            .await
+            .expect("initialize succeeds");
+        client.notify("initialized", json!({})).await;
+        client
+    }
+
+    /// The params of the next request or notification `method` from the server.
+    pub async fn next_from_server(&mut self, method: &str) -> Value {
+        loop {
+            let message = tokio::time::timeout(Duration::from_secs(10), self.notifications.recv())
+                .await
+                .expect("the message arrives within 10 s")
+                .expect("server is running");
+            if message.method() == method {
+                return message.params().cloned().unwrap_or(Value::Null);
+            }
+        }
+    }
+
     pub fn new() -> TestClient {
         let (service, socket) = build_service(Arc::new(ServerState::default()));
         let (mut from_server, mut to_server) = socket.split();
@@ -62,9 +89,16 @@ impl TestClient {
         tokio::spawn(async move {
             while let Some(message) = from_server.next().await {
                 match message.id().cloned() {
-                    // A request to the client: answer it so the server never waits.
+                    // A request to the client: answer it so the server never waits (an edit
+                    // is reported applied), and let the test see it.
                     Some(id) => {
-                        let _ = to_server.send(Response::from_ok(id, Value::Null)).await;
+                        let result = if message.method() == "workspace/applyEdit" {
+                            json!({ "applied": true })
+                        } else {
+                            Value::Null
+                        };
+                        let _ = to_server.send(Response::from_ok(id, result)).await;
+                        let _ = sender.send(message);
                     }
                     None => {
                         let _ = sender.send(message);

@@ -1,0 +1,380 @@
+//! Editing notes through the server in-process: quick fixes, inserting a note, renumbering,
+//! renaming and commands. Each returned edit is applied to the text here, as a client would,
+//! in UTF-16 and UTF-8, with Extension-B characters on the edited lines.
+
+mod common;
+
+use common::{position_json, TestClient, SEED};
+use serde_json::{json, Value};
+
+const URI: &str = "file:///work/article.txt";
+
+#[derive(Clone, Copy, Debug)]
+enum Units {
+    Utf16,
+    Utf8,
+}
+
+impl Units {
+    fn name(self) -> &'static str {
+        match self {
+            Units::Utf16 => "utf-16",
+            Units::Utf8 => "utf-8",
+        }
+    }
+
+    fn count(self, text: &str) -> u32 {
+        match self {
+            Units::Utf16 => text.encode_utf16().count() as u32,
+            Units::Utf8 => text.len() as u32,
+        }
+    }
+
+    /// The byte offset of an LSP position in `text`.
+    fn offset(self, text: &str, position: &Value) -> usize {
+        let line = position["line"].as_u64().unwrap() as usize;
+        let character = position["character"].as_u64().unwrap() as u32;
+        let line_start: usize = text.split('\n').take(line).map(|l| l.len() + 1).sum();
+        let mut counted = 0;
+        for (byte, c) in text[line_start..].char_indices() {
+            if counted >= character || c == '\n' {
+                return line_start + byte;
+            }
+            counted += self.count(c.encode_utf8(&mut [0; 4]));
+        }
+        text.len()
+    }
+}
+
+/// A server that takes versioned `documentChanges`, with `text` open at version 1.
+async fn opened(units: Units, text: &str) -> TestClient {
+    let mut client = TestClient::initialized_with(json!({
+        "general": { "positionEncodings": [units.name()] },
+        "workspace": { "workspaceEdit": { "documentChanges": true } },
+    }))
+    .await;
+    client.open(URI, 1, text).await;
+    client.diagnostics_for(1).await;
+    client
+}
+
+/// The text edits of a workspace edit for `URI`, checking they are versioned for `version`.
+fn edits_of(edit: &Value, version: i64) -> Vec<Value> {
+    let changes = edit["documentChanges"].as_array().expect("documentChanges");
+    assert_eq!(changes.len(), 1);
+    assert_eq!(changes[0]["textDocument"]["uri"], URI);
+    assert_eq!(changes[0]["textDocument"]["version"], version);
+    changes[0]["edits"].as_array().unwrap().clone()
+}
+
+/// `text` with LSP `edits` (all relative to `text`) applied.
+fn apply(text: &str, edits: &[Value], units: Units) -> String {
+    let mut resolved: Vec<(usize, usize, String)> = edits
+        .iter()
+        .map(|e| {
+            (
+                units.offset(text, &e["range"]["start"]),
+                units.offset(text, &e["range"]["end"]),
+                e["newText"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    resolved.sort_by_key(|(start, end, _)| (*start, *end));
+    let mut result = String::new();
+    let mut at = 0;
+    for (start, end, new_text) in resolved {
+        assert!(start >= at, "edits overlap");
+        result.push_str(&text[at..start]);
+        result.push_str(&new_text);
+        at = end;
+    }
+    result.push_str(&text[at..]);
+    result
+}
+
+/// Sends `edits` as one `didChange` (last first, so that each range is still right).
+async fn send_edits(
+    client: &mut TestClient,
+    text: &str,
+    edits: &[Value],
+    units: Units,
+    version: i64,
+) {
+    let mut sorted = edits.to_vec();
+    sorted.sort_by_key(|e| std::cmp::Reverse(units.offset(text, &e["range"]["start"])));
+    let changes: Vec<Value> = sorted
+        .iter()
+        .map(|e| json!({ "range": e["range"], "text": e["newText"] }))
+        .collect();
+    client
+        .notify(
+            "textDocument/didChange",
+            json!({ "textDocument": { "uri": URI, "version": version }, "contentChanges": changes }),
+        )
+        .await;
+}
+
+/// Line and character of the `nth` `needle` in `text`.
+fn find(text: &str, needle: &str, nth: usize, units: Units) -> Value {
+    let byte = text
+        .match_indices(needle)
+        .nth(nth)
+        .expect("needle is in the text")
+        .0;
+    let line_start = text[..byte].rfind('\n').map_or(0, |i| i + 1);
+    let line = text[..byte].matches('\n').count() as u32;
+    position_json(line, units.count(&text[line_start..byte]))
+}
+
+async fn code_actions(
+    client: &mut TestClient,
+    range: Value,
+    diagnostics: Value,
+    only: &str,
+) -> Vec<Value> {
+    let actions = client
+        .request(
+            "textDocument/codeAction",
+            json!({
+                "textDocument": { "uri": URI },
+                "range": range,
+                "context": { "diagnostics": diagnostics, "only": [only] },
+            }),
+        )
+        .await
+        .unwrap();
+    actions.as_array().unwrap().clone()
+}
+
+fn titled<'a>(actions: &'a [Value], title: &str) -> &'a Value {
+    actions
+        .iter()
+        .find(|a| a["title"].as_str().is_some_and(|t| t.starts_with(title)))
+        .unwrap_or_else(|| panic!("no action {title:?} in {actions:#?}"))
+}
+
+#[tokio::test]
+async fn adding_note_5_to_the_seed_leaves_twelve_missing_notes() {
+    for units in [Units::Utf16, Units::Utf8] {
+        let mut client = opened(units, SEED).await;
+        // The diagnostics of version 1 are gone by now: ask again through a no-op edit.
+        send_edits(&mut client, SEED, &[], units, 2).await;
+        let published = client.diagnostics_for(2).await;
+        let diagnostics = published["diagnostics"].as_array().unwrap();
+        let five = diagnostics
+            .iter()
+            .find(|d| d["message"].as_str().unwrap().contains("〔5〕"))
+            .expect("〔5〕 is missing")
+            .clone();
+        let actions = code_actions(
+            &mut client,
+            five["range"].clone(),
+            json!([five]),
+            "quickfix",
+        )
+        .await;
+        let add = titled(&actions, "Add note 〔5〕 to 註釋");
+        assert_eq!(add["kind"], "quickfix");
+        assert_eq!(add["diagnostics"], json!([five]));
+        let edits = edits_of(&add["edit"], 2);
+        let added = apply(SEED, &edits, units);
+        // Right after entry 〔4〕's text, in the seed's blank-line style; nothing else changed.
+        let end_of_four = SEED.trim_end().len();
+        assert_eq!(
+            added,
+            format!("{}\n\n〔5〕{}", &SEED[..end_of_four], &SEED[end_of_four..])
+        );
+        send_edits(&mut client, SEED, &edits, units, 3).await;
+        let published = client.diagnostics_for(3).await;
+        let diagnostics = published["diagnostics"].as_array().unwrap();
+        assert_eq!(diagnostics.len(), 12);
+        assert!(diagnostics
+            .iter()
+            .all(|d| !d["message"].as_str().unwrap().contains("〔5〕")));
+    }
+}
+
+/// The markers and labels of `text`, in order.
+fn numbers(text: &str) -> Vec<String> {
+    text.match_indices('〔')
+        .filter_map(|(at, _)| {
+            let rest = &text[at + '〔'.len_utf8()..];
+            let end = rest.find('〕')?;
+            rest[..end]
+                .chars()
+                .all(|c| c.is_ascii_digit())
+                .then(|| rest[..end].to_string())
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn inserting_a_note_at_line_118_of_the_seed_renumbers_everything_after_it() {
+    for units in [Units::Utf16, Units::Utf8] {
+        let mut client = opened(units, SEED).await;
+        let start = position_json(117, 0);
+        let actions = code_actions(
+            &mut client,
+            json!({ "start": start, "end": start }),
+            json!([]),
+            "refactor.rewrite",
+        )
+        .await;
+        let insert = titled(&actions, "Insert a note here (〔1〕)");
+        let inserted = apply(SEED, &edits_of(&insert["edit"], 1), units);
+        // Markers 〔1〕…〔17〕 became 〔2〕…〔18〕 with the new 〔1〕 first; the entries 〔1〕…〔4〕
+        // became 〔2〕…〔5〕, after a new empty 〔1〕.
+        let before = numbers(SEED);
+        let after = numbers(&inserted);
+        let shifted: Vec<String> = before
+            .iter()
+            .map(|n| (n.parse::<u32>().unwrap() + 1).to_string())
+            .collect();
+        let notes_at = before.len() - 4;
+        let mut expected = vec!["1".to_string()];
+        expected.extend_from_slice(&shifted[..notes_at]);
+        expected.push("1".to_string());
+        expected.extend_from_slice(&shifted[notes_at..]);
+        assert_eq!(after, expected);
+        assert!(inserted.split('\n').nth(117).unwrap().starts_with("〔1〕"));
+        // Every other byte unchanged: the differences are digits and the two insertions.
+        for chunk in dissimilar::diff(SEED, &inserted) {
+            match chunk {
+                dissimilar::Chunk::Equal(_) => {}
+                dissimilar::Chunk::Delete(gone) => {
+                    assert!(gone.chars().all(|c| c.is_ascii_digit()), "deleted {gone:?}")
+                }
+                dissimilar::Chunk::Insert(new) => assert!(
+                    new.chars()
+                        .all(|c| c.is_ascii_digit() || "〔〕\n".contains(c)),
+                    "inserted {new:?}"
+                ),
+            }
+        }
+        // Each entry's text is still after its (new) label.
+        for (old, new) in [
+            ("〔1〕「ウクライナ", "〔2〕「ウクライナ"),
+            ("〔4〕", "〔5〕"),
+        ] {
+            let text_after = |text: &str, label: &str| {
+                let at = text.rfind(label).unwrap() + label.len();
+                text[at..].chars().take(20).collect::<String>()
+            };
+            assert_eq!(text_after(SEED, old), text_after(&inserted, new));
+        }
+    }
+}
+
+#[tokio::test]
+async fn renumbering_carries_each_note_with_the_sentence_that_cites_it() {
+    let text = "𠮷甲〔2〕乙𠮷〔1〕丙〔3〕。\n\n註釋：\n\n〔1〕𠮷乙的注，\n\n續行。\n\n〔2〕甲的注。\n\n〔3〕丙的注。";
+    for units in [Units::Utf16, Units::Utf8] {
+        let mut client = opened(units, text).await;
+        let start = position_json(0, 0);
+        let actions = code_actions(
+            &mut client,
+            json!({ "start": start, "end": start }),
+            json!([]),
+            "source.organizeNotes",
+        )
+        .await;
+        assert!(actions.iter().all(|a| a["kind"] == "source.organizeNotes"));
+        let renumber = titled(&actions, "Renumber notes in order of first citation");
+        let renumbered = apply(text, &edits_of(&renumber["edit"], 1), units);
+        assert_eq!(
+            renumbered,
+            "𠮷甲〔1〕乙𠮷〔2〕丙〔3〕。\n\n註釋：\n\n〔1〕甲的注。\n\n〔2〕𠮷乙的注，\n\n續行。\n\n〔3〕丙的注。"
+        );
+        // The same through the command, applied with workspace/applyEdit.
+        let result = client
+            .request(
+                "workspace/executeCommand",
+                json!({ "command": "marginalia.renumberNotes", "arguments": [URI] }),
+            )
+            .await
+            .unwrap();
+        assert_eq!(result, Value::Null);
+        let applied = client.next_from_server("workspace/applyEdit").await;
+        assert_eq!(
+            apply(text, &edits_of(&applied["edit"], 1), units),
+            renumbered
+        );
+    }
+}
+
+#[tokio::test]
+async fn rename_renumbers_a_note_everywhere_or_says_why_not() {
+    let text = "𠮷〔1〕乙〔2〕𠮷〔1〕\n註釋：\n〔1〕一。\n〔2〕二。";
+    for units in [Units::Utf16, Units::Utf8] {
+        let mut client = opened(units, text).await;
+        let at = find(text, "〔1〕", 1, units);
+        let prepared = client
+            .request(
+                "textDocument/prepareRename",
+                json!({ "textDocument": { "uri": URI }, "position": at }),
+            )
+            .await
+            .unwrap();
+        assert_eq!(prepared["placeholder"], "1");
+        assert_eq!(prepared["range"]["start"], at);
+        let renamed = client
+            .request(
+                "textDocument/rename",
+                json!({ "textDocument": { "uri": URI }, "position": at, "newName": "７" }),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            apply(text, &edits_of(&renamed, 1), units),
+            "𠮷〔7〕乙〔2〕𠮷〔7〕\n註釋：\n〔7〕一。\n〔2〕二。"
+        );
+        let refused = client
+            .request(
+                "textDocument/rename",
+                json!({ "textDocument": { "uri": URI }, "position": at, "newName": "2" }),
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(refused["code"], -32803);
+        assert!(refused["message"]
+            .as_str()
+            .unwrap()
+            .contains("Swap notes 1 and 2"));
+        // The swap it points to is offered at the marker.
+        let actions = code_actions(
+            &mut client,
+            json!({ "start": at, "end": at }),
+            json!([]),
+            "refactor",
+        )
+        .await;
+        let swap = titled(&actions, "Swap notes 1 and 2");
+        assert_eq!(
+            apply(text, &edits_of(&swap["edit"], 1), units),
+            "𠮷〔2〕乙〔1〕𠮷〔2〕\n註釋：\n〔2〕一。\n〔1〕二。"
+        );
+    }
+}
+
+#[tokio::test]
+async fn without_document_changes_the_edit_is_plain_changes() {
+    let text = "甲〔2〕\n註釋：\n〔1〕一。";
+    let (mut client, _) = TestClient::initialized(&["utf-16"]).await;
+    client.open(URI, 1, text).await;
+    client.diagnostics_for(1).await;
+    let at = find(text, "〔2〕", 0, Units::Utf16);
+    let actions = code_actions(
+        &mut client,
+        json!({ "start": at, "end": at }),
+        json!([]),
+        "quickfix",
+    )
+    .await;
+    let add = titled(&actions, "Add note 〔2〕");
+    assert!(add["edit"].get("documentChanges").is_none());
+    let edits = add["edit"]["changes"][URI].as_array().unwrap();
+    assert_eq!(
+        apply(text, edits, Units::Utf16),
+        "甲〔2〕\n註釋：\n〔1〕一。\n〔2〕"
+    );
+}
