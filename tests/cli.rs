@@ -129,3 +129,28 @@ fn the_seed_is_kept_byte_for_byte() {
         assert_eq!(seed, original);
     }
 }
+
+#[test]
+fn renumber_prints_or_rewrites_the_file() {
+    let folder = tempfile::tempdir().unwrap();
+    let file = folder.path().join("notes.txt");
+    let text = "𠮷甲〔2〕乙〔1〕。\n\n註釋：\n\n〔1〕乙的注。\n\n〔2〕甲的注。";
+    let renumbered = "𠮷甲〔1〕乙〔2〕。\n\n註釋：\n\n〔1〕甲的注。\n\n〔2〕乙的注。";
+    std::fs::write(&file, text).unwrap();
+    let output = marginalia(&["renumber", path(&file)]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(stdout(&output), renumbered);
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        text,
+        "printing leaves the file"
+    );
+    let output = marginalia(&["renumber", "--write", path(&file)]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(stdout(&output), "");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), renumbered);
+    // Only the file itself is left in the folder: the temporary file was renamed over it.
+    assert_eq!(std::fs::read_dir(folder.path()).unwrap().count(), 1);
+    let output = marginalia(&["renumber", path(&folder.path().join("missing.txt"))]);
+    assert_eq!(output.status.code(), Some(2));
+}

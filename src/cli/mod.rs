@@ -1,8 +1,9 @@
-//! The command line: `marginalia [--stdio]` serves LSP; `check` and `outline` run the same
-//! core on files.
+//! The command line: `marginalia [--stdio]` serves LSP; `check`, `outline` and `renumber` run
+//! the same core on files.
 
 mod check;
 mod outline;
+mod renumber;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -41,6 +42,14 @@ enum Command {
     },
     /// Print the heading tree of a file, with line numbers.
     Outline { file: PathBuf },
+    /// Renumber the notes in order of first citation (markers 1, 2, 3… in reading order, the
+    /// entries of 註釋 reordered to match) and print the text.
+    Renumber {
+        file: PathBuf,
+        /// Rewrite the file instead (a temporary file renamed over it).
+        #[arg(long)]
+        write: bool,
+    },
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -64,6 +73,7 @@ pub fn main() -> ExitCode {
         None => ExitCode::from(serve()),
         Some(Command::Check { files, format }) => ExitCode::from(check::run(&files, format)),
         Some(Command::Outline { file }) => ExitCode::from(outline::run(&file)),
+        Some(Command::Renumber { file, write }) => ExitCode::from(renumber::run(&file, write)),
     }
 }
 
