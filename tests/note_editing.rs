@@ -378,3 +378,66 @@ async fn without_document_changes_the_edit_is_plain_changes() {
         "甲〔2〕\n註釋：\n〔1〕一。\n〔2〕"
     );
 }
+
+#[tokio::test]
+async fn completing_after_an_opening_bracket_offers_a_new_note_and_the_notes() {
+    for units in [Units::Utf16, Units::Utf8] {
+        let mut client = opened(units, SEED).await;
+        // Type 〔 at the start of line 118.
+        let start = position_json(117, 0);
+        client
+            .notify(
+                "textDocument/didChange",
+                json!({
+                    "textDocument": { "uri": URI, "version": 2 },
+                    "contentChanges": [{ "range": { "start": start, "end": start }, "text": "〔" }],
+                }),
+            )
+            .await;
+        let typed = {
+            let line_start: usize = SEED.split('\n').take(117).map(|l| l.len() + 1).sum();
+            format!("{}〔{}", &SEED[..line_start], &SEED[line_start..])
+        };
+        let items = client
+            .request(
+                "textDocument/completion",
+                json!({
+                    "textDocument": { "uri": URI },
+                    "position": position_json(117, units.count("〔")),
+                    "context": { "triggerKind": 2, "triggerCharacter": "〔" },
+                }),
+            )
+            .await
+            .unwrap();
+        let items = items.as_array().unwrap();
+        let labels: Vec<&str> = items.iter().map(|i| i["label"].as_str().unwrap()).collect();
+        assert_eq!(
+            labels,
+            ["〔1〕 new note", "〔1〕", "〔2〕", "〔3〕", "〔4〕"]
+        );
+        assert!(items[1]["documentation"]["value"]
+            .as_str()
+            .unwrap()
+            .starts_with("**Note 〔1〕**"));
+        // The new note: the same text as "Insert a note here" at that place.
+        let mut edits = items[0]["additionalTextEdits"].as_array().unwrap().clone();
+        edits.push(items[0]["textEdit"].clone());
+        let completed = apply(&typed, &edits, units);
+        let actions = {
+            let mut fresh = opened(units, SEED).await;
+            code_actions(
+                &mut fresh,
+                json!({ "start": start, "end": start }),
+                json!([]),
+                "refactor.rewrite",
+            )
+            .await
+        };
+        let inserted = apply(
+            SEED,
+            &edits_of(&titled(&actions, "Insert a note here")["edit"], 1),
+            units,
+        );
+        assert_eq!(completed, inserted);
+    }
+}

@@ -37,7 +37,7 @@ pub fn hover(analysis: &Analysis, text: &Rope, offset: usize) -> Option<Hover> {
 }
 
 /// The note's number, then its text with its printed lines joined and its URLs as links.
-fn note_markdown(text: &Rope, note: &Note) -> String {
+pub fn note_markdown(text: &Rope, note: &Note) -> String {
     let body = text
         .byte_slice(note.label.end..note.range.end.max(note.label.end))
         .to_string();

@@ -2,6 +2,7 @@
 //! analysis) and byte offsets, and returns plain data in byte offsets: no LSP types here.
 
 pub mod code_actions;
+pub mod completion;
 pub mod definition;
 pub mod diagnostics;
 pub mod hover;

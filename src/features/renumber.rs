@@ -216,12 +216,23 @@ pub fn insert_note(analysis: &Analysis, rope: &Rope, offset: usize) -> Vec<TextE
         .iter()
         .find(|m| m.range.start < offset && offset < m.range.end)
         .map_or(offset, |m| m.range.end);
+    let (_, marker, mut edits) = new_note_at(analysis, rope, offset);
+    edits.insert(0, TextEdit::insert(offset, marker));
+    edits
+}
+
+/// A new note cited at `offset`: its number, its marker as the document writes markers, and
+/// the other edits it takes (every later note renumbered +1, its empty entry in 註釋).
+pub fn new_note_at(
+    analysis: &Analysis,
+    rope: &Rope,
+    offset: usize,
+) -> (u32, String, Vec<TextEdit>) {
     let (scope, number) = new_note_number(analysis, offset);
     let digits = Digits::of_document(analysis, rope);
-    let mut edits = vec![TextEdit::insert(offset, bracketed(number, digits))];
-    edits.extend(shift_numbers(analysis, rope, scope, number, 1));
+    let mut edits = shift_numbers(analysis, rope, scope, number, 1);
     edits.push(add_entry(analysis, rope, scope, number));
-    edits
+    (number, bracketed(number, digits), edits)
 }
 
 /// Every marker and entry of `scope` numbered `from` or more, renumbered by `by`.

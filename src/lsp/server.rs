@@ -6,12 +6,12 @@ use std::sync::Arc;
 use tower_lsp::jsonrpc::Result;
 use tower_lsp::lsp_types::{
     CodeActionOrCommand, CodeActionParams, CodeActionResponse, CodeLens, CodeLensParams,
-    DidChangeTextDocumentParams, DidCloseTextDocumentParams, DidOpenTextDocumentParams,
-    DidSaveTextDocumentParams, DocumentHighlight, DocumentHighlightParams, DocumentSymbolParams,
-    DocumentSymbolResponse, ExecuteCommandParams, GotoDefinitionParams, GotoDefinitionResponse,
-    Hover, HoverParams, InitializeParams, InitializeResult, InitializedParams, Location, Position,
-    PrepareRenameResponse, ReferenceParams, RenameParams, ServerInfo, TextDocumentPositionParams,
-    Url, WorkspaceEdit,
+    CompletionParams, CompletionResponse, DidChangeTextDocumentParams, DidCloseTextDocumentParams,
+    DidOpenTextDocumentParams, DidSaveTextDocumentParams, DocumentHighlight,
+    DocumentHighlightParams, DocumentSymbolParams, DocumentSymbolResponse, ExecuteCommandParams,
+    GotoDefinitionParams, GotoDefinitionResponse, Hover, HoverParams, InitializeParams,
+    InitializeResult, InitializedParams, Location, Position, PrepareRenameResponse,
+    ReferenceParams, RenameParams, ServerInfo, TextDocumentPositionParams, Url, WorkspaceEdit,
 };
 use tower_lsp::{Client, LanguageServer};
 use tracing::{debug, info, warn};
@@ -342,6 +342,23 @@ impl LanguageServer for Backend {
                 Ok(None)
             }
         }
+    }
+
+    async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
+        let request = params.text_document_position;
+        let Some((snapshot, offset)) = self.at(&request.text_document.uri, request.position) else {
+            return Ok(None);
+        };
+        let document = &snapshot.document;
+        let found = features::completion::completions(document.analysis(), document.text(), offset);
+        if found.is_empty() {
+            return Ok(None);
+        }
+        Ok(Some(CompletionResponse::Array(to_proto::completions(
+            document.text(),
+            found,
+            self.state.encoding(),
+        ))))
     }
 
     async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {

@@ -2,11 +2,12 @@
 
 use ropey::Rope;
 use tower_lsp::lsp_types::{
-    CodeAction, CodeActionContext, CodeActionKind, CodeLens, Command, Diagnostic,
-    DiagnosticRelatedInformation, DiagnosticSeverity, DocumentChanges, DocumentHighlight,
-    DocumentHighlightKind, DocumentSymbol, Hover, HoverContents, Location, MarkupContent,
-    MarkupKind, NumberOrString, OneOf, OptionalVersionedTextDocumentIdentifier, Range, SymbolKind,
-    TextDocumentEdit, TextEdit, Url, WorkspaceEdit,
+    CodeAction, CodeActionContext, CodeActionKind, CodeLens, Command, CompletionItem,
+    CompletionItemKind, CompletionTextEdit, Diagnostic, DiagnosticRelatedInformation,
+    DiagnosticSeverity, DocumentChanges, DocumentHighlight, DocumentHighlightKind, DocumentSymbol,
+    Documentation, Hover, HoverContents, Location, MarkupContent, MarkupKind, NumberOrString,
+    OneOf, OptionalVersionedTextDocumentIdentifier, Range, SymbolKind, TextDocumentEdit, TextEdit,
+    Url, WorkspaceEdit,
 };
 
 use super::position::{self, Encoding};
@@ -15,6 +16,7 @@ use super::state::ClientSupport;
 use super::store::Snapshot;
 use crate::analysis::{Problem, Severity};
 use crate::features::code_actions::{Action, ActionKind};
+use crate::features::completion::Completion;
 use crate::features::hover;
 use crate::features::outline::{OutlineItem, OutlineKind};
 use crate::features::references::HighlightKind;
@@ -265,6 +267,35 @@ pub fn code_actions(
                 is_preferred: Some(action.fixes.is_some()),
                 ..CodeAction::default()
             })
+        })
+        .collect()
+}
+
+pub fn completions(rope: &Rope, found: Vec<Completion>, encoding: Encoding) -> Vec<CompletionItem> {
+    let edit = |edit: &renumber::TextEdit| {
+        TextEdit::new(
+            position::range(rope, edit.range, encoding),
+            edit.new_text.clone(),
+        )
+    };
+    found
+        .into_iter()
+        .map(|item| CompletionItem {
+            label: item.label,
+            kind: Some(CompletionItemKind::REFERENCE),
+            detail: Some(item.detail),
+            documentation: item.documentation.map(|value| {
+                Documentation::MarkupContent(MarkupContent {
+                    kind: MarkupKind::Markdown,
+                    value,
+                })
+            }),
+            sort_text: Some(item.sort),
+            filter_text: Some(item.filter),
+            text_edit: Some(CompletionTextEdit::Edit(edit(&item.edit))),
+            additional_text_edits: (!item.additional.is_empty())
+                .then(|| item.additional.iter().map(edit).collect()),
+            ..CompletionItem::default()
         })
         .collect()
 }

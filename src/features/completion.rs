@@ -1,0 +1,158 @@
+//! Completion of note markers, after `〔` or inside `〔…〕`: first a new note (numbered in order
+//! of first citation, every later note renumbered with it), then the notes of the scope.
+
+use ropey::Rope;
+
+use super::hover;
+use super::renumber::{self, TextEdit};
+use crate::analysis::numerals::digit_value;
+use crate::analysis::{join_lines, Analysis};
+use crate::text::TextRange;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Completion {
+    pub label: String,
+    pub detail: String,
+    /// Markdown.
+    pub documentation: Option<String>,
+    /// Replaces what was typed of the marker.
+    pub edit: TextEdit,
+    /// Elsewhere in the document (renumbering, the new entry).
+    pub additional: Vec<TextEdit>,
+    /// The order to show items in.
+    pub sort: String,
+    /// What the typed text is matched against.
+    pub filter: String,
+}
+
+/// How much of the detail a note's text shows.
+const DETAIL_CHARS: usize = 30;
+
+pub fn completions(analysis: &Analysis, rope: &Rope, offset: usize) -> Vec<Completion> {
+    let Some(typed) = typed_marker(rope, offset) else {
+        return Vec::new();
+    };
+    let mut items = Vec::new();
+    // Inside an existing marker, renumbering would also move the marker being replaced.
+    let on_marker = analysis.markers.iter().any(|m| m.range == typed);
+    if !on_marker {
+        let (number, marker, additional) = renumber::new_note_at(analysis, rope, typed.start);
+        items.push(Completion {
+            label: format!("〔{number}〕 new note"),
+            detail: "insert a new note here, renumbering the later ones".to_string(),
+            documentation: None,
+            edit: TextEdit {
+                range: typed,
+                new_text: marker,
+            },
+            additional,
+            sort: "0".to_string(),
+            filter: format!("〔{number}"),
+        });
+    }
+    let scope = analysis
+        .headings
+        .iter()
+        .enumerate()
+        .find(|(_, h)| h.kind == crate::analysis::HeadingKind::Notes && h.range.start >= offset)
+        .map(|(i, _)| i);
+    let notes = scope.map_or(&[][..], |scope| analysis.notes_of(scope));
+    for note in notes {
+        let body = rope
+            .byte_slice(note.label.end..note.range.end.max(note.label.end))
+            .to_string();
+        let joined = join_lines(&body);
+        let detail: String = joined.chars().take(DETAIL_CHARS).collect();
+        let label_text = rope
+            .byte_slice(note.label.start..note.label.end)
+            .to_string();
+        items.push(Completion {
+            label: label_text.clone(),
+            detail,
+            documentation: Some(hover::note_markdown(rope, note)),
+            edit: TextEdit {
+                range: typed,
+                new_text: label_text,
+            },
+            additional: Vec::new(),
+            sort: format!("1{:05}", note.number),
+            filter: format!("〔{}", note.number),
+        });
+    }
+    items
+}
+
+/// What was typed of a marker before `offset`: a `〔`, then digits; with the `〕` after the
+/// cursor when there is one. `None` when the cursor is not in one.
+fn typed_marker(rope: &Rope, offset: usize) -> Option<TextRange> {
+    let offset = offset.min(rope.len_bytes());
+    let line_start = rope.line_to_byte(rope.byte_to_line(offset));
+    let before = rope.byte_slice(line_start..offset).to_string();
+    let digits_start = before
+        .char_indices()
+        .rev()
+        .take_while(|&(_, c)| digit_value(c).is_some())
+        .last()
+        .map_or(before.len(), |(i, _)| i);
+    let open = before[..digits_start].strip_suffix('〔')?;
+    let start = line_start + open.len();
+    let close = rope
+        .get_byte_slice(offset..)
+        .and_then(|after| after.chars().next())
+        .filter(|&c| c == '〕')
+        .map_or(0, char::len_utf8);
+    Some(TextRange::new(start, offset + close))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_fixture::Fixture;
+
+    fn items(fixture: &str) -> (String, Vec<Completion>) {
+        let fixture = Fixture::parse(fixture);
+        let analysis = Analysis::new(&fixture.text);
+        let rope = Rope::from_str(&fixture.text);
+        let found = completions(&analysis, &rope, fixture.cursor);
+        (fixture.text, found)
+    }
+
+    #[test]
+    fn after_an_opening_bracket_a_new_note_then_the_notes() {
+        let (text, found) =
+            items("甲〔1〕乙〔$0丙〔2〕\n註釋：\n〔1〕第一條，\n長長的文字。\n〔2〕第二條。");
+        let labels: Vec<&str> = found.iter().map(|c| c.label.as_str()).collect();
+        assert_eq!(labels, ["〔2〕 new note", "〔1〕", "〔2〕"]);
+        assert_eq!(found[1].detail, "第一條，長長的文字。");
+        // Choosing the new note: 〔2〕 there, the old 〔2〕 becomes 〔3〕, an empty entry 〔2〕.
+        let new = &found[0];
+        let mut edits = new.additional.clone();
+        edits.push(new.edit.clone());
+        assert_eq!(
+            renumber::apply(&text, &edits),
+            "甲〔1〕乙〔2〕丙〔3〕\n註釋：\n〔1〕第一條，\n長長的文字。\n〔2〕\n〔3〕第二條。"
+        );
+        // Choosing an existing note only writes its marker.
+        assert_eq!(
+            renumber::apply(&text, &[found[1].edit.clone()]),
+            "甲〔1〕乙〔1〕丙〔2〕\n註釋：\n〔1〕第一條，\n長長的文字。\n〔2〕第二條。"
+        );
+    }
+
+    #[test]
+    fn inside_a_marker_the_notes_replace_it_whole() {
+        let (text, found) = items("𠮷〔1$0〕\n註釋：\n〔1〕一。\n〔2〕二。");
+        let labels: Vec<&str> = found.iter().map(|c| c.label.as_str()).collect();
+        assert_eq!(labels, ["〔1〕", "〔2〕"]);
+        assert_eq!(
+            renumber::apply(&text, &[found[1].edit.clone()]),
+            "𠮷〔2〕\n註釋：\n〔1〕一。\n〔2〕二。"
+        );
+    }
+
+    #[test]
+    fn nothing_outside_a_marker() {
+        assert!(items("甲$0〔1〕\n註釋：\n〔1〕一。").1.is_empty());
+        assert!(items("甲〔x$0").1.is_empty());
+    }
+}
