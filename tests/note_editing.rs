@@ -409,7 +409,8 @@ async fn completing_after_an_opening_bracket_offers_a_new_note_and_the_notes() {
             )
             .await
             .unwrap();
-        let items = items.as_array().unwrap();
+        assert_eq!(items["isIncomplete"], false);
+        let items = items["items"].as_array().unwrap();
         let labels: Vec<&str> = items.iter().map(|i| i["label"].as_str().unwrap()).collect();
         assert_eq!(
             labels,

@@ -28,6 +28,10 @@ pub struct Completion {
 /// How much of the detail a note's text shows.
 const DETAIL_CHARS: usize = 30;
 
+/// The most notes offered at once; typing digits narrows them down (the list is then marked
+/// incomplete, so the client asks again).
+pub const MAX_NOTES: usize = 100;
+
 pub fn completions(analysis: &Analysis, rope: &Rope, offset: usize) -> Vec<Completion> {
     let Some(typed) = typed_marker(rope, offset) else {
         return Vec::new();
@@ -57,7 +61,18 @@ pub fn completions(analysis: &Analysis, rope: &Rope, offset: usize) -> Vec<Compl
         .find(|(_, h)| h.kind == crate::analysis::HeadingKind::Notes && h.range.start >= offset)
         .map(|(i, _)| i);
     let notes = scope.map_or(&[][..], |scope| analysis.notes_of(scope));
-    for note in notes {
+    // The digits typed so far narrow the notes down (a book has thousands).
+    let typed_digits: String = rope
+        .byte_slice(typed.start..offset.clamp(typed.start, typed.end).max(typed.start))
+        .chars()
+        .filter_map(digit_value)
+        .map(|d| char::from(b'0' + d as u8))
+        .collect();
+    let matching = notes
+        .iter()
+        .filter(|note| note.number.to_string().starts_with(&typed_digits))
+        .take(MAX_NOTES);
+    for note in matching {
         let body = rope
             .byte_slice(note.label.end..note.range.end.max(note.label.end))
             .to_string();
@@ -96,12 +111,18 @@ fn typed_marker(rope: &Rope, offset: usize) -> Option<TextRange> {
         .map_or(before.len(), |(i, _)| i);
     let open = before[..digits_start].strip_suffix('〔')?;
     let start = line_start + open.len();
-    let close = rope
-        .get_byte_slice(offset..)
-        .and_then(|after| after.chars().next())
-        .filter(|&c| c == '〕')
-        .map_or(0, char::len_utf8);
-    Some(TextRange::new(start, offset + close))
+    // The rest of a marker the cursor is in: its digits and its `〕`.
+    let line_end = rope.line_to_byte((rope.byte_to_line(offset) + 1).min(rope.len_lines()));
+    let after = rope.byte_slice(offset..line_end.max(offset)).to_string();
+    let digits_end = after
+        .char_indices()
+        .find(|&(_, c)| digit_value(c).is_none())
+        .map_or(after.len(), |(i, _)| i);
+    let end = match after[digits_end..].starts_with('〕') {
+        true => digits_end + '〕'.len_utf8(),
+        false => 0,
+    };
+    Some(TextRange::new(start, offset + end))
 }
 
 #[cfg(test)]
@@ -141,13 +162,39 @@ mod tests {
 
     #[test]
     fn inside_a_marker_the_notes_replace_it_whole() {
-        let (text, found) = items("𠮷〔1$0〕\n註釋：\n〔1〕一。\n〔2〕二。");
+        let (text, found) = items("𠮷〔$01〕\n註釋：\n〔1〕一。\n〔2〕二。");
         let labels: Vec<&str> = found.iter().map(|c| c.label.as_str()).collect();
         assert_eq!(labels, ["〔1〕", "〔2〕"]);
         assert_eq!(
             renumber::apply(&text, &[found[1].edit.clone()]),
             "𠮷〔2〕\n註釋：\n〔1〕一。\n〔2〕二。"
         );
+    }
+
+    #[test]
+    fn typed_digits_narrow_the_notes_down() {
+        let notes: String = (1..=150).map(|n| format!("\n〔{n}〕第{n}條。")).collect();
+        let (_, found) = items(&format!("甲〔1〕乙〔1２$0{}\n註釋：{notes}", ""));
+        let labels: Vec<&str> = found.iter().map(|c| c.label.as_str()).collect();
+        assert_eq!(labels[0], "〔2〕 new note");
+        assert_eq!(
+            &labels[1..],
+            [
+                "〔12〕",
+                "〔120〕",
+                "〔121〕",
+                "〔122〕",
+                "〔123〕",
+                "〔124〕",
+                "〔125〕",
+                "〔126〕",
+                "〔127〕",
+                "〔128〕",
+                "〔129〕"
+            ]
+        );
+        let (_, found) = items(&format!("甲〔$0\n註釋：{notes}"));
+        assert_eq!(found.len(), 1 + MAX_NOTES);
     }
 
     #[test]

@@ -6,12 +6,13 @@ use std::sync::Arc;
 use tower_lsp::jsonrpc::Result;
 use tower_lsp::lsp_types::{
     CodeActionOrCommand, CodeActionParams, CodeActionResponse, CodeLens, CodeLensParams,
-    CompletionParams, CompletionResponse, DidChangeTextDocumentParams, DidCloseTextDocumentParams,
-    DidOpenTextDocumentParams, DidSaveTextDocumentParams, DocumentHighlight,
-    DocumentHighlightParams, DocumentSymbolParams, DocumentSymbolResponse, ExecuteCommandParams,
-    GotoDefinitionParams, GotoDefinitionResponse, Hover, HoverParams, InitializeParams,
-    InitializeResult, InitializedParams, Location, Position, PrepareRenameResponse,
-    ReferenceParams, RenameParams, ServerInfo, TextDocumentPositionParams, Url, WorkspaceEdit,
+    CompletionList, CompletionParams, CompletionResponse, DidChangeTextDocumentParams,
+    DidCloseTextDocumentParams, DidOpenTextDocumentParams, DidSaveTextDocumentParams,
+    DocumentHighlight, DocumentHighlightParams, DocumentSymbolParams, DocumentSymbolResponse,
+    ExecuteCommandParams, GotoDefinitionParams, GotoDefinitionResponse, Hover, HoverParams,
+    InitializeParams, InitializeResult, InitializedParams, Location, Position,
+    PrepareRenameResponse, ReferenceParams, RenameParams, ServerInfo, TextDocumentPositionParams,
+    Url, WorkspaceEdit,
 };
 use tower_lsp::{Client, LanguageServer};
 use tracing::{debug, info, warn};
@@ -354,11 +355,17 @@ impl LanguageServer for Backend {
         if found.is_empty() {
             return Ok(None);
         }
-        Ok(Some(CompletionResponse::Array(to_proto::completions(
-            document.text(),
-            found,
-            self.state.encoding(),
-        ))))
+        // With as many notes as can be shown, more may match: the client asks again as the
+        // user types.
+        let notes = found
+            .iter()
+            .filter(|item| item.additional.is_empty())
+            .count();
+        let items = to_proto::completions(document.text(), found, self.state.encoding());
+        Ok(Some(CompletionResponse::List(CompletionList {
+            is_incomplete: notes >= features::completion::MAX_NOTES,
+            items,
+        })))
     }
 
     async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
