@@ -148,14 +148,14 @@ async fn diagnostics_follow_each_incremental_edit() {
                 "textDocument": { "uri": URI, "version": 6 },
                 "contentChanges": [
                     { "text": "甲〔1〕\n註釋：\n〔1〕一。" },
-                    { "range": range_json([0, 1, 0, 1]), "text": "〔3〕" },
+                    { "range": range_json([0, 4, 0, 4]), "text": "〔2〕" },
                 ],
             }),
         )
         .await;
     assert_eq!(
         codes_and_starts(&client.diagnostics_for(6).await),
-        [("missing-note".to_string(), (0, 1))]
+        [("missing-note".to_string(), (0, 4))]
     );
 }
 
@@ -182,13 +182,18 @@ async fn edits_next_to_extension_b_characters_in_utf16_and_utf8() {
             .await
             .unwrap();
         assert_eq!(start_of(&definition["range"]), (2, 0), "{encoding}");
-        // A marker after the Ext-B character is reported in the same units.
+        // A marker after the Ext-B character is reported in the same units (cited before
+        // 〔1〕, it is also out of sequence).
         client
-            .edit(URI, 3, [0, after_ext_b, 0, after_ext_b], "〔9〕")
+            .edit(URI, 3, [0, after_ext_b, 0, after_ext_b], "〔2〕")
             .await;
+        let at = (0, after_ext_b as u64);
         assert_eq!(
             codes_and_starts(&client.diagnostics_for(3).await),
-            [("missing-note".to_string(), (0, after_ext_b as u64))],
+            [
+                ("missing-note".to_string(), at),
+                ("note-order".to_string(), at)
+            ],
             "{encoding}"
         );
     }

@@ -279,8 +279,30 @@ async fn renumbering_carries_each_note_with_the_sentence_that_cites_it() {
         )
         .await;
         assert!(actions.iter().all(|a| a["kind"] == "source.organizeNotes"));
+        // 〔2〕 cited before 〔1〕 is reported, with the renumbering as its quick fix.
+        send_edits(&mut client, text, &[], units, 2).await;
+        let published = client.diagnostics_for(2).await;
+        let order = published["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["code"] == "note-order")
+            .expect("note-order is reported")
+            .clone();
+        assert_eq!(order["severity"], 3);
+        assert_eq!(order["range"]["start"], find(text, "〔2〕", 0, units));
+        let fixes = code_actions(
+            &mut client,
+            order["range"].clone(),
+            json!([order]),
+            "quickfix",
+        )
+        .await;
+        let fix = titled(&fixes, "Renumber notes in order of first citation");
+        assert_eq!(fix["diagnostics"][0]["code"], "note-order");
         let renumber = titled(&actions, "Renumber notes in order of first citation");
         let renumbered = apply(text, &edits_of(&renumber["edit"], 1), units);
+        assert_eq!(apply(text, &edits_of(&fix["edit"], 2), units), renumbered);
         assert_eq!(
             renumbered,
             "𠮷甲〔1〕乙𠮷〔2〕丙〔3〕。\n\n註釋：\n\n〔1〕甲的注。\n\n〔2〕𠮷乙的注，\n\n續行。\n\n〔3〕丙的注。"
@@ -296,7 +318,7 @@ async fn renumbering_carries_each_note_with_the_sentence_that_cites_it() {
         assert_eq!(result, Value::Null);
         let applied = client.next_from_server("workspace/applyEdit").await;
         assert_eq!(
-            apply(text, &edits_of(&applied["edit"], 1), units),
+            apply(text, &edits_of(&applied["edit"], 2), units),
             renumbered
         );
     }

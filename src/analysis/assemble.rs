@@ -266,11 +266,82 @@ fn check_scope<'a>(
             problems.push(Problem::new(kind, note.label));
         }
     }
+    order_problems(markers, notes, problems);
     // Reset only what this scope touched.
     for note in notes {
         first_entry[note.number as usize] = None;
     }
     for marker in markers {
         cited[marker.number as usize] = false;
+    }
+}
+
+/// note-order, note-gap and notes-out-of-order in one scope.
+fn order_problems(markers: &[Marker], notes: &[Note], problems: &mut Vec<Problem>) {
+    // Numbers in order of first citation: one is out of sequence when a lower one is first
+    // cited after it (suffix minima find those in one pass).
+    let top = markers
+        .iter()
+        .map(|m| m.number)
+        .chain(notes.iter().map(|n| n.number))
+        .max()
+        .unwrap_or(0);
+    let mut seen = vec![false; top as usize + 1];
+    let mut first_citations: Vec<&Marker> = Vec::new();
+    for marker in markers {
+        if !std::mem::replace(&mut seen[marker.number as usize], true) {
+            first_citations.push(marker);
+        }
+    }
+    let mut lowest_after = u32::MAX;
+    let mut out_of_sequence = Vec::new();
+    for marker in first_citations.iter().rev() {
+        if marker.number > lowest_after {
+            out_of_sequence.push(**marker);
+        }
+        lowest_after = lowest_after.min(marker.number);
+    }
+    for marker in out_of_sequence.iter().rev() {
+        let kind = ProblemKind::NoteOrder {
+            number: marker.number,
+        };
+        problems.push(Problem::new(kind, marker.range));
+    }
+    // Gaps: numbers below the highest that nothing uses, reported at the first use of the
+    // next number that is used.
+    let mut first_use: Vec<Option<TextRange>> = vec![None; top as usize + 1];
+    let uses = markers
+        .iter()
+        .map(|m| (m.number, m.range))
+        .chain(notes.iter().map(|n| (n.number, n.label)));
+    for (number, range) in uses {
+        first_use[number as usize].get_or_insert(range);
+    }
+    let mut number = 1;
+    while number < top {
+        if first_use[number as usize].is_some() {
+            number += 1;
+            continue;
+        }
+        let next = (number + 1..=top)
+            .find(|&n| first_use[n as usize].is_some())
+            .unwrap_or(top);
+        if let Some(range) = first_use[next as usize] {
+            problems.push(Problem::new(ProblemKind::NoteGap { number }, range));
+        }
+        number = next;
+    }
+    // Entries: each after one with a lower number (a duplicate is reported as such).
+    let mut highest_entry = 0;
+    let mut listed = vec![false; top as usize + 1];
+    for note in notes {
+        let duplicate = std::mem::replace(&mut listed[note.number as usize], true);
+        if note.number < highest_entry && !duplicate {
+            let kind = ProblemKind::NotesOutOfOrder {
+                number: note.number,
+            };
+            problems.push(Problem::new(kind, note.label));
+        }
+        highest_entry = highest_entry.max(note.number);
     }
 }

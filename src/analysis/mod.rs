@@ -123,6 +123,9 @@ pub enum ProblemCode {
     MissingNote,
     UnusedNote,
     DuplicateNote,
+    NoteOrder,
+    NoteGap,
+    NotesOutOfOrder,
 }
 
 impl ProblemCode {
@@ -131,13 +134,19 @@ impl ProblemCode {
             ProblemCode::MissingNote => "missing-note",
             ProblemCode::UnusedNote => "unused-note",
             ProblemCode::DuplicateNote => "duplicate-note",
+            ProblemCode::NoteOrder => "note-order",
+            ProblemCode::NoteGap => "note-gap",
+            ProblemCode::NotesOutOfOrder => "notes-out-of-order",
         }
     }
 
     pub fn default_severity(self) -> Severity {
         match self {
             ProblemCode::MissingNote | ProblemCode::DuplicateNote => Severity::Error,
-            ProblemCode::UnusedNote => Severity::Warning,
+            ProblemCode::UnusedNote | ProblemCode::NoteGap | ProblemCode::NotesOutOfOrder => {
+                Severity::Warning
+            }
+            ProblemCode::NoteOrder => Severity::Information,
         }
     }
 }
@@ -160,6 +169,14 @@ pub enum ProblemKind {
     UnusedNote { number: u32 },
     /// A second entry for note `number`; `first` is the label of the first one.
     DuplicateNote { number: u32, first: TextRange },
+    /// The first citation of note `number`, before that of a lower-numbered note: notes are
+    /// numbered in order of first citation.
+    NoteOrder { number: u32 },
+    /// No marker and no entry has `number`, though higher numbers follow (at the first of
+    /// them).
+    NoteGap { number: u32 },
+    /// The entry for note `number` comes after an entry with a higher number.
+    NotesOutOfOrder { number: u32 },
 }
 
 impl Problem {
@@ -187,7 +204,7 @@ impl Problem {
             ProblemKind::DuplicateNote { number, first } => {
                 Some((first, format!("first entry for note 〔{number}〕")))
             }
-            ProblemKind::MissingNote { .. } | ProblemKind::UnusedNote { .. } => None,
+            _ => None,
         }
     }
 }
@@ -209,6 +226,9 @@ impl ProblemKind {
             ProblemKind::MissingNote { .. } => ProblemCode::MissingNote,
             ProblemKind::UnusedNote { .. } => ProblemCode::UnusedNote,
             ProblemKind::DuplicateNote { .. } => ProblemCode::DuplicateNote,
+            ProblemKind::NoteOrder { .. } => ProblemCode::NoteOrder,
+            ProblemKind::NoteGap { .. } => ProblemCode::NoteGap,
+            ProblemKind::NotesOutOfOrder { .. } => ProblemCode::NotesOutOfOrder,
         }
     }
 }
@@ -235,6 +255,18 @@ impl ProblemMessage<'_> {
             ),
             ProblemKind::UnusedNote { number } => (number, "〕 is never cited in the text"),
             ProblemKind::DuplicateNote { number, .. } => (number, "〕 has more than one entry"),
+            ProblemKind::NoteOrder { number } => (
+                number,
+                "〕 is first cited before a note with a lower number: notes are numbered in order of first citation",
+            ),
+            ProblemKind::NoteGap { number } => (
+                number,
+                "〕 is skipped: no marker or entry has this number, though higher ones follow",
+            ),
+            ProblemKind::NotesOutOfOrder { number } => (
+                number,
+                "〕's entry comes after an entry with a higher number",
+            ),
         };
         ("note 〔", number, rest)
     }

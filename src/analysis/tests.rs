@@ -195,11 +195,12 @@ fn sections_end_before_the_next_heading_of_their_level() {
 
 #[test]
 fn markers_after_wide_characters_and_in_full_width_digits() {
-    let text = "𠮷😀〔１２〕\n註釋：\n〔12〕ok";
+    let text = "𠮷😀〔１〕𠮷〔２〕\n註釋：\n〔1〕ok\n〔2〕ok";
     let analysis = Analysis::new(text);
-    assert_eq!(analysis.markers.len(), 1);
-    assert_eq!(analysis.markers[0].number, 12);
-    assert_eq!(slice(text, analysis.markers[0].range), "〔１２〕");
+    assert_eq!(analysis.markers.len(), 2);
+    assert_eq!(analysis.markers[0].number, 1);
+    assert_eq!(slice(text, analysis.markers[0].range), "〔１〕");
+    assert_eq!(analysis.markers[1].number, 2);
     assert!(analysis.problems.is_empty());
 }
 

@@ -59,6 +59,12 @@ fn quick_fixes(analysis: &Analysis, rope: &Rope, range: TextRange) -> Vec<Action
                 "Renumber this duplicate as a new note".to_string(),
                 renumber::renumber_duplicate(analysis, rope, at).map(|edit| vec![edit]),
             ),
+            ProblemKind::NoteOrder { .. }
+            | ProblemKind::NoteGap { .. }
+            | ProblemKind::NotesOutOfOrder { .. } => (
+                "Renumber notes in order of first citation".to_string(),
+                Some(renumber::renumber_in_order(analysis, rope)).filter(|e| !e.is_empty()),
+            ),
         };
         if let Some(edits) = edits {
             actions.push(Action {

@@ -66,8 +66,26 @@ mod tests {
             "一、甲\n甲〔1〕甲〔2〕\n註釋：\n〔1〕一。\n二、乙\n乙〔2〕\n註釋：\n〔2〕二。\n〔1〕一。\n末〔3〕",
             expect![[r#"
                 error missing-note "〔2〕" note 〔2〕 is cited but has no entry in 註釋
+                warning notes-out-of-order "〔1〕" note 〔1〕's entry comes after an entry with a higher number
                 warning unused-note "〔1〕" note 〔1〕 is never cited in the text
                 error missing-note "〔3〕" note 〔3〕 is cited but no notes section (註釋) follows it"#]],
+        );
+    }
+
+    #[test]
+    fn notes_out_of_sequence_skipped_or_listed_out_of_order() {
+        // Cited 〔2〕 before 〔1〕; 〔4〕 with no 〔3〕 anywhere; entries 2 before 1.
+        check(
+            "甲〔2〕乙〔1〕丙〔4〕\n註釋：\n〔2〕二。\n〔1〕一。\n〔4〕四。",
+            expect![[r#"
+                info note-order "〔2〕" note 〔2〕 is first cited before a note with a lower number: notes are numbered in order of first citation
+                warning note-gap "〔4〕" note 〔3〕 is skipped: no marker or entry has this number, though higher ones follow
+                warning notes-out-of-order "〔1〕" note 〔1〕's entry comes after an entry with a higher number"#]],
+        );
+        // In order: nothing.
+        check(
+            "甲〔1〕乙〔2〕乙〔1〕\n註釋：\n〔1〕一。\n〔2〕二。",
+            expect![""],
         );
     }
 
