@@ -464,3 +464,61 @@ async fn completing_after_an_opening_bracket_offers_a_new_note_and_the_notes() {
         assert_eq!(completed, inserted);
     }
 }
+
+#[tokio::test]
+async fn clients_that_resolve_code_actions_get_the_edit_of_the_one_picked() {
+    let text = "𠮷甲〔2〕乙〔1〕\n註釋：\n〔1〕一。\n〔2〕二。";
+    let units = Units::Utf16;
+    let mut client = TestClient::initialized_with(json!({
+        "general": { "positionEncodings": ["utf-16"] },
+        "workspace": { "workspaceEdit": { "documentChanges": true } },
+        "textDocument": { "codeAction": { "resolveSupport": { "properties": ["edit"] } } },
+    }))
+    .await;
+    client.open(URI, 1, text).await;
+    client.diagnostics_for(1).await;
+    let at = find(text, "〔2〕", 0, units);
+    let actions = code_actions(
+        &mut client,
+        json!({ "start": at, "end": at }),
+        json!([]),
+        "source",
+    )
+    .await;
+    let listed = titled(&actions, "Renumber notes in order of first citation").clone();
+    assert!(listed.get("edit").is_none(), "{listed}");
+    let resolved = client.request("codeAction/resolve", listed).await.unwrap();
+    assert_eq!(
+        apply(text, &edits_of(&resolved["edit"], 1), units),
+        "𠮷甲〔1〕乙〔2〕\n註釋：\n〔1〕二。\n〔2〕一。"
+    );
+}
+
+#[tokio::test]
+async fn the_insert_note_command_applies_its_edit_through_the_client() {
+    let text = "𠮷甲〔1〕乙。\n註釋：\n〔1〕一。";
+    for units in [Units::Utf16, Units::Utf8] {
+        let mut client = opened(units, text).await;
+        let at = find(text, "乙", 0, units);
+        client
+            .request(
+                "workspace/executeCommand",
+                json!({ "command": "marginalia.insertNote", "arguments": [URI, at] }),
+            )
+            .await
+            .unwrap();
+        let applied = client.next_from_server("workspace/applyEdit").await;
+        assert_eq!(
+            apply(text, &edits_of(&applied["edit"], 1), units),
+            "𠮷甲〔1〕〔2〕乙。\n註釋：\n〔1〕一。\n〔2〕"
+        );
+        let refused = client
+            .request(
+                "workspace/executeCommand",
+                json!({ "command": "marginalia.nothing", "arguments": [URI] }),
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(refused["code"], -32602);
+    }
+}

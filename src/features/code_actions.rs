@@ -1,5 +1,7 @@
 //! Code actions: quick fixes for the note problems, note edits at the cursor, and renumbering
-//! the whole document. Each carries its edits (see [`super::renumber`]).
+//! the whole document. Listing them is cheap; their edits (see [`super::renumber`]) are made
+//! by [`Action::edits`], when the client resolves the action it picked or, for clients that
+//! cannot resolve, with the list.
 
 use ropey::Rope;
 
@@ -16,104 +18,132 @@ pub enum ActionKind {
     OrganizeNotes,
 }
 
+/// What an action does, at which byte offset.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Operation {
+    AddMissingNote(usize),
+    DeleteEntry(usize),
+    RenumberDuplicate(usize),
+    InsertNote(usize),
+    DeleteNote(usize),
+    Swap(usize, u32),
+    RenumberInOrder,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Action {
     pub title: String,
     pub kind: ActionKind,
-    pub edits: Vec<TextEdit>,
+    pub operation: Operation,
     /// The problem a quick fix fixes: its range and code.
     pub fixes: Option<(TextRange, ProblemCode)>,
 }
 
+impl Action {
+    /// The action's edits on the text it was listed for.
+    pub fn edits(&self, analysis: &Analysis, rope: &Rope) -> Vec<TextEdit> {
+        let one = |edit: Option<TextEdit>| edit.into_iter().collect();
+        match self.operation {
+            Operation::AddMissingNote(at) => one(renumber::add_missing_note(analysis, rope, at)),
+            Operation::DeleteEntry(at) => one(renumber::delete_entry(analysis, rope, at)),
+            Operation::RenumberDuplicate(at) => {
+                one(renumber::renumber_duplicate(analysis, rope, at))
+            }
+            Operation::InsertNote(at) => renumber::insert_note(analysis, rope, at),
+            Operation::DeleteNote(at) => {
+                renumber::delete_note(analysis, rope, at).unwrap_or_default()
+            }
+            Operation::Swap(at, other) => {
+                renumber::swap(analysis, rope, at, other).unwrap_or_default()
+            }
+            Operation::RenumberInOrder => renumber::renumber_in_order(analysis, rope),
+        }
+    }
+}
+
 /// The actions for the selection `range`.
-pub fn actions(analysis: &Analysis, rope: &Rope, range: TextRange) -> Vec<Action> {
-    let mut actions = quick_fixes(analysis, rope, range);
-    actions.extend(at_cursor(analysis, rope, range.start));
-    let renumbered = renumber::renumber_in_order(analysis, rope);
-    if !renumbered.is_empty() {
+pub fn actions(analysis: &Analysis, range: TextRange) -> Vec<Action> {
+    let mut actions = quick_fixes(analysis, range);
+    actions.extend(at_cursor(analysis, range.start));
+    if !analysis.markers.is_empty() || !analysis.notes.is_empty() {
         actions.push(Action {
-            title: "Renumber notes in order of first citation".to_string(),
+            title: RENUMBER.to_string(),
             kind: ActionKind::OrganizeNotes,
-            edits: renumbered,
+            operation: Operation::RenumberInOrder,
             fixes: None,
         });
     }
     actions
 }
 
-fn quick_fixes(analysis: &Analysis, rope: &Rope, range: TextRange) -> Vec<Action> {
+const RENUMBER: &str = "Renumber notes in order of first citation";
+
+fn quick_fixes(analysis: &Analysis, range: TextRange) -> Vec<Action> {
     let touched = |problem: TextRange| problem.start <= range.end && range.start <= problem.end;
     let mut actions = Vec::new();
     for problem in analysis.problems.iter().filter(|p| touched(p.range)) {
         let at = problem.range.start;
-        let (title, edits) = match problem.kind {
+        let (title, operation) = match problem.kind {
             ProblemKind::MissingNote { number, .. } => (
                 format!("Add note 〔{number}〕 to 註釋"),
-                renumber::add_missing_note(analysis, rope, at).map(|edit| vec![edit]),
+                Operation::AddMissingNote(at),
             ),
             ProblemKind::UnusedNote { number } => (
                 format!("Delete note 〔{number}〕"),
-                renumber::delete_entry(analysis, rope, at).map(|edit| vec![edit]),
+                Operation::DeleteEntry(at),
             ),
             ProblemKind::DuplicateNote { .. } => (
                 "Renumber this duplicate as a new note".to_string(),
-                renumber::renumber_duplicate(analysis, rope, at).map(|edit| vec![edit]),
+                Operation::RenumberDuplicate(at),
             ),
             ProblemKind::NoteOrder { .. }
             | ProblemKind::NoteGap { .. }
-            | ProblemKind::NotesOutOfOrder { .. } => (
-                "Renumber notes in order of first citation".to_string(),
-                Some(renumber::renumber_in_order(analysis, rope)).filter(|e| !e.is_empty()),
-            ),
+            | ProblemKind::NotesOutOfOrder { .. } => {
+                (RENUMBER.to_string(), Operation::RenumberInOrder)
+            }
         };
-        if let Some(edits) = edits {
-            actions.push(Action {
-                title,
-                kind: ActionKind::QuickFix,
-                edits,
-                fixes: Some((problem.range, problem.code())),
-            });
-        }
+        actions.push(Action {
+            title,
+            kind: ActionKind::QuickFix,
+            operation,
+            fixes: Some((problem.range, problem.code())),
+        });
     }
     actions
 }
 
-fn at_cursor(analysis: &Analysis, rope: &Rope, offset: usize) -> Vec<Action> {
-    let rewrite = |title: String, edits: Vec<TextEdit>| Action {
+fn at_cursor(analysis: &Analysis, offset: usize) -> Vec<Action> {
+    let rewrite = |title: String, operation: Operation| Action {
         title,
         kind: ActionKind::Rewrite,
-        edits,
+        operation,
         fixes: None,
     };
     let mut actions = Vec::new();
-    let on_label = analysis.note_label_at(offset).is_some();
-    if !on_label {
+    if analysis.note_label_at(offset).is_none() {
         let (_, number) = renumber::new_note_number(analysis, offset);
         actions.push(rewrite(
             format!("Insert a note here (〔{number}〕)"),
-            renumber::insert_note(analysis, rope, offset),
+            Operation::InsertNote(offset),
         ));
     }
     if let Some(marker) = analysis.marker_at(offset) {
-        if let Some(edits) = renumber::delete_note(analysis, rope, offset) {
-            actions.push(rewrite(
-                format!("Delete this note (〔{}〕)", marker.number),
-                edits,
-            ));
-        }
+        actions.push(rewrite(
+            format!("Delete this note (〔{}〕)", marker.number),
+            Operation::DeleteNote(offset),
+        ));
     }
-    if let Some((_, number)) = renumber::rename_target(analysis, offset) {
-        for other in [number.checked_sub(1), number.checked_add(1)]
-            .into_iter()
-            .flatten()
-        {
-            if other == 0 {
-                continue;
-            }
-            if let Some(edits) = renumber::swap(analysis, rope, offset, other) {
-                if edits.len() > 1 {
-                    actions.push(rewrite(format!("Swap notes {number} and {other}"), edits));
-                }
+    if let Some(target) = super::references::target_at(analysis, offset) {
+        let number = target.number;
+        for other in [number.saturating_sub(1), number.saturating_add(1)] {
+            if other != 0
+                && other != number
+                && renumber::number_exists(analysis, target.scope, other)
+            {
+                actions.push(rewrite(
+                    format!("Swap notes {number} and {other}"),
+                    Operation::Swap(offset, other),
+                ));
             }
         }
     }

@@ -73,17 +73,22 @@ impl Digits {
         }
     }
 
-    /// The digits most markers and labels of the document use.
+    /// The digits most markers and labels of the document use (judged on its first ones: a
+    /// book has tens of thousands).
     fn of_document(analysis: &Analysis, rope: &Rope) -> Digits {
-        let full_width = analysis
+        const SAMPLE: usize = 64;
+        let sample: Vec<TextRange> = analysis
             .markers
             .iter()
             .map(|m| m.range)
-            .chain(analysis.notes.iter().map(|n| n.label))
-            .filter(|&range| Digits::of(&slice(rope, range)) == Digits::FullWidth)
+            .take(SAMPLE)
+            .chain(analysis.notes.iter().map(|n| n.label).take(SAMPLE))
+            .collect();
+        let full_width = sample
+            .iter()
+            .filter(|&&range| Digits::of(&slice(rope, range)) == Digits::FullWidth)
             .count();
-        let all = analysis.markers.len() + analysis.notes.len();
-        if full_width * 2 > all {
+        if full_width * 2 > sample.len() {
             Digits::FullWidth
         } else {
             Digits::Ascii
@@ -134,7 +139,7 @@ fn scope_at(analysis: &Analysis, offset: usize) -> Option<usize> {
 
 /// What separates entries in a notes section: a blank line when the section's entries (or,
 /// with fewer than two, the document's lines) are separated by one.
-fn entry_separator(analysis: &Analysis, rope: &Rope, notes: &[Note]) -> &'static str {
+fn entry_separator(rope: &Rope, notes: &[Note]) -> &'static str {
     let blank_between =
         |from: usize, to: usize| slice(rope, TextRange::new(from, to)).matches('\n').count() >= 2;
     if let [first, second, ..] = notes {
@@ -144,12 +149,12 @@ fn entry_separator(analysis: &Analysis, rope: &Rope, notes: &[Note]) -> &'static
             "\n"
         };
     }
-    // PDF text with a blank line after every printed line: most lines are followed by one.
-    let lines = rope.len_lines();
+    // PDF text with a blank line after every printed line: a third or more of its lines are
+    // blank (judged on the first ones).
+    let lines = rope.len_lines().min(200);
     let blank = (0..lines)
         .filter(|&line| rope.line(line).chars().all(char::is_whitespace))
         .count();
-    let _ = analysis;
     if lines > 2 && blank * 3 >= lines {
         "\n\n"
     } else {
@@ -163,7 +168,7 @@ pub fn add_entry(analysis: &Analysis, rope: &Rope, scope: Option<usize>, number:
     let digits = Digits::of_document(analysis, rope);
     let label = bracketed(number, digits);
     let notes = notes_of(analysis, scope);
-    let separator = entry_separator(analysis, rope, notes);
+    let separator = entry_separator(rope, notes);
     let Some(scope) = scope else {
         let end = rope.len_bytes();
         let title = analysis
@@ -395,7 +400,8 @@ fn renumber_target(analysis: &Analysis, rope: &Rope, target: NoteTarget, to: u32
         .collect()
 }
 
-fn number_exists(analysis: &Analysis, scope: Option<usize>, number: u32) -> bool {
+/// Whether any marker or entry of `scope` has `number`.
+pub fn number_exists(analysis: &Analysis, scope: Option<usize>, number: u32) -> bool {
     markers_of(analysis, scope).any(|m| m.number == number)
         || notes_of(analysis, scope).iter().any(|n| n.number == number)
 }

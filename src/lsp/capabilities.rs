@@ -43,6 +43,7 @@ pub fn server_capabilities(encoding: PositionEncodingKind) -> ServerCapabilities
                 CodeActionKind::REFACTOR_REWRITE,
                 CodeActionKind::from(ORGANIZE_NOTES),
             ]),
+            resolve_provider: Some(true),
             ..Default::default()
         })),
         rename_provider: Some(OneOf::Right(RenameOptions {

@@ -5,12 +5,12 @@ use std::sync::Arc;
 
 use tower_lsp::jsonrpc::Result;
 use tower_lsp::lsp_types::{
-    CodeActionOrCommand, CodeActionParams, CodeActionResponse, CodeLens, CodeLensParams,
-    CompletionList, CompletionParams, CompletionResponse, DidChangeTextDocumentParams,
-    DidCloseTextDocumentParams, DidOpenTextDocumentParams, DidSaveTextDocumentParams,
-    DocumentHighlight, DocumentHighlightParams, DocumentSymbolParams, DocumentSymbolResponse,
-    ExecuteCommandParams, GotoDefinitionParams, GotoDefinitionResponse, Hover, HoverParams,
-    InitializeParams, InitializeResult, InitializedParams, Location, Position,
+    CodeAction, CodeActionOrCommand, CodeActionParams, CodeActionResponse, CodeLens,
+    CodeLensParams, CompletionList, CompletionParams, CompletionResponse,
+    DidChangeTextDocumentParams, DidCloseTextDocumentParams, DidOpenTextDocumentParams,
+    DidSaveTextDocumentParams, DocumentHighlight, DocumentHighlightParams, DocumentSymbolParams,
+    DocumentSymbolResponse, ExecuteCommandParams, GotoDefinitionParams, GotoDefinitionResponse,
+    Hover, HoverParams, InitializeParams, InitializeResult, InitializedParams, Location, Position,
     PrepareRenameResponse, ReferenceParams, RenameParams, ServerInfo, TextDocumentPositionParams,
     Url, WorkspaceEdit,
 };
@@ -260,10 +260,11 @@ impl LanguageServer for Backend {
             return Ok(None);
         };
         let range = TextRange::new(rope.char_to_byte(chars.start), rope.char_to_byte(chars.end));
-        let found = features::code_actions::actions(snapshot.document.analysis(), rope, range);
+        let found = features::code_actions::actions(snapshot.document.analysis(), range);
         let actions = to_proto::code_actions(
             &snapshot,
             &uri,
+            params.range,
             found,
             &params.context,
             encoding,
@@ -275,6 +276,31 @@ impl LanguageServer for Backend {
                 .map(CodeActionOrCommand::CodeAction)
                 .collect(),
         ))
+    }
+
+    async fn code_action_resolve(&self, mut action: CodeAction) -> Result<CodeAction> {
+        let Some(data) = to_proto::resolve_data(&action) else {
+            return Ok(action);
+        };
+        let Some(snapshot) = self.snapshot(&data.uri) else {
+            return Ok(action);
+        };
+        let encoding = self.state.encoding();
+        let rope = snapshot.document.text();
+        let Ok(chars) = position::char_range(rope, data.range, encoding) else {
+            return Ok(action);
+        };
+        let range = TextRange::new(rope.char_to_byte(chars.start), rope.char_to_byte(chars.end));
+        let analysis = snapshot.document.analysis();
+        // Listed again on the current text: the one with the same title is the one picked.
+        let picked = features::code_actions::actions(analysis, range)
+            .into_iter()
+            .find(|candidate| candidate.title == data.title);
+        if let Some(picked) = picked {
+            let edits = picked.edits(analysis, rope);
+            action.edit = Some(self.workspace_edit(&snapshot, &data.uri, &edits));
+        }
+        Ok(action)
     }
 
     async fn prepare_rename(

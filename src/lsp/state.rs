@@ -30,6 +30,9 @@ pub struct ServerState {
 pub struct ClientSupport {
     /// Workspace edits as versioned `documentChanges` (else plain `changes`).
     pub document_changes: bool,
+    /// `codeAction/resolve` for an action's edit: code actions are listed without their
+    /// edits, made only for the one picked.
+    pub resolve_code_action_edit: bool,
 }
 
 impl From<&ClientCapabilities> for ClientSupport {
@@ -40,7 +43,16 @@ impl From<&ClientCapabilities> for ClientSupport {
             .and_then(|workspace| workspace.workspace_edit.as_ref())
             .and_then(|edit| edit.document_changes)
             .unwrap_or(false);
-        ClientSupport { document_changes }
+        let resolve_code_action_edit = capabilities
+            .text_document
+            .as_ref()
+            .and_then(|text| text.code_action.as_ref())
+            .and_then(|action| action.resolve_support.as_ref())
+            .is_some_and(|resolve| resolve.properties.iter().any(|p| p == "edit"));
+        ClientSupport {
+            document_changes,
+            resolve_code_action_edit,
+        }
     }
 }
 

@@ -204,11 +204,13 @@ pub fn workspace_edit(
     }
 }
 
-/// The code actions the client asked for (`context.only`), each with its workspace edit, the
-/// quick fixes with the diagnostics they fix.
+/// The code actions the client asked for (`context.only`), the quick fixes with the
+/// diagnostics they fix. Each has its workspace edit, or, for a client that resolves actions,
+/// `data` to make it from (see [`resolve_data`]).
 pub fn code_actions(
     snapshot: &Snapshot,
     uri: &Url,
+    request_range: Range,
     actions: Vec<Action>,
     context: &CodeActionContext,
     encoding: Encoding,
@@ -229,13 +231,7 @@ pub fn code_actions(
     actions
         .into_iter()
         .filter_map(|action| {
-            let kind = match action.kind {
-                ActionKind::QuickFix => CodeActionKind::QUICKFIX,
-                ActionKind::Rewrite => CodeActionKind::REFACTOR_REWRITE,
-                ActionKind::OrganizeNotes => {
-                    CodeActionKind::from(super::capabilities::ORGANIZE_NOTES)
-                }
-            };
+            let kind = code_action_kind(action.kind);
             if !wanted(&kind) {
                 return None;
             }
@@ -251,24 +247,56 @@ pub fn code_actions(
                     .cloned()
                     .collect::<Vec<_>>()
             });
-            let edit = workspace_edit(
-                rope,
-                uri,
-                snapshot.version,
-                &action.edits,
-                encoding,
-                support.document_changes,
-            );
+            let (edit, data) = if support.resolve_code_action_edit {
+                let data = serde_json::json!({
+                    "uri": uri,
+                    "range": request_range,
+                    "title": action.title,
+                });
+                (None, Some(data))
+            } else {
+                let edits = action.edits(snapshot.document.analysis(), rope);
+                let edit = workspace_edit(
+                    rope,
+                    uri,
+                    snapshot.version,
+                    &edits,
+                    encoding,
+                    support.document_changes,
+                );
+                (Some(edit), None)
+            };
             Some(CodeAction {
                 title: action.title,
                 kind: Some(kind),
                 diagnostics: diagnostics.filter(|d| !d.is_empty()),
-                edit: Some(edit),
+                edit,
+                data,
                 is_preferred: Some(action.fixes.is_some()),
                 ..CodeAction::default()
             })
         })
         .collect()
+}
+
+fn code_action_kind(kind: ActionKind) -> CodeActionKind {
+    match kind {
+        ActionKind::QuickFix => CodeActionKind::QUICKFIX,
+        ActionKind::Rewrite => CodeActionKind::REFACTOR_REWRITE,
+        ActionKind::OrganizeNotes => CodeActionKind::from(super::capabilities::ORGANIZE_NOTES),
+    }
+}
+
+/// What a lazily listed code action carries to be resolved.
+#[derive(serde::Deserialize)]
+pub struct ResolveData {
+    pub uri: Url,
+    pub range: Range,
+    pub title: String,
+}
+
+pub fn resolve_data(action: &CodeAction) -> Option<ResolveData> {
+    serde_json::from_value(action.data.clone()?).ok()
 }
 
 pub fn completions(rope: &Rope, found: Vec<Completion>, encoding: Encoding) -> Vec<CompletionItem> {
