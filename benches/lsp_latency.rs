@@ -109,7 +109,13 @@ fn main() {
         "textDocument": {
             "publishDiagnostics": { "versionSupport": true },
             "hover": { "contentFormat": ["markdown", "plaintext"] },
-            "completion": { "completionItem": { "snippetSupport": false } },
+            // As VS Code asks: documentation, detail and additional edits resolved per item,
+            // a code action's edit resolved when it is picked.
+            "completion": { "completionItem": {
+                "snippetSupport": false,
+                "resolveSupport": { "properties": ["documentation", "detail", "additionalTextEdits"] },
+            } },
+            "codeAction": { "resolveSupport": { "properties": ["edit"] } },
             "documentSymbol": { "hierarchicalDocumentSymbolSupport": true },
         },
     });

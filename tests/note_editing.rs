@@ -522,3 +522,46 @@ async fn the_insert_note_command_applies_its_edit_through_the_client() {
         assert_eq!(refused["code"], -32602);
     }
 }
+
+#[tokio::test]
+async fn clients_that_resolve_completion_items_get_a_note_s_text_for_the_item_shown() {
+    let text = "𠮷甲〔1〕乙〔\n註釋：\n〔1〕第一條，\n長的。";
+    let units = Units::Utf16;
+    let mut client = TestClient::initialized_with(json!({
+        "general": { "positionEncodings": ["utf-16"] },
+        "textDocument": { "completion": { "completionItem": {
+            "resolveSupport": { "properties": ["documentation", "detail", "additionalTextEdits"] }
+        } } },
+    }))
+    .await;
+    client.open(URI, 1, text).await;
+    client.diagnostics_for(1).await;
+    let after_open = {
+        let mut at = find(text, "〔\n", 0, units);
+        at["character"] = json!(at["character"].as_u64().unwrap() + 1);
+        at
+    };
+    let list = client
+        .request(
+            "textDocument/completion",
+            json!({ "textDocument": { "uri": URI }, "position": after_open }),
+        )
+        .await
+        .unwrap();
+    let items = list["items"].as_array().unwrap();
+    let note = items
+        .iter()
+        .find(|i| i["label"] == "〔1〕")
+        .unwrap()
+        .clone();
+    assert!(note.get("documentation").is_none(), "{note}");
+    assert_eq!(note["detail"], "第一條，長的。");
+    let resolved = client
+        .request("completionItem/resolve", note)
+        .await
+        .unwrap();
+    assert_eq!(
+        resolved["documentation"]["value"],
+        "**Note 〔1〕**\n\n第一條，長的。"
+    );
+}

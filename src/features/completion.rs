@@ -13,8 +13,10 @@ use crate::text::TextRange;
 pub struct Completion {
     pub label: String,
     pub detail: String,
-    /// Markdown.
+    /// Markdown (see [`completions`]).
     pub documentation: Option<String>,
+    /// The entry an item for an existing note stands for: its label.
+    pub note_label: Option<TextRange>,
     /// Replaces what was typed of the marker.
     pub edit: TextEdit,
     /// Elsewhere in the document (renumbering, the new entry).
@@ -27,12 +29,21 @@ pub struct Completion {
 
 /// How much of the detail a note's text shows.
 const DETAIL_CHARS: usize = 30;
+/// How much of a note's text is read for its detail (more than the detail: lines are joined).
+const DETAIL_BYTES: usize = 4 * DETAIL_CHARS * 3;
 
 /// The most notes offered at once; typing digits narrows them down (the list is then marked
 /// incomplete, so the client asks again).
 pub const MAX_NOTES: usize = 100;
 
-pub fn completions(analysis: &Analysis, rope: &Rope, offset: usize) -> Vec<Completion> {
+/// The completions at `offset`; each note's whole text as documentation only `with_documentation`
+/// (a client that resolves items asks for it with [`documentation`] for the one shown).
+pub fn completions(
+    analysis: &Analysis,
+    rope: &Rope,
+    offset: usize,
+    with_documentation: bool,
+) -> Vec<Completion> {
     let Some(typed) = typed_marker(rope, offset) else {
         return Vec::new();
     };
@@ -45,6 +56,7 @@ pub fn completions(analysis: &Analysis, rope: &Rope, offset: usize) -> Vec<Compl
             label: format!("〔{number}〕 new note"),
             detail: "insert a new note here, renumbering the later ones".to_string(),
             documentation: None,
+            note_label: None,
             edit: TextEdit {
                 range: typed,
                 new_text: marker,
@@ -73,18 +85,27 @@ pub fn completions(analysis: &Analysis, rope: &Rope, offset: usize) -> Vec<Compl
         .filter(|note| note.number.to_string().starts_with(&typed_digits))
         .take(MAX_NOTES);
     for note in matching {
-        let body = rope
-            .byte_slice(note.label.end..note.range.end.max(note.label.end))
-            .to_string();
-        let joined = join_lines(&body);
-        let detail: String = joined.chars().take(DETAIL_CHARS).collect();
+        // The start of the note's text is enough for the detail (a note can be long).
+        let end = note
+            .range
+            .end
+            .max(note.label.end)
+            .min(note.label.end + DETAIL_BYTES);
+        // (Cut at a character boundary: the byte count can fall inside one.)
+        let chars = rope.byte_to_char(note.label.end)..rope.byte_to_char(end);
+        let start_of_text = rope.slice(chars).to_string();
+        let detail: String = join_lines(&start_of_text)
+            .chars()
+            .take(DETAIL_CHARS)
+            .collect();
         let label_text = rope
             .byte_slice(note.label.start..note.label.end)
             .to_string();
         items.push(Completion {
             label: label_text.clone(),
             detail,
-            documentation: Some(hover::note_markdown(rope, note)),
+            documentation: with_documentation.then(|| hover::note_markdown(rope, note)),
+            note_label: Some(note.label),
             edit: TextEdit {
                 range: typed,
                 new_text: label_text,
@@ -95,6 +116,12 @@ pub fn completions(analysis: &Analysis, rope: &Rope, offset: usize) -> Vec<Compl
         });
     }
     items
+}
+
+/// The documentation of the completion item for the note labelled at `label`.
+pub fn documentation(analysis: &Analysis, rope: &Rope, label: usize) -> Option<String> {
+    let note = analysis.note_label_at(label)?;
+    Some(hover::note_markdown(rope, note))
 }
 
 /// What was typed of a marker before `offset`: a `〔`, then digits; with the `〕` after the
@@ -134,7 +161,7 @@ mod tests {
         let fixture = Fixture::parse(fixture);
         let analysis = Analysis::new(&fixture.text);
         let rope = Rope::from_str(&fixture.text);
-        let found = completions(&analysis, &rope, fixture.cursor);
+        let found = completions(&analysis, &rope, fixture.cursor, true);
         (fixture.text, found)
     }
 

@@ -32,6 +32,7 @@ pub fn server_capabilities(encoding: PositionEncodingKind) -> ServerCapabilities
         hover_provider: Some(HoverProviderCapability::Simple(true)),
         completion_provider: Some(CompletionOptions {
             trigger_characters: Some(vec!["〔".to_string()]),
+            resolve_provider: Some(true),
             ..Default::default()
         }),
         code_lens_provider: Some(CodeLensOptions {

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use tower_lsp::jsonrpc::Result;
 use tower_lsp::lsp_types::{
     CodeAction, CodeActionOrCommand, CodeActionParams, CodeActionResponse, CodeLens,
-    CodeLensParams, CompletionList, CompletionParams, CompletionResponse,
+    CodeLensParams, CompletionItem, CompletionList, CompletionParams, CompletionResponse,
     DidChangeTextDocumentParams, DidCloseTextDocumentParams, DidOpenTextDocumentParams,
     DidSaveTextDocumentParams, DocumentHighlight, DocumentHighlightParams, DocumentSymbolParams,
     DocumentSymbolResponse, ExecuteCommandParams, GotoDefinitionParams, GotoDefinitionResponse,
@@ -377,7 +377,9 @@ impl LanguageServer for Backend {
             return Ok(None);
         };
         let document = &snapshot.document;
-        let found = features::completion::completions(document.analysis(), document.text(), offset);
+        let lazy = self.state.client_support().resolve_completion_documentation;
+        let found =
+            features::completion::completions(document.analysis(), document.text(), offset, !lazy);
         if found.is_empty() {
             return Ok(None);
         }
@@ -387,11 +389,26 @@ impl LanguageServer for Backend {
             .iter()
             .filter(|item| item.additional.is_empty())
             .count();
-        let items = to_proto::completions(document.text(), found, self.state.encoding());
+        let uri = &request.text_document.uri;
+        let items = to_proto::completions(document.text(), uri, found, self.state.encoding());
         Ok(Some(CompletionResponse::List(CompletionList {
             is_incomplete: notes >= features::completion::MAX_NOTES,
             items,
         })))
+    }
+
+    async fn completion_resolve(&self, mut item: CompletionItem) -> Result<CompletionItem> {
+        let Some((uri, label)) = to_proto::completion_note(&item) else {
+            return Ok(item);
+        };
+        let Some((snapshot, offset)) = self.at(&uri, label) else {
+            return Ok(item);
+        };
+        let document = &snapshot.document;
+        let markdown =
+            features::completion::documentation(document.analysis(), document.text(), offset);
+        item.documentation = markdown.map(to_proto::markdown_documentation);
+        Ok(item)
     }
 
     async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {

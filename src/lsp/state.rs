@@ -33,6 +33,9 @@ pub struct ClientSupport {
     /// `codeAction/resolve` for an action's edit: code actions are listed without their
     /// edits, made only for the one picked.
     pub resolve_code_action_edit: bool,
+    /// `completionItem/resolve` for an item's documentation: notes' texts are sent only for
+    /// the item shown.
+    pub resolve_completion_documentation: bool,
 }
 
 impl From<&ClientCapabilities> for ClientSupport {
@@ -49,9 +52,17 @@ impl From<&ClientCapabilities> for ClientSupport {
             .and_then(|text| text.code_action.as_ref())
             .and_then(|action| action.resolve_support.as_ref())
             .is_some_and(|resolve| resolve.properties.iter().any(|p| p == "edit"));
+        let resolve_completion_documentation = capabilities
+            .text_document
+            .as_ref()
+            .and_then(|text| text.completion.as_ref())
+            .and_then(|completion| completion.completion_item.as_ref())
+            .and_then(|item| item.resolve_support.as_ref())
+            .is_some_and(|resolve| resolve.properties.iter().any(|p| p == "documentation"));
         ClientSupport {
             document_changes,
             resolve_code_action_edit,
+            resolve_completion_documentation,
         }
     }
 }

@@ -299,7 +299,14 @@ pub fn resolve_data(action: &CodeAction) -> Option<ResolveData> {
     serde_json::from_value(action.data.clone()?).ok()
 }
 
-pub fn completions(rope: &Rope, found: Vec<Completion>, encoding: Encoding) -> Vec<CompletionItem> {
+/// Completion items; an item for an existing note carries its URI and label position in
+/// `data`, for `completionItem/resolve` (see [`completion_note`]).
+pub fn completions(
+    rope: &Rope,
+    uri: &Url,
+    found: Vec<Completion>,
+    encoding: Encoding,
+) -> Vec<CompletionItem> {
     let edit = |edit: &renumber::TextEdit| {
         TextEdit::new(
             position::range(rope, edit.range, encoding),
@@ -312,18 +319,34 @@ pub fn completions(rope: &Rope, found: Vec<Completion>, encoding: Encoding) -> V
             label: item.label,
             kind: Some(CompletionItemKind::REFERENCE),
             detail: Some(item.detail),
-            documentation: item.documentation.map(|value| {
-                Documentation::MarkupContent(MarkupContent {
-                    kind: MarkupKind::Markdown,
-                    value,
-                })
-            }),
+            documentation: item.documentation.map(markdown_documentation),
             sort_text: Some(item.sort),
             filter_text: Some(item.filter),
             text_edit: Some(CompletionTextEdit::Edit(edit(&item.edit))),
             additional_text_edits: (!item.additional.is_empty())
                 .then(|| item.additional.iter().map(edit).collect()),
+            data: item.note_label.map(|label| {
+                serde_json::json!({ "uri": uri, "label": position::position(rope, label.start, encoding) })
+            }),
             ..CompletionItem::default()
         })
         .collect()
+}
+
+pub fn markdown_documentation(value: String) -> Documentation {
+    Documentation::MarkupContent(MarkupContent {
+        kind: MarkupKind::Markdown,
+        value,
+    })
+}
+
+/// The document and the note label position a completion item stands for.
+pub fn completion_note(item: &CompletionItem) -> Option<(Url, tower_lsp::lsp_types::Position)> {
+    #[derive(serde::Deserialize)]
+    struct Data {
+        uri: Url,
+        label: tower_lsp::lsp_types::Position,
+    }
+    let data: Data = serde_json::from_value(item.data.clone()?).ok()?;
+    Some((data.uri, data.label))
 }
