@@ -82,7 +82,7 @@ pub fn completions(
         .collect();
     let matching = notes
         .iter()
-        .filter(|note| note.number.to_string().starts_with(&typed_digits))
+        .filter(|note| starts_with_digits(note.number, &typed_digits))
         .take(MAX_NOTES);
     for note in matching {
         // The start of the note's text is enough for the detail (a note can be long).
@@ -116,6 +116,26 @@ pub fn completions(
         });
     }
     items
+}
+
+/// Whether `number` written in decimal starts with `digits` (ASCII), without writing it: a
+/// book has thousands of notes to test.
+fn starts_with_digits(number: u32, digits: &str) -> bool {
+    let Ok(prefix) = digits.parse::<u64>() else {
+        return digits.is_empty();
+    };
+    let mut number = u64::from(number);
+    let mut length: usize = 1;
+    let mut power: u64 = 10;
+    while number >= power {
+        length += 1;
+        power *= 10;
+    }
+    let Some(drop) = length.checked_sub(digits.len()) else {
+        return false;
+    };
+    number /= 10u64.pow(drop as u32);
+    number == prefix && !digits.starts_with('0')
 }
 
 /// The documentation of the completion item for the note labelled at `label`.
@@ -222,6 +242,25 @@ mod tests {
         );
         let (_, found) = items(&format!("甲〔$0\n註釋：{notes}"));
         assert_eq!(found.len(), 1 + MAX_NOTES);
+    }
+
+    #[test]
+    fn decimal_prefixes() {
+        for (number, digits, expected) in [
+            (120, "12", true),
+            (12, "12", true),
+            (1, "12", false),
+            (312, "12", false),
+            (5, "", true),
+            (10, "0", false),
+            (99_999, "9999", true),
+        ] {
+            assert_eq!(
+                starts_with_digits(number, digits),
+                expected,
+                "{number} {digits}"
+            );
+        }
     }
 
     #[test]
