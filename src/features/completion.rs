@@ -34,7 +34,7 @@ const DETAIL_BYTES: usize = 4 * DETAIL_CHARS * 3;
 
 /// The most notes offered at once; typing digits narrows them down (the list is then marked
 /// incomplete, so the client asks again).
-pub const MAX_NOTES: usize = 100;
+pub const MAX_NOTES: usize = 50;
 
 /// The completions at `offset`; each note's whole text as documentation only `with_documentation`
 /// (a client that resolves items asks for it with [`documentation`] for the one shown).

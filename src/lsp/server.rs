@@ -390,7 +390,8 @@ impl LanguageServer for Backend {
             .filter(|item| item.additional.is_empty())
             .count();
         let uri = &request.text_document.uri;
-        let items = to_proto::completions(document.text(), uri, found, self.state.encoding());
+        let encoding = self.state.encoding();
+        let items = to_proto::completions(document.text(), uri, snapshot.version, found, encoding);
         Ok(Some(CompletionResponse::List(CompletionList {
             is_incomplete: notes >= features::completion::MAX_NOTES,
             items,
@@ -398,15 +399,16 @@ impl LanguageServer for Backend {
     }
 
     async fn completion_resolve(&self, mut item: CompletionItem) -> Result<CompletionItem> {
-        let Some((uri, label)) = to_proto::completion_note(&item) else {
+        let Some((uri, version, label)) = to_proto::completion_note(&item) else {
             return Ok(item);
         };
-        let Some((snapshot, offset)) = self.at(&uri, label) else {
+        // The label's offset holds for the version the item was made for.
+        let Some(snapshot) = self.snapshot(&uri).filter(|s| s.version == version) else {
             return Ok(item);
         };
         let document = &snapshot.document;
         let markdown =
-            features::completion::documentation(document.analysis(), document.text(), offset);
+            features::completion::documentation(document.analysis(), document.text(), label);
         item.documentation = markdown.map(to_proto::markdown_documentation);
         Ok(item)
     }

@@ -299,36 +299,53 @@ pub fn resolve_data(action: &CodeAction) -> Option<ResolveData> {
     serde_json::from_value(action.data.clone()?).ok()
 }
 
-/// Completion items; an item for an existing note carries its URI and label position in
-/// `data`, for `completionItem/resolve` (see [`completion_note`]).
+/// Completion items; an item for an existing note carries the document's URI and version and
+/// its label's offset in `data`, for `completionItem/resolve` (see [`completion_note`]).
 pub fn completions(
     rope: &Rope,
     uri: &Url,
+    version: i32,
     found: Vec<Completion>,
     encoding: Encoding,
 ) -> Vec<CompletionItem> {
-    let edit = |edit: &renumber::TextEdit| {
-        TextEdit::new(
-            position::range(rope, edit.range, encoding),
-            edit.new_text.clone(),
-        )
+    // All items replace the same typed text: its range is converted once.
+    let mut converted: Option<(TextRange, Range)> = None;
+    let mut lsp_range = |range: TextRange| match converted {
+        Some((known, lsp)) if known == range => lsp,
+        _ => {
+            let lsp = position::range(rope, range, encoding);
+            converted = Some((range, lsp));
+            lsp
+        }
     };
     found
         .into_iter()
-        .map(|item| CompletionItem {
-            label: item.label,
-            kind: Some(CompletionItemKind::REFERENCE),
-            detail: Some(item.detail),
-            documentation: item.documentation.map(markdown_documentation),
-            sort_text: Some(item.sort),
-            filter_text: Some(item.filter),
-            text_edit: Some(CompletionTextEdit::Edit(edit(&item.edit))),
-            additional_text_edits: (!item.additional.is_empty())
-                .then(|| item.additional.iter().map(edit).collect()),
-            data: item.note_label.map(|label| {
-                serde_json::json!({ "uri": uri, "label": position::position(rope, label.start, encoding) })
-            }),
-            ..CompletionItem::default()
+        .map(|item| {
+            let text_edit = TextEdit::new(lsp_range(item.edit.range), item.edit.new_text);
+            let additional: Vec<TextEdit> = item
+                .additional
+                .iter()
+                .map(|edit| {
+                    TextEdit::new(
+                        position::range(rope, edit.range, encoding),
+                        edit.new_text.clone(),
+                    )
+                })
+                .collect();
+            CompletionItem {
+                label: item.label,
+                kind: Some(CompletionItemKind::REFERENCE),
+                detail: Some(item.detail),
+                documentation: item.documentation.map(markdown_documentation),
+                sort_text: Some(item.sort),
+                filter_text: Some(item.filter),
+                text_edit: Some(CompletionTextEdit::Edit(text_edit)),
+                additional_text_edits: (!additional.is_empty()).then_some(additional),
+                data: item.note_label.map(|label| {
+                    serde_json::json!({ "uri": uri, "version": version, "label": label.start })
+                }),
+                ..CompletionItem::default()
+            }
         })
         .collect()
 }
@@ -340,13 +357,14 @@ pub fn markdown_documentation(value: String) -> Documentation {
     })
 }
 
-/// The document and the note label position a completion item stands for.
-pub fn completion_note(item: &CompletionItem) -> Option<(Url, tower_lsp::lsp_types::Position)> {
+/// The document, its version and the note label offset a completion item stands for.
+pub fn completion_note(item: &CompletionItem) -> Option<(Url, i32, usize)> {
     #[derive(serde::Deserialize)]
     struct Data {
         uri: Url,
-        label: tower_lsp::lsp_types::Position,
+        version: i32,
+        label: usize,
     }
     let data: Data = serde_json::from_value(item.data.clone()?).ok()?;
-    Some((data.uri, data.label))
+    Some((data.uri, data.version, data.label))
 }
