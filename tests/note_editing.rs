@@ -565,3 +565,95 @@ async fn clients_that_resolve_completion_items_get_a_note_s_text_for_the_item_sh
         "**Note 〔1〕**\n\n第一條，長的。"
     );
 }
+
+/// Every code action, in UTF-16 and UTF-8, with 𠮷 on the lines it edits: the text, where the
+/// cursor goes (the `nth` `needle`, plus `inside` characters), the kind asked for, the action,
+/// and the text it leaves.
+#[tokio::test]
+async fn every_code_action_next_to_extension_b_characters() {
+    type Case = (
+        &'static str,
+        (&'static str, usize, u32),
+        &'static str,
+        &'static str,
+        &'static str,
+    );
+    let cases: [Case; 8] = [
+        (
+            "𠮷甲〔1〕𠮷乙〔2〕\n註釋：\n〔1〕𠮷一。",
+            ("〔2〕", 0, 1),
+            "quickfix",
+            "Add note 〔2〕 to 註釋",
+            "𠮷甲〔1〕𠮷乙〔2〕\n註釋：\n〔1〕𠮷一。\n〔2〕",
+        ),
+        (
+            "𠮷甲〔1〕\n註釋：\n〔1〕𠮷一。\n〔2〕𠮷二。\n〔3〕𠮷三。",
+            ("〔2〕", 0, 1),
+            "quickfix",
+            "Delete note 〔2〕",
+            "𠮷甲〔1〕\n註釋：\n〔1〕𠮷一。\n〔3〕𠮷三。",
+        ),
+        (
+            "𠮷甲〔1〕乙〔2〕\n註釋：\n〔1〕𠮷一。\n〔2〕𠮷二。\n〔1〕𠮷重。",
+            ("〔1〕", 2, 1),
+            "quickfix",
+            "Renumber this duplicate as a new note",
+            "𠮷甲〔1〕乙〔2〕\n註釋：\n〔1〕𠮷一。\n〔2〕𠮷二。\n〔3〕𠮷重。",
+        ),
+        (
+            "𠮷甲〔1〕𠮷乙〔2〕\n註釋：\n〔1〕𠮷一。\n〔2〕𠮷二。",
+            ("乙", 0, 0),
+            "refactor.rewrite",
+            "Insert a note here (〔2〕)",
+            "𠮷甲〔1〕𠮷〔2〕乙〔3〕\n註釋：\n〔1〕𠮷一。\n〔2〕\n〔3〕𠮷二。",
+        ),
+        (
+            "𠮷甲〔1〕𠮷乙〔2〕𠮷丙〔3〕\n註釋：\n〔1〕𠮷一。\n〔2〕𠮷二。\n〔3〕𠮷三。",
+            ("〔2〕", 0, 1),
+            "refactor.rewrite",
+            "Delete this note (〔2〕)",
+            "𠮷甲〔1〕𠮷乙𠮷丙〔2〕\n註釋：\n〔1〕𠮷一。\n〔2〕𠮷三。",
+        ),
+        (
+            "𠮷甲〔1〕𠮷乙〔2〕\n註釋：\n〔1〕𠮷一。\n〔2〕𠮷二。",
+            ("〔1〕", 0, 1),
+            "refactor.rewrite",
+            "Swap notes 1 and 2",
+            "𠮷甲〔2〕𠮷乙〔1〕\n註釋：\n〔2〕𠮷一。\n〔1〕𠮷二。",
+        ),
+        (
+            "𠮷甲〔1〕𠮷乙。\n註釋：\n〔1〕𠮷一。\n〔2〕𠮷二。",
+            ("乙", 0, 0),
+            "refactor.rewrite",
+            "Cite note 〔2〕 here",
+            "𠮷甲〔1〕𠮷〔2〕乙。\n註釋：\n〔1〕𠮷一。\n〔2〕𠮷二。",
+        ),
+        (
+            "𠮷甲〔2〕𠮷乙〔1〕\n註釋：\n〔1〕𠮷一。\n〔2〕𠮷二。",
+            ("〔2〕", 0, 0),
+            "source.organizeNotes",
+            "Renumber notes in order of first citation",
+            "𠮷甲〔1〕𠮷乙〔2〕\n註釋：\n〔1〕𠮷二。\n〔2〕𠮷一。",
+        ),
+    ];
+    for units in [Units::Utf16, Units::Utf8] {
+        for (text, (needle, nth, inside), kind, title, expected) in cases {
+            let mut client = opened(units, text).await;
+            let mut at = find(text, needle, nth, units);
+            at["character"] = json!(at["character"].as_u64().unwrap() + u64::from(inside));
+            let actions = code_actions(
+                &mut client,
+                json!({ "start": at, "end": at }),
+                json!([]),
+                kind,
+            )
+            .await;
+            let action = titled(&actions, title);
+            assert_eq!(
+                apply(text, &edits_of(&action["edit"], 1), units),
+                expected,
+                "{title} ({units:?})"
+            );
+        }
+    }
+}

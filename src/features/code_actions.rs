@@ -27,6 +27,8 @@ pub enum Operation {
     InsertNote(usize),
     DeleteNote(usize),
     Swap(usize, u32),
+    /// A marker for note `number` at the offset.
+    Cite(usize, u32),
     RenumberInOrder,
 }
 
@@ -56,6 +58,7 @@ impl Action {
             Operation::Swap(at, other) => {
                 renumber::swap(analysis, rope, at, other).unwrap_or_default()
             }
+            Operation::Cite(at, number) => vec![renumber::cite(analysis, rope, at, number)],
             Operation::RenumberInOrder => renumber::renumber_in_order(analysis, rope),
         }
     }
@@ -121,11 +124,24 @@ fn at_cursor(analysis: &Analysis, offset: usize) -> Vec<Action> {
     };
     let mut actions = Vec::new();
     if analysis.note_label_at(offset).is_none() {
-        let (_, number) = renumber::new_note_number(analysis, offset);
+        let (scope, number) = renumber::new_note_number(analysis, offset);
         actions.push(rewrite(
             format!("Insert a note here (〔{number}〕)"),
             Operation::InsertNote(offset),
         ));
+        // An entry nothing cites yet, whose number is the one a citation here would have.
+        let uncited = analysis.problems.iter().any(|p| {
+            p.kind == ProblemKind::UnusedNote { number }
+                && analysis
+                    .note_label_at(p.range.start)
+                    .is_some_and(|n| Some(n.section) == scope)
+        });
+        if uncited && analysis.marker_at(offset).is_none() {
+            actions.push(rewrite(
+                format!("Cite note 〔{number}〕 here"),
+                Operation::Cite(offset, number),
+            ));
+        }
     }
     if let Some(marker) = analysis.marker_at(offset) {
         actions.push(rewrite(

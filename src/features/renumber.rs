@@ -240,6 +240,14 @@ pub fn new_note_at(
     (number, bracketed(number, digits), edits)
 }
 
+/// A marker citing note `number` at `offset`, in the document's digits.
+pub fn cite(analysis: &Analysis, rope: &Rope, offset: usize, number: u32) -> TextEdit {
+    TextEdit::insert(
+        offset,
+        bracketed(number, Digits::of_document(analysis, rope)),
+    )
+}
+
 /// Every marker and entry of `scope` numbered `from` or more, renumbered by `by`.
 fn shift_numbers(
     analysis: &Analysis,
