@@ -657,3 +657,36 @@ async fn every_code_action_next_to_extension_b_characters() {
         }
     }
 }
+
+#[tokio::test]
+async fn completing_a_new_note_next_to_extension_b_characters() {
+    let text = "𠮷甲〔1〕𠮷〔 乙〔2〕\n註釋：\n〔1〕𠮷一。\n〔2〕𠮷二。";
+    for units in [Units::Utf16, Units::Utf8] {
+        let mut client = opened(units, text).await;
+        let mut at = find(text, "〔 ", 0, units);
+        at["character"] = json!(at["character"].as_u64().unwrap() + u64::from(units.count("〔")));
+        let list = client
+            .request(
+                "textDocument/completion",
+                json!({ "textDocument": { "uri": URI }, "position": at }),
+            )
+            .await
+            .unwrap();
+        let items = list["items"].as_array().unwrap();
+        assert_eq!(items[0]["label"], "〔2〕 new note");
+        let mut edits = items[0]["additionalTextEdits"].as_array().unwrap().clone();
+        edits.push(items[0]["textEdit"].clone());
+        assert_eq!(
+            apply(text, &edits, units),
+            "𠮷甲〔1〕𠮷〔2〕 乙〔3〕\n註釋：\n〔1〕𠮷一。\n〔2〕\n〔3〕𠮷二。",
+            "{units:?}"
+        );
+        // An existing note: only the marker is written.
+        let two = items.iter().find(|i| i["label"] == "〔2〕").unwrap();
+        assert!(two.get("additionalTextEdits").is_none());
+        assert_eq!(
+            apply(text, &[two["textEdit"].clone()], units),
+            "𠮷甲〔1〕𠮷〔2〕 乙〔2〕\n註釋：\n〔1〕𠮷一。\n〔2〕𠮷二。"
+        );
+    }
+}
