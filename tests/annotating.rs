@@ -3,6 +3,7 @@
 
 mod common;
 
+use common::units::{find, range_array, range_of, Units};
 use common::{position_json, TestClient, SEED};
 use serde_json::{json, Value};
 
@@ -11,56 +12,6 @@ const URI: &str = "file:///work/book.txt";
 /// Two chapters, each with its own notes; 𠮷 (two UTF-16 units, four UTF-8 bytes) before the
 /// markers on their lines.
 const BOOK: &str = "一、甲章\n𠮷甲〔1〕甲〔2〕𠮷〔1〕\n\n註釋：\n〔1〕甲一，https://example.com/a。\n〔2〕甲二。\n二、乙章\n𠮷乙〔1〕\n註釋：\n〔1〕乙一。\n〔3〕乙三。";
-
-#[derive(Clone, Copy)]
-enum Units {
-    Utf16,
-    Utf8,
-}
-
-impl Units {
-    fn name(self) -> &'static str {
-        match self {
-            Units::Utf16 => "utf-16",
-            Units::Utf8 => "utf-8",
-        }
-    }
-
-    fn count(self, text: &str) -> u32 {
-        match self {
-            Units::Utf16 => text.encode_utf16().count() as u32,
-            Units::Utf8 => text.len() as u32,
-        }
-    }
-}
-
-/// Line and character (in `units`) of the start of the `nth` occurrence of `needle`.
-fn find(text: &str, needle: &str, nth: usize, units: Units) -> (u32, u32) {
-    let byte = text
-        .match_indices(needle)
-        .nth(nth)
-        .expect("needle is in the text")
-        .0;
-    let line_start = text[..byte].rfind('\n').map_or(0, |i| i + 1);
-    let line = text[..byte].matches('\n').count() as u32;
-    (line, units.count(&text[line_start..byte]))
-}
-
-/// The range of the `nth` `needle`, as `[line, character, line, character]`.
-fn range_of(text: &str, needle: &str, nth: usize, units: Units) -> [u32; 4] {
-    let (line, character) = find(text, needle, nth, units);
-    [line, character, line, character + units.count(needle)]
-}
-
-fn range_array(range: &Value) -> [u32; 4] {
-    let number = |v: &Value| v.as_u64().expect("a number") as u32;
-    [
-        number(&range["start"]["line"]),
-        number(&range["start"]["character"]),
-        number(&range["end"]["line"]),
-        number(&range["end"]["character"]),
-    ]
-}
 
 async fn opened(units: Units, text: &str) -> TestClient {
     let (mut client, _) = TestClient::initialized(&[units.name()]).await;
@@ -74,6 +25,19 @@ fn at(units: Units, text: &str, needle: &str, nth: usize, inside: u32) -> Value 
     json!({ "textDocument": { "uri": URI }, "position": position_json(line, character + inside) })
 }
 
+/// The ranges of a list of locations in `URI`.
+fn location_ranges(locations: &Value) -> Vec<[u32; 4]> {
+    locations
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            assert_eq!(l["uri"], URI);
+            range_array(&l["range"])
+        })
+        .collect()
+}
+
 #[tokio::test]
 async fn references_of_a_note_within_its_chapter() {
     for units in [Units::Utf16, Units::Utf8] {
@@ -85,17 +49,8 @@ async fn references_of_a_note_within_its_chapter() {
             .request("textDocument/references", params.clone())
             .await
             .unwrap();
-        let ranges: Vec<[u32; 4]> = found
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|l| {
-                assert_eq!(l["uri"], URI);
-                range_array(&l["range"])
-            })
-            .collect();
         assert_eq!(
-            ranges,
+            location_ranges(&found),
             [
                 range_of(BOOK, "〔1〕", 0, units),
                 range_of(BOOK, "〔1〕", 1, units),
@@ -115,13 +70,7 @@ async fn references_of_a_note_within_its_chapter() {
             .request("textDocument/references", params)
             .await
             .unwrap();
-        let ranges: Vec<[u32; 4]> = found
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|l| range_array(&l["range"]))
-            .collect();
-        assert_eq!(ranges, [range_of(BOOK, "〔1〕", 3, units)]);
+        assert_eq!(location_ranges(&found), [range_of(BOOK, "〔1〕", 3, units)]);
     }
 }
 

@@ -4,47 +4,11 @@
 
 mod common;
 
+use common::units::{position_of, Units};
 use common::{position_json, TestClient, SEED};
 use serde_json::{json, Value};
 
 const URI: &str = "file:///work/article.txt";
-
-#[derive(Clone, Copy, Debug)]
-enum Units {
-    Utf16,
-    Utf8,
-}
-
-impl Units {
-    fn name(self) -> &'static str {
-        match self {
-            Units::Utf16 => "utf-16",
-            Units::Utf8 => "utf-8",
-        }
-    }
-
-    fn count(self, text: &str) -> u32 {
-        match self {
-            Units::Utf16 => text.encode_utf16().count() as u32,
-            Units::Utf8 => text.len() as u32,
-        }
-    }
-
-    /// The byte offset of an LSP position in `text`.
-    fn offset(self, text: &str, position: &Value) -> usize {
-        let line = position["line"].as_u64().unwrap() as usize;
-        let character = position["character"].as_u64().unwrap() as u32;
-        let line_start: usize = text.split('\n').take(line).map(|l| l.len() + 1).sum();
-        let mut counted = 0;
-        for (byte, c) in text[line_start..].char_indices() {
-            if counted >= character || c == '\n' {
-                return line_start + byte;
-            }
-            counted += self.count(c.encode_utf8(&mut [0; 4]));
-        }
-        text.len()
-    }
-}
 
 /// A server that takes versioned `documentChanges`, with `text` open at version 1.
 async fn opened(units: Units, text: &str) -> TestClient {
@@ -112,18 +76,6 @@ async fn send_edits(
             json!({ "textDocument": { "uri": URI, "version": version }, "contentChanges": changes }),
         )
         .await;
-}
-
-/// Line and character of the `nth` `needle` in `text`.
-fn find(text: &str, needle: &str, nth: usize, units: Units) -> Value {
-    let byte = text
-        .match_indices(needle)
-        .nth(nth)
-        .expect("needle is in the text")
-        .0;
-    let line_start = text[..byte].rfind('\n').map_or(0, |i| i + 1);
-    let line = text[..byte].matches('\n').count() as u32;
-    position_json(line, units.count(&text[line_start..byte]))
 }
 
 async fn code_actions(
@@ -290,7 +242,10 @@ async fn renumbering_carries_each_note_with_the_sentence_that_cites_it() {
             .expect("note-order is reported")
             .clone();
         assert_eq!(order["severity"], 3);
-        assert_eq!(order["range"]["start"], find(text, "〔2〕", 0, units));
+        assert_eq!(
+            order["range"]["start"],
+            position_of(text, "〔2〕", 0, units)
+        );
         let fixes = code_actions(
             &mut client,
             order["range"].clone(),
@@ -329,7 +284,7 @@ async fn rename_renumbers_a_note_everywhere_or_says_why_not() {
     let text = "𠮷〔1〕乙〔2〕𠮷〔1〕\n註釋：\n〔1〕一。\n〔2〕二。";
     for units in [Units::Utf16, Units::Utf8] {
         let mut client = opened(units, text).await;
-        let at = find(text, "〔1〕", 1, units);
+        let at = position_of(text, "〔1〕", 1, units);
         let prepared = client
             .request(
                 "textDocument/prepareRename",
@@ -384,7 +339,7 @@ async fn without_document_changes_the_edit_is_plain_changes() {
     let (mut client, _) = TestClient::initialized(&["utf-16"]).await;
     client.open(URI, 1, text).await;
     client.diagnostics_for(1).await;
-    let at = find(text, "〔2〕", 0, Units::Utf16);
+    let at = position_of(text, "〔2〕", 0, Units::Utf16);
     let actions = code_actions(
         &mut client,
         json!({ "start": at, "end": at }),
@@ -477,7 +432,7 @@ async fn clients_that_resolve_code_actions_get_the_edit_of_the_one_picked() {
     .await;
     client.open(URI, 1, text).await;
     client.diagnostics_for(1).await;
-    let at = find(text, "〔2〕", 0, units);
+    let at = position_of(text, "〔2〕", 0, units);
     let actions = code_actions(
         &mut client,
         json!({ "start": at, "end": at }),
@@ -499,7 +454,7 @@ async fn the_insert_note_command_applies_its_edit_through_the_client() {
     let text = "𠮷甲〔1〕乙。\n註釋：\n〔1〕一。";
     for units in [Units::Utf16, Units::Utf8] {
         let mut client = opened(units, text).await;
-        let at = find(text, "乙", 0, units);
+        let at = position_of(text, "乙", 0, units);
         client
             .request(
                 "workspace/executeCommand",
@@ -537,7 +492,7 @@ async fn clients_that_resolve_completion_items_get_a_note_s_text_for_the_item_sh
     client.open(URI, 1, text).await;
     client.diagnostics_for(1).await;
     let after_open = {
-        let mut at = find(text, "〔\n", 0, units);
+        let mut at = position_of(text, "〔\n", 0, units);
         at["character"] = json!(at["character"].as_u64().unwrap() + 1);
         at
     };
@@ -639,7 +594,7 @@ async fn every_code_action_next_to_extension_b_characters() {
     for units in [Units::Utf16, Units::Utf8] {
         for (text, (needle, nth, inside), kind, title, expected) in cases {
             let mut client = opened(units, text).await;
-            let mut at = find(text, needle, nth, units);
+            let mut at = position_of(text, needle, nth, units);
             at["character"] = json!(at["character"].as_u64().unwrap() + u64::from(inside));
             let actions = code_actions(
                 &mut client,
@@ -663,7 +618,7 @@ async fn completing_a_new_note_next_to_extension_b_characters() {
     let text = "𠮷甲〔1〕𠮷〔 乙〔2〕\n註釋：\n〔1〕𠮷一。\n〔2〕𠮷二。";
     for units in [Units::Utf16, Units::Utf8] {
         let mut client = opened(units, text).await;
-        let mut at = find(text, "〔 ", 0, units);
+        let mut at = position_of(text, "〔 ", 0, units);
         at["character"] = json!(at["character"].as_u64().unwrap() + u64::from(units.count("〔")));
         let list = client
             .request(

@@ -120,6 +120,15 @@ pub fn char_range(
     Ok(start..end.max(start))
 }
 
+/// The byte range of an LSP range (see [`char_range`]).
+pub fn byte_range(rope: &Rope, range: Range, encoding: Encoding) -> Result<TextRange, OutOfRange> {
+    let chars = char_range(rope, range, encoding)?;
+    Ok(TextRange::new(
+        rope.char_to_byte(chars.start),
+        rope.char_to_byte(chars.end),
+    ))
+}
+
 /// The LSP position of a byte offset (clamped to the text; inside a character, its start).
 pub fn position(rope: &Rope, offset: usize, encoding: Encoding) -> Position {
     let offset = offset.min(rope.len_bytes());

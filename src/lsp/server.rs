@@ -27,7 +27,6 @@ use super::store::Snapshot;
 use super::to_proto;
 use crate::document::Document;
 use crate::features;
-use crate::text::TextRange;
 
 pub struct Backend {
     client: Client,
@@ -256,10 +255,9 @@ impl LanguageServer for Backend {
         };
         let encoding = self.state.encoding();
         let rope = snapshot.document.text();
-        let Ok(chars) = position::char_range(rope, params.range, encoding) else {
+        let Ok(range) = position::byte_range(rope, params.range, encoding) else {
             return Ok(None);
         };
-        let range = TextRange::new(rope.char_to_byte(chars.start), rope.char_to_byte(chars.end));
         let found = features::code_actions::actions(snapshot.document.analysis(), range);
         let actions = to_proto::code_actions(
             &snapshot,
@@ -287,10 +285,9 @@ impl LanguageServer for Backend {
         };
         let encoding = self.state.encoding();
         let rope = snapshot.document.text();
-        let Ok(chars) = position::char_range(rope, data.range, encoding) else {
+        let Ok(range) = position::byte_range(rope, data.range, encoding) else {
             return Ok(action);
         };
-        let range = TextRange::new(rope.char_to_byte(chars.start), rope.char_to_byte(chars.end));
         let analysis = snapshot.document.analysis();
         // Listed again on the current text: the one with the same title is the one picked.
         let picked = features::code_actions::actions(analysis, range)

@@ -3,6 +3,7 @@
 #![allow(dead_code)] // each test binary uses a different part of it
 
 pub mod stdio;
+pub mod units;
 
 use std::sync::Arc;
 use std::time::Duration;
