@@ -203,6 +203,11 @@ async fn on_the_seed_hover_over_note_1_on_line_118_shows_its_text() {
         .take(8)
         .collect();
     assert!(value.contains(first_line.trim()), "{value}");
+    // Its URL, broken over two printed lines, is one link.
+    assert!(
+        value.contains("(<https://www.arabnews.jp/article/japan/article_66759/>)"),
+        "{value}"
+    );
     assert!(
         !value.contains('\n') || value.matches('\n').count() == 2,
         "{value}"

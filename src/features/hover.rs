@@ -41,7 +41,7 @@ pub fn note_markdown(text: &Rope, note: &Note) -> String {
     let body = text
         .byte_slice(note.label.end..note.range.end.max(note.label.end))
         .to_string();
-    let joined = join_lines(&body);
+    let joined = mend_urls(&join_lines(&body));
     format!("**Note 〔{}〕**\n\n{}", note.number, with_links(&joined))
 }
 
@@ -74,6 +74,44 @@ fn citations_markdown(text: &Rope, target: NoteTarget, citations: &[TextRange]) 
         "**Note 〔{number}〕** is cited {times}: {on} {}.",
         lines.join(", ")
     )
+}
+
+fn is_url_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || "-._~:/?#[]@!$&'()*+,;=%".contains(c)
+}
+
+/// URLs that PDF extraction broke across lines come back from joining with a space inside
+/// them (`https:// www.example.com/a/ b-c/`): a space is dropped when the URL before it ends
+/// where a line could break (`/`, `-`, `.`, `_`, `=`, `&`, `?`) and what follows it is more of
+/// a URL (URL characters, with a `/` or a `.` in them).
+fn mend_urls(text: &str) -> String {
+    let mut mended = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = [rest.find("http://"), rest.find("https://")]
+        .into_iter()
+        .flatten()
+        .min()
+    {
+        mended.push_str(&rest[..start]);
+        let mut url = &rest[start..];
+        loop {
+            let end = url.find(|c: char| !is_url_char(c)).unwrap_or(url.len());
+            mended.push_str(&url[..end]);
+            let after = &url[end..];
+            let next = after.strip_prefix(' ').unwrap_or("");
+            let piece_end = next.find(|c: char| !is_url_char(c)).unwrap_or(next.len());
+            let piece = &next[..piece_end];
+            let breakable = url[..end].ends_with(['/', '-', '.', '_', '=', '&', '?']);
+            if breakable && !piece.is_empty() && piece.contains(['/', '.']) {
+                url = next;
+                continue;
+            }
+            rest = after;
+            break;
+        }
+    }
+    mended.push_str(rest);
+    mended
 }
 
 /// `text` as Markdown that shows it as it is, its URLs made links.
@@ -157,6 +195,25 @@ mod tests {
                 **Note 〔2〕**
 
                 Smith, \*Notes\* and more."#]],
+        );
+    }
+
+    #[test]
+    fn urls_broken_across_lines_are_mended() {
+        assert_eq!(
+            mend_urls("見https:// www.arabnews.jp/article/japan/ article_66759/。後"),
+            "見https://www.arabnews.jp/article/japan/article_66759/。後"
+        );
+        assert_eq!(
+            mend_urls(
+                "2023. https:// edit3-1.crntt.com/world/south-korea- us-japan-hold-2023-04-03/ ok"
+            ),
+            "2023. https://edit3-1.crntt.com/world/south-korea-us-japan-hold-2023-04-03/ ok"
+        );
+        // Words after a complete URL stay apart.
+        assert_eq!(
+            mend_urls("see https://a.com/ and more, http://b.org x"),
+            "see https://a.com/ and more, http://b.org x"
         );
     }
 
