@@ -32,10 +32,23 @@ impl StdioClient {
         let stdin = child.stdin.take();
         let stdout = child.stdout.take().expect("stdout is piped");
         let (sender, incoming) = channel();
+        // One thread reads and times the frames, another parses them: a large message being
+        // parsed must not delay the timing of the ones after it (this measures the server).
+        let (frames, to_parse) = channel::<(Instant, Vec<u8>)>();
         std::thread::spawn(move || {
             let mut reader = BufReader::new(stdout);
-            while let Some(message) = read_message(&mut reader) {
-                if sender.send(message).is_err() {
+            while let Some(frame) = read_frame(&mut reader) {
+                if frames.send(frame).is_err() {
+                    break;
+                }
+            }
+        });
+        std::thread::spawn(move || {
+            for (arrival, body) in to_parse {
+                let Ok(message) = serde_json::from_slice(&body) else {
+                    continue;
+                };
+                if sender.send((arrival, message)).is_err() {
                     break;
                 }
             }
@@ -191,9 +204,9 @@ impl Drop for StdioClient {
     }
 }
 
-/// Reads one `Content-Length`-framed JSON message, timed when its last byte was read; `None`
+/// Reads one `Content-Length`-framed message body, timed when its last byte was read; `None`
 /// at the end of the stream.
-fn read_message(reader: &mut impl BufRead) -> Option<(Instant, Value)> {
+fn read_frame(reader: &mut impl BufRead) -> Option<(Instant, Vec<u8>)> {
     let mut length = None;
     loop {
         let mut header = String::new();
@@ -210,8 +223,5 @@ fn read_message(reader: &mut impl BufRead) -> Option<(Instant, Value)> {
     }
     let mut body = vec![0; length?];
     reader.read_exact(&mut body).ok()?;
-    let arrival = Instant::now();
-    serde_json::from_slice(&body)
-        .ok()
-        .map(|message| (arrival, message))
+    Some((Instant::now(), body))
 }
