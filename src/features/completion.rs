@@ -66,12 +66,7 @@ pub fn completions(
             filter: format!("〔{number}"),
         });
     }
-    let scope = analysis
-        .headings
-        .iter()
-        .enumerate()
-        .find(|(_, h)| h.kind == crate::analysis::HeadingKind::Notes && h.range.start >= offset)
-        .map(|(i, _)| i);
+    let scope = renumber::scope_at(analysis, offset);
     let notes = scope.map_or(&[][..], |scope| analysis.notes_of(scope));
     // The digits typed so far narrow the notes down (a book has thousands).
     let typed_digits: String = rope

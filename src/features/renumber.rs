@@ -128,7 +128,7 @@ fn notes_of(analysis: &Analysis, scope: Option<usize>) -> &[Note] {
 }
 
 /// The notes section that text at `offset` belongs to: the first one after it.
-fn scope_at(analysis: &Analysis, offset: usize) -> Option<usize> {
+pub fn scope_at(analysis: &Analysis, offset: usize) -> Option<usize> {
     analysis
         .headings
         .iter()
