@@ -216,6 +216,7 @@ fn write_messages(output: impl Write, mut messages: UnboundedReceiver<Vec<u8>>) 
             let _ = output.flush();
             return; // serving has stopped
         }
+        let started = std::time::Instant::now();
         let written = write!(output, "Content-Length: {}\r\n\r\n", body.len())
             .and_then(|()| output.write_all(&body))
             .and_then(|()| {
@@ -229,6 +230,11 @@ fn write_messages(output: impl Write, mut messages: UnboundedReceiver<Vec<u8>>) 
             error!(%error, "cannot write to the client; stopping output");
             return;
         }
+        tracing::trace!(
+            bytes = body.len(),
+            write_ms = started.elapsed().as_secs_f64() * 1e3,
+            "frame written"
+        );
     }
 }
 
