@@ -579,7 +579,7 @@ async fn every_code_action_next_to_extension_b_characters() {
         (
             "𠮷甲〔1〕𠮷乙。\n註釋：\n〔1〕𠮷一。\n〔2〕𠮷二。",
             ("乙", 0, 0),
-            "refactor.rewrite",
+            "quickfix",
             "Cite note 〔2〕 here",
             "𠮷甲〔1〕𠮷〔2〕乙。\n註釋：\n〔1〕𠮷一。\n〔2〕𠮷二。",
         ),

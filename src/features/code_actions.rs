@@ -136,11 +136,14 @@ fn at_cursor(analysis: &Analysis, offset: usize) -> Vec<Action> {
                     .note_label_at(p.range.start)
                     .is_some_and(|n| Some(n.section) == scope)
         });
+        // A quick fix for the entry's unused-note, offered where the citation would go.
         if uncited && analysis.marker_at(offset).is_none() {
-            actions.push(rewrite(
-                format!("Cite note 〔{number}〕 here"),
-                Operation::Cite(offset, number),
-            ));
+            actions.push(Action {
+                title: format!("Cite note 〔{number}〕 here"),
+                kind: ActionKind::QuickFix,
+                operation: Operation::Cite(offset, number),
+                fixes: None,
+            });
         }
     }
     if let Some(marker) = analysis.marker_at(offset) {
