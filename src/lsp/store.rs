@@ -111,7 +111,13 @@ impl DocumentStore {
                 (None, None) => open.ranges = None,
             }
         }
+        let applied = std::time::Instant::now();
         snapshot.document.refresh();
+        tracing::trace!(
+            version,
+            refresh_ms = applied.elapsed().as_secs_f64() * 1e3,
+            "refreshed"
+        );
         snapshot.version = version;
         Ok(())
     }
