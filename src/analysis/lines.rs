@@ -61,7 +61,7 @@ pub fn join_lines(text: &str) -> String {
 pub fn push_joined(joined: &mut String, next: &str) {
     let needs_space = matches!(
         (joined.chars().next_back(), next.chars().next()),
-        (Some(a), Some(b)) if is_latin_word_char(a) && is_latin_word_char(b)
+        (Some(a), Some(b)) if joins_with_space(a) && joins_with_space(b)
     );
     if needs_space {
         joined.push(' ');
@@ -72,7 +72,7 @@ pub fn push_joined(joined: &mut String, next: &str) {
 /// Whether a line ending or starting with `c` continues with a space: any visible character
 /// of Latin text (letters with accents, digits, punctuation, `*`…), not CJK ones, which are
 /// written without spaces.
-fn is_latin_word_char(c: char) -> bool {
+fn joins_with_space(c: char) -> bool {
     !c.is_whitespace() && (c as u32) < 0x2e80
 }
 

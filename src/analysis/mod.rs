@@ -362,11 +362,12 @@ impl Analysis {
         self.note_in(marker.scope()?, marker.number)
     }
 
-    /// The markers of `scope` citing note `number`, in document order.
-    pub fn citations_of(&self, scope: usize, number: u32) -> impl Iterator<Item = &Marker> {
-        self.markers
+    /// The scope of text at `offset`: the first notes section after it (as for a marker
+    /// there, see [`Marker::scope`]).
+    pub fn scope_at(&self, offset: usize) -> Option<usize> {
+        self.headings
             .iter()
-            .filter(move |m| m.number == number && m.scope() == Some(scope))
+            .position(|h| h.kind == HeadingKind::Notes && h.range.start >= offset)
     }
 }
 

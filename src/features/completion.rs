@@ -66,7 +66,7 @@ pub fn completions(
             filter: format!("〔{number}"),
         });
     }
-    let scope = renumber::scope_at(analysis, offset);
+    let scope = analysis.scope_at(offset);
     let notes = scope.map_or(&[][..], |scope| analysis.notes_of(scope));
     // The digits typed so far narrow the notes down (a book has thousands).
     let typed_digits: String = rope

@@ -5,7 +5,7 @@ use std::sync::OnceLock;
 use regex::Regex;
 use ropey::Rope;
 
-use super::references::{citations, entries, target_at, NoteTarget};
+use super::references::{citations, NoteTarget};
 use crate::analysis::{join_lines, Analysis, Note};
 use crate::text::TextRange;
 
@@ -18,10 +18,9 @@ pub struct Hover {
 
 pub fn hover(analysis: &Analysis, text: &Rope, offset: usize) -> Option<Hover> {
     if let Some(marker) = analysis.marker_at(offset) {
-        let target = target_at(analysis, offset)?;
-        let markdown = match entries(analysis, target).first() {
+        let markdown = match analysis.note_of(marker) {
             Some(note) => note_markdown(text, note),
-            None => missing_markdown(target),
+            None => missing_markdown(marker.scope().is_some(), marker.number),
         };
         return Some(Hover {
             range: marker.range,
@@ -29,7 +28,10 @@ pub fn hover(analysis: &Analysis, text: &Rope, offset: usize) -> Option<Hover> {
         });
     }
     let note = analysis.note_label_at(offset)?;
-    let target = target_at(analysis, offset)?;
+    let target = NoteTarget {
+        scope: Some(note.section),
+        number: note.number,
+    };
     Some(Hover {
         range: note.label,
         markdown: citations_markdown(text, target, &citations(analysis, target)),
@@ -45,11 +47,11 @@ pub fn note_markdown(text: &Rope, note: &Note) -> String {
     format!("**Note 〔{}〕**\n\n{}", note.number, with_links(&joined))
 }
 
-fn missing_markdown(target: NoteTarget) -> String {
-    let number = target.number;
-    match target.scope {
-        Some(_) => format!("**Note 〔{number}〕** has no entry in 註釋."),
-        None => format!("**Note 〔{number}〕**: no notes section (註釋) follows this marker."),
+fn missing_markdown(in_a_scope: bool, number: u32) -> String {
+    if in_a_scope {
+        format!("**Note 〔{number}〕** has no entry in 註釋.")
+    } else {
+        format!("**Note 〔{number}〕**: no notes section (註釋) follows this marker.")
     }
 }
 

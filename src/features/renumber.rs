@@ -127,16 +127,6 @@ fn notes_of(analysis: &Analysis, scope: Option<usize>) -> &[Note] {
     scope.map_or(&[], |scope| analysis.notes_of(scope))
 }
 
-/// The notes section that text at `offset` belongs to: the first one after it.
-pub fn scope_at(analysis: &Analysis, offset: usize) -> Option<usize> {
-    analysis
-        .headings
-        .iter()
-        .enumerate()
-        .find(|(_, h)| h.kind == HeadingKind::Notes && h.range.start >= offset)
-        .map(|(i, _)| i)
-}
-
 /// What separates entries in a notes section: a blank line when the section's entries (or,
 /// with fewer than two, the document's lines) are separated by one.
 fn entry_separator(rope: &Rope, notes: &[Note]) -> &'static str {
@@ -203,7 +193,7 @@ pub fn add_missing_note(analysis: &Analysis, rope: &Rope, offset: usize) -> Opti
 /// The number a new note cited at `offset` gets, in order of first citation: one more than the
 /// highest number cited before it in its scope.
 pub fn new_note_number(analysis: &Analysis, offset: usize) -> (Option<usize>, u32) {
-    let scope = scope_at(analysis, offset);
+    let scope = analysis.scope_at(offset);
     let before = markers_of(analysis, scope)
         .take_while(|m| m.range.start < offset)
         .map(|m| m.number)

@@ -68,10 +68,6 @@ impl RangeCache {
         self.entries.is_empty()
     }
 
-    pub fn len(&self) -> usize {
-        self.entries.len()
-    }
-
     /// The LSP range of `range` in `encoding`, if remembered.
     pub fn get(&self, range: TextRange, encoding: Encoding) -> Option<Range> {
         self.get_after(&mut 0, range, encoding)
@@ -268,12 +264,12 @@ mod tests {
             Document::new("甲〔1〕乙〔2〕\n丙〔3〕\n\n註釋：\n〔1〕一\n〔2〕二\n〔3〕三");
         let encoding = Encoding::Utf16;
         let mut cache = RangeCache::build(document.text(), document.analysis(), encoding);
-        assert_eq!(cache.len(), 6);
+        assert_eq!(cache.entries.len(), 6);
         let marker = |document: &Document, i: usize| document.analysis().markers[i].range;
         // Typing inside 〔2〕 forgets it; a line break before 〔3〕's line moves the rest down.
         let inside_two = marker(&document, 1).start + "〔".len();
         apply(&mut document, &mut cache, (inside_two, inside_two, "1"));
-        assert_eq!(cache.len(), 5);
+        assert_eq!(cache.entries.len(), 5);
         assert_eq!(cache.get(marker(&document, 1), encoding), None);
         apply(&mut document, &mut cache, (0, 0, "𠮷\n"));
         let three = marker(&document, 2);
