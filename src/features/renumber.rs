@@ -480,28 +480,26 @@ fn renumber_scope(analysis: &Analysis, rope: &Rope, scope: Option<usize>) -> Vec
         );
         return edits;
     }
-    // Moved entries: the block from the first label to the end of the last entry is written
-    // again, each entry with its new label and all its lines, the separators kept in place.
-    let (Some(first), Some(last)) = (notes.first(), notes.last()) else {
-        return edits;
-    };
-    let separators: Vec<String> = notes
-        .windows(2)
-        .map(|pair| slice(rope, TextRange::new(pair[0].range.end, pair[1].label.start)))
-        .collect();
-    let mut block = String::new();
-    for (i, note) in reordered.iter().enumerate() {
-        if i > 0 {
-            block.push_str(&separators[i - 1]);
+    // Moved entries: each place an entry held takes the entry that now comes there, with its
+    // new label and all its lines; the text between entries stays as it is.
+    for (slot, entry) in notes.iter().zip(&reordered) {
+        if slot.label == entry.label {
+            if new_number(entry.number) != entry.number {
+                edits.push(renumbered(rope, entry.label, new_number(entry.number)));
+            }
+            continue;
         }
-        let digits = Digits::of(&slice(rope, note.label));
-        block.push_str(&bracketed(new_number(note.number), digits));
-        block.push_str(&slice(rope, TextRange::new(note.label.end, note.range.end)));
+        let digits = Digits::of(&slice(rope, entry.label));
+        let mut text = bracketed(new_number(entry.number), digits);
+        text.push_str(&slice(
+            rope,
+            TextRange::new(entry.label.end, entry.range.end),
+        ));
+        edits.push(TextEdit {
+            range: TextRange::new(slot.label.start, slot.range.end),
+            new_text: text,
+        });
     }
-    edits.push(TextEdit {
-        range: TextRange::new(first.label.start, last.range.end),
-        new_text: block,
-    });
     edits
 }
 
@@ -578,6 +576,26 @@ mod tests {
             run(text, |a, r, _| renumber_in_order(a, r)),
             "甲〔1〕乙〔2〕丙〔3〕丁〔1〕\n\n註釋：\n\n〔1〕二。\n\n〔2〕一，\n\n續一。\n\n〔3〕三。"
         );
+        // Only what changes is touched: entry 〔3〕, in place and still 〔3〕, and the blank
+        // lines between entries are in no edit.
+        let fixture = Fixture::parse(text);
+        let analysis = Analysis::new(&fixture.text);
+        let edits = renumber_in_order(&analysis, &Rope::from_str(&fixture.text));
+        let three = fixture.text.rfind("〔3〕").unwrap();
+        let separators: Vec<usize> = fixture
+            .text
+            .match_indices("\n\n〔")
+            .map(|(at, _)| at)
+            .collect();
+        for edit in &edits {
+            assert!(
+                !edit.range.contains(three) && edit.range.start != three,
+                "{edit:?}"
+            );
+            for &at in &separators {
+                assert!(!(edit.range.start <= at && at < edit.range.end), "{edit:?}");
+            }
+        }
         // Already in order: nothing changes.
         let ordered = "甲〔1〕乙〔2〕\n註釋：\n〔1〕一。\n〔2〕二。$0";
         assert_eq!(
