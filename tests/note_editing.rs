@@ -645,3 +645,66 @@ async fn completing_a_new_note_next_to_extension_b_characters() {
         );
     }
 }
+
+/// The other commands, run by name with the cursor's position, in UTF-16 and UTF-8 with 𠮷 on
+/// the edited lines, applied through `workspace/applyEdit`.
+#[tokio::test]
+async fn every_command_applies_its_edit_through_the_client() {
+    type Case = (
+        &'static str,
+        &'static str,
+        (&'static str, usize),
+        Option<u32>,
+        &'static str,
+    );
+    let cases: [Case; 4] = [
+        (
+            "marginalia.deleteNote",
+            "𠮷甲〔1〕𠮷乙〔2〕\n註釋：\n〔1〕𠮷一。\n〔2〕𠮷二。",
+            ("〔1〕", 0),
+            None,
+            "𠮷甲𠮷乙〔1〕\n註釋：\n〔1〕𠮷二。",
+        ),
+        (
+            "marginalia.addMissingNote",
+            "𠮷甲〔1〕𠮷乙〔2〕\n註釋：\n〔1〕𠮷一。",
+            ("〔2〕", 0),
+            None,
+            "𠮷甲〔1〕𠮷乙〔2〕\n註釋：\n〔1〕𠮷一。\n〔2〕",
+        ),
+        (
+            "marginalia.deleteNoteEntry",
+            "𠮷甲〔1〕\n註釋：\n〔1〕𠮷一。\n〔2〕𠮷二。\n〔3〕𠮷三。",
+            ("〔2〕", 0),
+            None,
+            "𠮷甲〔1〕\n註釋：\n〔1〕𠮷一。\n〔3〕𠮷三。",
+        ),
+        (
+            "marginalia.swapNotes",
+            "𠮷甲〔1〕𠮷乙〔2〕\n註釋：\n〔1〕𠮷一。\n〔2〕𠮷二。",
+            ("〔1〕", 0),
+            Some(2),
+            "𠮷甲〔2〕𠮷乙〔1〕\n註釋：\n〔2〕𠮷一。\n〔1〕𠮷二。",
+        ),
+    ];
+    for units in [Units::Utf16, Units::Utf8] {
+        for (command, text, (needle, nth), number, expected) in cases {
+            let mut client = opened(units, text).await;
+            let mut arguments = vec![json!(URI), position_of(text, needle, nth, units)];
+            arguments.extend(number.map(|n| json!(n)));
+            client
+                .request(
+                    "workspace/executeCommand",
+                    json!({ "command": command, "arguments": arguments }),
+                )
+                .await
+                .unwrap();
+            let applied = client.next_from_server("workspace/applyEdit").await;
+            assert_eq!(
+                apply(text, &edits_of(&applied["edit"], 1), units),
+                expected,
+                "{command} ({units:?})"
+            );
+        }
+    }
+}

@@ -44,8 +44,16 @@ pub struct Action {
 impl Action {
     /// The action's edits on the text it was listed for.
     pub fn edits(&self, analysis: &Analysis, rope: &Rope) -> Vec<TextEdit> {
+        self.operation.edits(analysis, rope)
+    }
+}
+
+impl Operation {
+    /// The operation's edits on the text of `analysis`; none where it does not apply (no
+    /// marker or note at its offset).
+    pub fn edits(self, analysis: &Analysis, rope: &Rope) -> Vec<TextEdit> {
         let one = |edit: Option<TextEdit>| edit.into_iter().collect();
-        match self.operation {
+        match self {
             Operation::AddMissingNote(at) => one(renumber::add_missing_note(analysis, rope, at)),
             Operation::DeleteEntry(at) => one(renumber::delete_entry(analysis, rope, at)),
             Operation::RenumberDuplicate(at) => {

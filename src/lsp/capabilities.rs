@@ -9,10 +9,6 @@ use tower_lsp::lsp_types::{
 
 /// The code action kind of "Renumber notes in order of first citation".
 pub const ORGANIZE_NOTES: &str = "source.organizeNotes";
-/// Commands a client can run (`workspace/executeCommand`): the same operations as the code
-/// actions, applied through `workspace/applyEdit`.
-pub const INSERT_NOTE: &str = "marginalia.insertNote";
-pub const RENUMBER_NOTES: &str = "marginalia.renumberNotes";
 
 pub fn server_capabilities(encoding: PositionEncodingKind) -> ServerCapabilities {
     ServerCapabilities {
@@ -52,7 +48,11 @@ pub fn server_capabilities(encoding: PositionEncodingKind) -> ServerCapabilities
             work_done_progress_options: Default::default(),
         })),
         execute_command_provider: Some(ExecuteCommandOptions {
-            commands: vec![INSERT_NOTE.to_string(), RENUMBER_NOTES.to_string()],
+            // The same operations as the code actions (see `commands.rs`).
+            commands: super::commands::COMMANDS
+                .iter()
+                .map(|(name, _)| name.to_string())
+                .collect(),
             ..Default::default()
         }),
         ..Default::default()

@@ -4,51 +4,73 @@
 use serde_json::Value;
 use tower_lsp::lsp_types::{ExecuteCommandParams, Position, Url};
 
-use super::capabilities::{INSERT_NOTE, RENUMBER_NOTES};
 use super::position::{self, Encoding};
 use super::store::Snapshot;
-use crate::features::renumber::{self, TextEdit};
+use crate::features::code_actions::Operation;
+use crate::features::renumber::TextEdit;
 
-pub enum Command {
-    /// `marginalia.insertNote` with the document's URI and the cursor's position.
-    InsertNote { uri: Url, position: Position },
-    /// `marginalia.renumberNotes` with the document's URI.
-    RenumberNotes { uri: Url },
+/// The commands, each with what it does at the offset of its position argument.
+pub const COMMANDS: [(&str, fn(usize, u32) -> Operation); 6] = [
+    ("marginalia.insertNote", |at, _| Operation::InsertNote(at)),
+    ("marginalia.deleteNote", |at, _| Operation::DeleteNote(at)),
+    ("marginalia.addMissingNote", |at, _| {
+        Operation::AddMissingNote(at)
+    }),
+    ("marginalia.deleteNoteEntry", |at, _| {
+        Operation::DeleteEntry(at)
+    }),
+    ("marginalia.swapNotes", Operation::Swap),
+    ("marginalia.renumberNotes", |_, _| {
+        Operation::RenumberInOrder
+    }),
+];
+
+/// A command: `[uri]` for `marginalia.renumberNotes`; `[uri, position]` for the others, and
+/// `marginalia.swapNotes` also takes the other note's number (`[uri, position, number]`).
+pub struct Command {
+    uri: Url,
+    position: Option<Position>,
+    number: u32,
+    operation: fn(usize, u32) -> Operation,
 }
 
 impl Command {
     pub fn parse(params: &ExecuteCommandParams) -> Option<Command> {
+        let (name, operation) = COMMANDS.iter().find(|(name, _)| *name == params.command)?;
         let arguments = &params.arguments;
         let uri = arguments
             .first()
             .and_then(Value::as_str)
             .and_then(|uri| Url::parse(uri).ok())?;
-        match params.command.as_str() {
-            INSERT_NOTE => {
-                let position = serde_json::from_value(arguments.get(1)?.clone()).ok()?;
-                Some(Command::InsertNote { uri, position })
-            }
-            RENUMBER_NOTES => Some(Command::RenumberNotes { uri }),
-            _ => None,
-        }
+        let position = arguments
+            .get(1)
+            .and_then(|position| serde_json::from_value(position.clone()).ok());
+        let number = arguments.get(2).and_then(Value::as_u64);
+        let complete = match *name {
+            "marginalia.renumberNotes" => true,
+            "marginalia.swapNotes" => position.is_some() && number.is_some(),
+            _ => position.is_some(),
+        };
+        complete.then(|| Command {
+            uri,
+            position,
+            number: number.and_then(|n| u32::try_from(n).ok()).unwrap_or(0),
+            operation: *operation,
+        })
     }
 
     pub fn uri(&self) -> &Url {
-        match self {
-            Command::InsertNote { uri, .. } | Command::RenumberNotes { uri } => uri,
-        }
+        &self.uri
     }
 
     /// The command's edits on `snapshot`; `None` for a position outside the document.
     pub fn edits(&self, snapshot: &Snapshot, encoding: Encoding) -> Option<Vec<TextEdit>> {
         let rope = snapshot.document.text();
-        let analysis = snapshot.document.analysis();
-        match self {
-            Command::InsertNote { position, .. } => {
-                let offset = position::offset(rope, *position, encoding).ok()?;
-                Some(renumber::insert_note(analysis, rope, offset))
-            }
-            Command::RenumberNotes { .. } => Some(renumber::renumber_in_order(analysis, rope)),
-        }
+        let offset = match self.position {
+            Some(position) => position::offset(rope, position, encoding).ok()?,
+            None => 0,
+        };
+        let operation = (self.operation)(offset, self.number);
+        Some(operation.edits(snapshot.document.analysis(), rope))
     }
 }
