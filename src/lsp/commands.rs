@@ -9,8 +9,11 @@ use super::store::Snapshot;
 use crate::features::code_actions::Operation;
 use crate::features::renumber::TextEdit;
 
-/// The commands, each with what it does at the offset of its position argument.
-pub const COMMANDS: [(&str, fn(usize, u32) -> Operation); 6] = [
+/// What a command does at the offset of its position argument (and with its number argument).
+type MakeOperation = fn(usize, u32) -> Operation;
+
+/// The commands, each with what it does.
+pub const COMMANDS: [(&str, MakeOperation); 6] = [
     ("marginalia.insertNote", |at, _| Operation::InsertNote(at)),
     ("marginalia.deleteNote", |at, _| Operation::DeleteNote(at)),
     ("marginalia.addMissingNote", |at, _| {
@@ -31,7 +34,7 @@ pub struct Command {
     uri: Url,
     position: Option<Position>,
     number: u32,
-    operation: fn(usize, u32) -> Operation,
+    operation: MakeOperation,
 }
 
 impl Command {
