@@ -65,6 +65,7 @@ fn split_seed() -> (&'static str, Vec<&'static str>) {
 /// Markdown footnotes cannot hold blank lines without indentation).
 pub fn to_markdown(text: &str) -> String {
     let analysis = marginalia::analysis::Analysis::new(text);
+    let rope = ropey::Rope::from_str(text);
     // (byte range, replacement) in document order.
     let mut replacements: Vec<(usize, usize, String)> = Vec::new();
     for heading in &analysis.headings {
@@ -72,7 +73,7 @@ pub fn to_markdown(text: &str) -> String {
         replacements.push((
             heading.range.start,
             heading.range.end,
-            format!("{hashes} {}", heading.title),
+            format!("{hashes} {}", heading.title(&rope)),
         ));
     }
     for marker in &analysis.markers {

@@ -75,17 +75,15 @@ impl Walk {
             .tail
             .as_ref()
             .filter(|tail| fills_line && f64::from(tail.width) <= TAIL_MAX_SHARE * full_width);
-        let (end, title) = match tail {
-            Some(tail) => (tail.end, tail.title.clone()),
-            None => (candidate.range.end, candidate.title.clone()),
-        };
+        let end = tail.map_or(candidate.range.end, |tail| tail.range.end);
         let range = TextRange::new(candidate.range.start, end);
         self.notes_section = (candidate.kind == HeadingKind::Notes).then_some(self.headings.len());
         self.headings.push(Heading {
             level: candidate.level,
             kind: candidate.kind,
             range,
-            title,
+            line: candidate.range,
+            tail: tail.map(|tail| tail.range),
             // Set by `close_sections` once the following headings are known.
             section: range,
         });

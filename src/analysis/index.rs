@@ -234,8 +234,8 @@ impl Shift {
     fn candidate(&self, candidate: &HeadingCandidate) -> Option<HeadingCandidate> {
         let tail = match &candidate.tail {
             Some(tail) => Some(scan::HeadingTail {
-                end: self.position(tail.end)?,
-                ..tail.clone()
+                range: self.range(tail.range)?,
+                ..*tail
             }),
             None => None,
         };
@@ -363,7 +363,7 @@ fn shift_candidate(candidate: &mut HeadingCandidate, delta: isize) {
     candidate.range = shift_range(candidate.range, delta);
     candidate.content_end_before = offset_by(candidate.content_end_before, delta);
     if let Some(tail) = &mut candidate.tail {
-        tail.end = offset_by(tail.end, delta);
+        tail.range = shift_range(tail.range, delta);
     }
 }
 

@@ -13,8 +13,6 @@ mod scan;
 pub use headings::HeadingKind;
 pub use lines::join_lines;
 
-use std::sync::Arc;
-
 use crate::text::TextRange;
 
 /// Everything the features need to know about one version of a document.
@@ -30,18 +28,47 @@ pub struct Analysis {
     pub problems: Vec<Problem>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+// (No title text: copying thousands of titles into each analysis, one per heading, was a third
+// of re-analysing a book after an edit. `title` reads it from the text when it is shown.)
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Heading {
     /// 1 is the top level.
     pub level: u8,
     pub kind: HeadingKind,
     /// The heading's text, a PDF-wrapped continuation line included.
     pub range: TextRange,
-    /// The heading text with wrapped lines joined and a trailing colon dropped.
-    pub title: Arc<str>,
+    /// The heading's text on its own line.
+    pub line: TextRange,
+    /// The continuation line of a heading that PDF extraction wrapped.
+    pub tail: Option<TextRange>,
     /// From the heading to the end of the last non-blank line before the next heading of the
     /// same or a higher level.
     pub section: TextRange,
+}
+
+impl Heading {
+    /// The heading's text, a wrapped continuation joined on and a trailing colon dropped.
+    /// `text` is the text this heading was found in.
+    pub fn title(&self, text: &ropey::Rope) -> String {
+        let read = |range: TextRange| {
+            text.get_byte_slice(range.start..range.end)
+                .map(String::from)
+                .unwrap_or_default()
+        };
+        let mut title = read(self.line);
+        if let Some(tail) = self.tail {
+            lines::push_joined(&mut without_colon(&mut title), &read(tail));
+        }
+        without_colon(&mut title);
+        title
+    }
+}
+
+/// Drops the colon that ends a title such as `註釋：`.
+fn without_colon(title: &mut String) -> &mut String {
+    let len = title.trim_end_matches(['：', ':']).len();
+    title.truncate(len);
+    title
 }
 
 /// A citation such as `〔3〕` in the text.
@@ -299,6 +326,8 @@ impl Analysis {
         let position = |p: usize| shift.position(p).unwrap_or(p);
         for heading in &mut self.headings {
             heading.range = range(heading.range);
+            heading.line = range(heading.line);
+            heading.tail = heading.tail.map(range);
             heading.section = TextRange::new(
                 position(heading.section.start),
                 position(heading.section.end).max(heading.range.end),

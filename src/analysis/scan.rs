@@ -5,13 +5,12 @@
 //! before it (where the previous content ends) and after it (a wrapped heading's tail). That is
 //! what lets [`super::index::Index`] rescan only the lines an edit touched.
 
-use std::sync::Arc;
 
 use memchr::memmem;
 
 use super::headings::{self, is_sentence_punctuation, is_space, HeadingKind, HeadingLine};
 use super::index::WidthHistogram;
-use super::lines::{line_spans, push_joined};
+use super::lines::line_spans;
 use super::numerals::digit_value;
 use super::Marker;
 use crate::text::TextRange;
@@ -22,14 +21,12 @@ const OPEN: &str = "〔";
 const CLOSE: char = '〕';
 
 /// A line that reads as a heading on its own.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct HeadingCandidate {
     pub level: u8,
     pub kind: HeadingKind,
     /// The heading text on its own line.
     pub range: TextRange,
-    /// The heading text, a trailing colon dropped.
-    pub title: Arc<str>,
     /// Display width of the line's text (see [`display_width`]).
     pub width: u32,
     /// End of the last non-blank line before this one (0 if none).
@@ -39,13 +36,11 @@ pub struct HeadingCandidate {
 }
 
 /// A short line that may continue the heading before it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct HeadingTail {
-    /// End of the tail's text.
-    pub end: usize,
+    /// The tail's text.
+    pub range: TextRange,
     pub width: u32,
-    /// The heading's title with the tail joined on.
-    pub title: Arc<str>,
 }
 
 /// A line that starts with `〔n〕`: a note entry, if it stands in a notes section.
@@ -101,7 +96,7 @@ pub fn scan(
         scan.content_end = start + content.len();
         if may_start_heading(content) {
             if let Some(heading) = headings::classify(line) {
-                waiting = Some(candidate(line, base + span.start, heading, width, prev_end));
+                waiting = Some(candidate(base + span.start, heading, width, prev_end));
                 continue;
             }
         }
@@ -233,18 +228,15 @@ fn may_start_heading(content: &str) -> bool {
 }
 
 fn candidate(
-    line: &str,
     line_start: usize,
     heading: HeadingLine,
     width: u32,
     content_end_before: usize,
 ) -> HeadingCandidate {
-    let text = &line[heading.start..heading.end];
     HeadingCandidate {
         level: heading.level,
         kind: heading.kind,
         range: TextRange::new(line_start + heading.start, line_start + heading.end),
-        title: title(text.to_string()),
         width,
         content_end_before,
         tail: None,
@@ -266,21 +258,12 @@ fn with_tail(
             .any(|c| is_sentence_punctuation(c) || c == '〔' || c == '、')
         && headings::classify(content).is_none();
     if shaped {
-        let mut joined = candidate.title.to_string();
-        push_joined(&mut joined, content);
         candidate.tail = Some(HeadingTail {
-            end: start + content.len(),
+            range: TextRange::new(start, start + content.len()),
             width,
-            title: title(joined),
         });
     }
     candidate
-}
-
-fn title(mut text: String) -> Arc<str> {
-    let len = text.trim_end_matches(['：', ':']).len();
-    text.truncate(len);
-    text.into()
 }
 
 /// Every `〔n〕` in `text`, with offsets from `base`.

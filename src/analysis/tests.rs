@@ -8,13 +8,17 @@ fn slice(text: &str, range: TextRange) -> &str {
     &text[range.start..range.end]
 }
 
+fn title(heading: &Heading, text: &str) -> String {
+    heading.title(&ropey::Rope::from_str(text))
+}
+
 /// Headings as `level title | heading text`, one per line.
 fn check_headings(text: &str, expect: Expect) {
     let analysis = Analysis::new(text);
     let rendered: Vec<String> = analysis
         .headings
         .iter()
-        .map(|h| format!("{} {} | {:?}", h.level, h.title, slice(text, h.range)))
+        .map(|h| format!("{} {} | {:?}", h.level, title(h, text), slice(text, h.range)))
         .collect();
     expect.assert_eq(&rendered.join("\n"));
 }
@@ -28,27 +32,28 @@ fn printed_lines(count: usize, width: usize) -> String {
 #[test]
 fn the_seed_has_the_expected_outline() {
     let analysis = Analysis::new(SEED);
-    let titles: Vec<(u8, &str)> = analysis
+    let titles: Vec<(u8, String)> = analysis
         .headings
         .iter()
-        .map(|h| (h.level, &*h.title))
+        .map(|h| (h.level, title(h, SEED)))
         .collect();
     assert_eq!(titles.len(), 20, "{titles:#?}");
-    assert_eq!(titles[0], (1, "一、戰略性接近的內外動因"));
-    assert_eq!(titles[18], (1, "結語"));
-    assert_eq!(titles[19], (1, "註釋"));
+    assert_eq!(titles[0], (1, "一、戰略性接近的內外動因".to_string()));
+    assert_eq!(titles[18], (1, "結語".to_string()));
+    assert_eq!(titles[19], (1, "註釋".to_string()));
     assert_eq!(analysis.headings[19].kind, HeadingKind::Notes);
 }
 
 #[test]
 fn each_wrapped_heading_of_the_seed_is_joined() {
     let analysis = Analysis::new(SEED);
-    let wrapped: Vec<(&str, &str)> = analysis
+    let wrapped: Vec<(String, &str)> = analysis
         .headings
         .iter()
         .filter(|h| slice(SEED, h.range).contains('\n'))
-        .map(|h| (&*h.title, slice(SEED, h.range)))
+        .map(|h| (title(h, SEED), slice(SEED, h.range)))
         .collect();
+    let wrapped: Vec<(&str, &str)> = wrapped.iter().map(|(t, r)| (t.as_str(), *r)).collect();
     assert_eq!(
         wrapped,
         [
@@ -100,13 +105,13 @@ fn line_breaks_do_not_change_the_analysis() {
     for line_break in ["\r\n", "\r"] {
         let text = SEED.replace('\n', line_break);
         let other = Analysis::new(&text);
-        let titles = |a: &Analysis| {
+        let titles = |a: &Analysis, text: &str| {
             a.headings
                 .iter()
-                .map(|h| h.title.clone())
+                .map(|h| title(h, text))
                 .collect::<Vec<_>>()
         };
-        assert_eq!(titles(&other), titles(&lf), "{line_break:?}");
+        assert_eq!(titles(&other, &text), titles(&lf, SEED), "{line_break:?}");
         assert_eq!(other.markers.len(), lf.markers.len());
         assert_eq!(other.notes.len(), lf.notes.len());
         assert_eq!(other.problems.len(), lf.problems.len());
@@ -170,7 +175,7 @@ fn notes_run_over_lines_until_the_next_note_or_heading() {
         ]
     );
     assert!(analysis.problems.is_empty(), "{:?}", analysis.problems);
-    let titles: Vec<&str> = analysis.headings.iter().map(|h| &*h.title).collect();
+    let titles: Vec<String> = analysis.headings.iter().map(|h| title(h, text)).collect();
     assert_eq!(titles, ["註釋", "結語"]);
 }
 

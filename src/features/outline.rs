@@ -32,7 +32,7 @@ pub fn outline(document: &DocumentSnapshot) -> Vec<OutlineItem> {
         .headings
         .iter()
         .map(|heading| OutlineItem {
-            name: heading.title.to_string(),
+            name: heading.title(document.text()),
             kind: match heading.kind {
                 HeadingKind::Notes => OutlineKind::NotesSection,
                 _ => OutlineKind::Heading {
