@@ -5,7 +5,6 @@
 //! before it (where the previous content ends) and after it (a wrapped heading's tail). That is
 //! what lets [`super::index::Index`] rescan only the lines an edit touched.
 
-
 use memchr::memmem;
 
 use super::headings::{self, is_sentence_punctuation, is_space, HeadingKind, HeadingLine};

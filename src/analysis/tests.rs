@@ -18,7 +18,14 @@ fn check_headings(text: &str, expect: Expect) {
     let rendered: Vec<String> = analysis
         .headings
         .iter()
-        .map(|h| format!("{} {} | {:?}", h.level, title(h, text), slice(text, h.range)))
+        .map(|h| {
+            format!(
+                "{} {} | {:?}",
+                h.level,
+                title(h, text),
+                slice(text, h.range)
+            )
+        })
         .collect();
     expect.assert_eq(&rendered.join("\n"));
 }

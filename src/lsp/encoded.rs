@@ -131,7 +131,7 @@ pub fn publish_diagnostics(
     out.push(b']');
     if let Some(version) = version {
         out.extend_from_slice(br#","version":"#);
-        write_number(&mut out, version);
+        out.extend_from_slice(itoa::Buffer::new().format(version).as_bytes());
     }
     out.extend_from_slice(b"}}");
     out
@@ -212,11 +212,15 @@ impl MessagePieces {
     fn of(&mut self, problem: &Problem) -> (&[u8], &[u8]) {
         let (before, _, after) = problem.message().parts();
         let key = (problem.severity, problem.code().as_str(), before, after);
-        let at = match self
-            .written
-            .iter()
-            .position(|(written, ..)| *written == key)
-        {
+        // The texts are static: the same text is at the same address, so comparing addresses
+        // is enough (were two copies at two addresses, their pieces would be written twice).
+        let same = |(severity, code, before, after): &PiecesKey| {
+            *severity == key.0
+                && std::ptr::eq(*code, key.1)
+                && std::ptr::eq(*before, key.2)
+                && std::ptr::eq(*after, key.3)
+        };
+        let at = match self.written.iter().position(|(written, ..)| same(written)) {
             Some(at) => at,
             None => {
                 self.written.push(Self::write(key));

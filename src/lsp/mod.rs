@@ -34,21 +34,28 @@ pub async fn serve_stdio() -> u8 {
     let (service, socket) = build_service(state.clone());
     enlarge_pipes();
     let input = std::io::BufReader::with_capacity(1 << 20, std::io::stdin());
-    let stop = transport::serve(
-        service,
-        socket,
-        state.clone(),
-        input,
-        std::io::stdout(),
-        output,
-    )
-    .await;
+    let stop = transport::serve(service, socket, state.clone(), input, raw_stdout(), output).await;
     tracing::info!(?stop, "stopped");
     if state.shutdown_requested() {
         0
     } else {
         1
     }
+}
+
+/// Standard output without the standard library's line buffering, which looks for the last
+/// line break of every write (a scan of each 2 MB notification, for none: JSON-RPC frames are
+/// written whole by the transport's own buffered writer).
+fn raw_stdout() -> Box<dyn std::io::Write + Send> {
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsFd;
+        match std::io::stdout().as_fd().try_clone_to_owned() {
+            Ok(fd) => return Box::new(std::fs::File::from(fd)),
+            Err(error) => tracing::debug!(%error, "standard output used through its line buffer"),
+        }
+    }
+    Box::new(std::io::stdout())
 }
 
 /// Asks for 1 MB pipe buffers (the default is 64 KB), so that a client writing a large

@@ -153,18 +153,25 @@ pub fn fill(
     known: &[Option<Range>],
     encoding: Encoding,
 ) -> Vec<Range> {
-    let mut result: Vec<Option<Range>> = (0..ranges.len())
-        .map(|i| known.get(i).copied().flatten())
-        .collect();
-    let unknown: Vec<usize> = (0..ranges.len()).filter(|&i| result[i].is_none()).collect();
-    if !unknown.is_empty() {
-        let unknown_ranges: Vec<TextRange> = unknown.iter().map(|&i| ranges[i]).collect();
-        let converted = position::ranges(rope, &unknown_ranges, encoding);
-        for (i, range) in unknown.into_iter().zip(converted) {
-            result[i] = Some(range);
+    let mut result = Vec::with_capacity(ranges.len());
+    let mut unknown = Vec::new();
+    for (i, range) in ranges.iter().enumerate() {
+        match known.get(i).copied().flatten() {
+            Some(known) => result.push(known),
+            None => {
+                unknown.push((i, *range));
+                result.push(Range::default());
+            }
         }
     }
-    result.into_iter().map(Option::unwrap_or_default).collect()
+    if !unknown.is_empty() {
+        let unknown_ranges: Vec<TextRange> = unknown.iter().map(|&(_, range)| range).collect();
+        let converted = position::ranges(rope, &unknown_ranges, encoding);
+        for ((i, _), range) in unknown.into_iter().zip(converted) {
+            result[i] = range;
+        }
+    }
+    result
 }
 
 /// Whether the cache can follow replacing bytes `start..old_end` of `rope` with `new_text` by
