@@ -243,7 +243,7 @@ impl Shift {
             range: self.range(candidate.range)?,
             content_end_before: self.position(candidate.content_end_before)?,
             tail,
-            ..candidate.clone()
+            ..*candidate
         })
     }
 

@@ -57,7 +57,7 @@ impl Heading {
         };
         let mut title = read(self.line);
         if let Some(tail) = self.tail {
-            lines::push_joined(&mut without_colon(&mut title), &read(tail));
+            lines::push_joined(without_colon(&mut title), &read(tail));
         }
         without_colon(&mut title);
         title
