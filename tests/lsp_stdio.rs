@@ -81,6 +81,43 @@ fn a_whole_session_on_the_seed() {
     assert_eq!(exit_code(&mut client), Some(0));
 }
 
+/// Over stdio the transport answers completion straight from its typed result (see
+/// `lsp/encoded.rs`): the same answer the service gives, for a client that resolves items and
+/// one that does not.
+#[test]
+fn completion_over_stdio_is_the_answer_of_the_service() {
+    let line = SEED.split('\n').nth(117).unwrap();
+    let column = line[..line.find("〔1〕").unwrap()].encode_utf16().count() + 1;
+    let params =
+        json!({ "textDocument": { "uri": URI }, "position": { "line": 117, "character": column } });
+    let resolving = json!({ "textDocument": { "completion": { "completionItem": {
+        "resolveSupport": { "properties": ["documentation"] } } } } });
+    for capabilities in [json!({}), resolving] {
+        let mut client = server();
+        client.initialize(capabilities.clone());
+        client.notify(
+            "textDocument/didOpen",
+            json!({ "textDocument": { "uri": URI, "languageId": "plaintext", "version": 1, "text": SEED } }),
+        );
+        client.notification("textDocument/publishDiagnostics", Duration::from_secs(10));
+        let over_stdio = client.request("textDocument/completion", params.clone());
+
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        let in_process = runtime.block_on(async {
+            let mut client = common::TestClient::initialized_with(capabilities).await;
+            client.open(URI, 1, SEED).await;
+            client
+                .request("textDocument/completion", params.clone())
+                .await
+                .unwrap()
+        });
+        let items = over_stdio["result"]["items"].as_array().unwrap();
+        assert!(items.len() >= 4, "{over_stdio}");
+        assert_eq!(items[0]["label"], "〔1〕");
+        assert_eq!(over_stdio["result"], in_process);
+    }
+}
+
 #[test]
 fn exit_without_shutdown_exits_with_1() {
     let mut client = server();

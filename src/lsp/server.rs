@@ -6,7 +6,7 @@ use std::sync::Arc;
 use tower_lsp::jsonrpc::Result;
 use tower_lsp::lsp_types::{
     CodeAction, CodeActionOrCommand, CodeActionParams, CodeActionResponse, CodeLens,
-    CodeLensParams, CompletionItem, CompletionList, CompletionParams, CompletionResponse,
+    CodeLensParams, CompletionItem, CompletionParams, CompletionResponse,
     DidChangeTextDocumentParams, DidCloseTextDocumentParams, DidOpenTextDocumentParams,
     DidSaveTextDocumentParams, DocumentHighlight, DocumentHighlightParams, DocumentSymbolParams,
     DocumentSymbolResponse, ExecuteCommandParams, GotoDefinitionParams, GotoDefinitionResponse,
@@ -369,30 +369,7 @@ impl LanguageServer for Backend {
     }
 
     async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
-        let request = params.text_document_position;
-        let Some((snapshot, offset)) = self.at(&request.text_document.uri, request.position) else {
-            return Ok(None);
-        };
-        let document = &snapshot.document;
-        let lazy = self.state.client_support().resolve_completion_documentation;
-        let found =
-            features::completion::completions(document.analysis(), document.text(), offset, !lazy);
-        if found.is_empty() {
-            return Ok(None);
-        }
-        // With as many notes as can be shown, more may match: the client asks again as the
-        // user types.
-        let notes = found
-            .iter()
-            .filter(|item| item.additional.is_empty())
-            .count();
-        let uri = &request.text_document.uri;
-        let encoding = self.state.encoding();
-        let items = to_proto::completions(document.text(), uri, snapshot.version, found, encoding);
-        Ok(Some(CompletionResponse::List(CompletionList {
-            is_incomplete: notes >= features::completion::MAX_NOTES,
-            items,
-        })))
+        Ok(encoded::completions(&self.state, &params))
     }
 
     async fn completion_resolve(&self, mut item: CompletionItem) -> Result<CompletionItem> {
