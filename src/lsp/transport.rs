@@ -169,6 +169,11 @@ enum Incoming {
 /// One JSON parse for a request or notification (a message with a `method`); responses from
 /// the client are small and parsed again as such.
 fn parse(body: &[u8]) -> Result<Incoming, Error> {
+    if body.len() > large_message::LONG_STRING_BYTES {
+        if let Some(request) = large_message::did_change_with_long_text(body) {
+            return Ok(Incoming::Request(request));
+        }
+    }
     let request: Request = serde_json::from_slice(body).map_err(|error| {
         if error.is_data() {
             Error::invalid_request()
