@@ -1,7 +1,8 @@
 //! Publishing the diagnostics of a 10 MB book after 100 KB were pasted into its notes section
 //! (the worst structural edit: thousands of note lines become citations of missing notes):
 //! the analysis, converting positions, writing the notification (with positions converted as
-//! they come, and as the server does it, with the remembered ranges of markers and labels).
+//! they come, and as the server does it, with the remembered ranges of markers and labels,
+//! whole and in pieces).
 //!
 //! `cargo bench --bench publish`
 
@@ -92,6 +93,26 @@ fn publish(c: &mut Criterion) {
                 Some(2),
                 Encoding::Utf16,
             )
+        })
+    });
+    // The same in pieces, as the server sends a notification this large: its length first.
+    group.bench_function("in_pieces_with_remembered_ranges", |b| {
+        b.iter(|| {
+            let (snapshot, known) = store
+                .snapshot_to_publish(&uri, None, Encoding::Utf16)
+                .expect("the book is open");
+            let known = known.expect("the ranges were remembered");
+            let notification = encoded::Notification {
+                rope: snapshot.document.text(),
+                uri: &uri,
+                problems: diagnostics(snapshot.document.analysis()),
+                known: &known,
+                version: Some(2),
+                encoding: Encoding::Utf16,
+            };
+            let mut pieces = Vec::new();
+            notification.write_in_pieces(|_| {}, |piece| pieces.push(piece));
+            pieces
         })
     });
     group.finish();

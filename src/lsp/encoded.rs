@@ -13,7 +13,7 @@ use serde::Serialize;
 use tower_lsp::jsonrpc::{Id, Request};
 use tower_lsp::lsp_types::{
     CompletionList, CompletionParams, CompletionResponse, DocumentSymbolParams,
-    DocumentSymbolResponse, Range, Url,
+    DocumentSymbolResponse, Position, Range, Url,
 };
 
 use super::json_text::write_string;
@@ -21,6 +21,7 @@ use super::position::{self, Encoding};
 use super::range_cache;
 use super::state::ServerState;
 use super::to_proto;
+use super::transport::{Outgoing, Output};
 use crate::analysis::{Problem, Severity};
 use crate::features;
 
@@ -137,17 +138,10 @@ pub fn publish_diagnostics(
     encoding: Encoding,
 ) -> Vec<u8> {
     let mut out = Vec::with_capacity(200 + problems.len() * DIAGNOSTIC_BYTES);
-    out.extend_from_slice(
-        br#"{"jsonrpc":"2.0","method":"textDocument/publishDiagnostics","params":{"uri":"#,
-    );
-    write_string(&mut out, uri.as_str());
-    out.extend_from_slice(br#","diagnostics":["#);
+    out.extend_from_slice(&notification_start(uri));
     // Only finding positions in the rope is worth a second thread: with the ranges known,
     // writing is faster on one.
-    let to_find = problems
-        .len()
-        .saturating_sub(known.iter().flatten().count());
-    if to_find < PARALLEL_PROBLEMS {
+    if positions_to_find(problems, known) < PARALLEL_PROBLEMS {
         write_diagnostics(&mut out, rope, uri, problems, known, encoding);
     } else {
         let (first, second) = problems.split_at(balanced_cut(problems));
@@ -171,13 +165,119 @@ pub fn publish_diagnostics(
             Err(_) => tracing::error!("writing half of the diagnostics failed"),
         }
     }
-    out.push(b']');
-    if let Some(version) = version {
-        out.extend_from_slice(br#","version":"#);
-        out.extend_from_slice(itoa::Buffer::new().format(version).as_bytes());
-    }
-    out.extend_from_slice(b"}}");
+    out.extend_from_slice(&notification_end(version));
     out
+}
+
+/// Sends the `textDocument/publishDiagnostics` notification for `problems` to `output`: one
+/// with thousands of problems (after a paste) in pieces, so that the first bytes are on their
+/// way to the client while the rest is being written.
+pub fn send_publish_diagnostics(output: &Output, notification: &Notification) {
+    // (The writer is gone only once output has failed: nothing more can be said then.)
+    let Notification {
+        problems, known, ..
+    } = *notification;
+    if problems.len() < IN_PIECES_FROM || positions_to_find(problems, known) >= PARALLEL_PROBLEMS {
+        let Notification {
+            rope,
+            uri,
+            version,
+            encoding,
+            ..
+        } = *notification;
+        let message = publish_diagnostics(rope, uri, problems, known, version, encoding);
+        let _ = output.send(Outgoing::Whole(message));
+        return;
+    }
+    let (to_writer, pieces) = std::sync::mpsc::channel();
+    notification.write_in_pieces(
+        |length| {
+            let _ = output.send(Outgoing::InPieces { length, pieces });
+        },
+        |piece| {
+            let _ = to_writer.send(piece);
+        },
+    );
+}
+
+/// From this many problems on, a notification is sent in pieces.
+const IN_PIECES_FROM: usize = 1000;
+
+/// About the size of each piece.
+const PIECE_BYTES: usize = 64 << 10;
+
+/// What a `textDocument/publishDiagnostics` notification is made of.
+#[derive(Clone, Copy)]
+pub struct Notification<'a> {
+    pub rope: &'a Rope,
+    pub uri: &'a Url,
+    pub problems: &'a [Problem],
+    pub known: &'a [Option<Range>],
+    pub version: Option<i32>,
+    pub encoding: Encoding,
+}
+
+impl Notification<'_> {
+    /// The same bytes as [`publish_diagnostics`] (on one thread): first their length goes to
+    /// `begin`, then the bytes to `piece`, in pieces of about [`PIECE_BYTES`] as they are
+    /// written.
+    pub fn write_in_pieces(&self, begin: impl FnOnce(usize), mut piece: impl FnMut(Vec<u8>)) {
+        let problems = self.problems;
+        let ranges = range_cache::fill(
+            self.rope,
+            &to_proto::problem_ranges(problems),
+            self.known,
+            self.encoding,
+        );
+        let mut writer = DiagnosticWriter::new(self.uri);
+        let (start, end) = (notification_start(self.uri), notification_end(self.version));
+        let diagnostics: usize = with_ranges(problems, &ranges)
+            .map(|(problem, ranges)| writer.len(problem, ranges))
+            .sum();
+        let commas = problems.len().saturating_sub(1);
+        begin(start.len() + diagnostics + commas + end.len());
+        let mut out = start;
+        out.reserve(PIECE_BYTES + DIAGNOSTIC_BYTES);
+        for (i, (problem, ranges)) in with_ranges(problems, &ranges).enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            writer.write(&mut out, problem, ranges);
+            if out.len() >= PIECE_BYTES {
+                let next = Vec::with_capacity(PIECE_BYTES + DIAGNOSTIC_BYTES);
+                piece(std::mem::replace(&mut out, next));
+            }
+        }
+        out.extend_from_slice(&end);
+        piece(out);
+    }
+}
+
+/// The notification up to its first diagnostic.
+fn notification_start(uri: &Url) -> Vec<u8> {
+    let mut start =
+        br#"{"jsonrpc":"2.0","method":"textDocument/publishDiagnostics","params":{"uri":"#.to_vec();
+    write_string(&mut start, uri.as_str());
+    start.extend_from_slice(br#","diagnostics":["#);
+    start
+}
+
+/// The notification after its last diagnostic.
+fn notification_end(version: Option<i32>) -> Vec<u8> {
+    let mut end = b"]".to_vec();
+    if let Some(version) = version {
+        end.extend_from_slice(br#","version":"#);
+        end.extend_from_slice(itoa::Buffer::new().format(version).as_bytes());
+    }
+    end.extend_from_slice(b"}}");
+    end
+}
+
+/// How many of the problems' ranges are not known yet (must be found in the rope).
+fn positions_to_find(problems: &[Problem], known: &[Option<Range>]) -> usize {
+    problems
+        .len()
+        .saturating_sub(known.iter().flatten().count())
 }
 
 /// From this many problems whose positions must be found in the rope on, the notification is
@@ -217,28 +317,106 @@ fn write_diagnostics(
     encoding: Encoding,
 ) {
     let ranges = range_cache::fill(rope, &to_proto::problem_ranges(problems), known, encoding);
-    let mut ranges = ranges.iter();
-    let mut pieces = MessagePieces::default();
-    for (i, problem) in problems.iter().enumerate() {
+    let mut writer = DiagnosticWriter::new(uri);
+    for (i, (problem, ranges)) in with_ranges(problems, &ranges).enumerate() {
         if i > 0 {
             out.push(b',');
         }
-        out.extend_from_slice(br#"{"range":"#);
-        write_range(out, ranges.next());
-        let (head, tail) = pieces.of(problem);
+        writer.write(out, problem, ranges);
+    }
+}
+
+/// A problem's range, and the range of its related place if it has one.
+type ProblemRanges<'a> = (&'a Range, Option<&'a Range>);
+
+/// Each problem with its ranges (`ranges` as [`to_proto::problem_ranges`] lists them; were
+/// there too few, the rest would be written as 0:0).
+fn with_ranges<'a>(
+    problems: &'a [Problem],
+    ranges: &'a [Range],
+) -> impl Iterator<Item = (&'a Problem, ProblemRanges<'a>)> + 'a {
+    const NOWHERE: Range = Range {
+        start: Position {
+            line: 0,
+            character: 0,
+        },
+        end: Position {
+            line: 0,
+            character: 0,
+        },
+    };
+    let mut ranges = ranges.iter();
+    problems.iter().map(move |problem| {
+        let range = ranges.next().unwrap_or(&NOWHERE);
+        let related = problem.related().map(|_| ranges.next().unwrap_or(&NOWHERE));
+        (problem, (range, related))
+    })
+}
+
+const DIAGNOSTIC_START: &[u8] = br#"{"range":"#;
+const RELATED_START: &[u8] = br#","relatedInformation":[{"location":{"uri":"#;
+const RELATED_RANGE: &[u8] = br#","range":"#;
+const RELATED_MESSAGE: &[u8] = br#"},"message":"#;
+const RELATED_END: &[u8] = b"}]";
+const DIAGNOSTIC_END: &[u8] = b"}";
+
+/// Writes one diagnostic at a time, and can say beforehand how many bytes it will take.
+struct DiagnosticWriter {
+    /// The document's URI as a JSON string, for related places.
+    uri: Vec<u8>,
+    pieces: MessagePieces,
+}
+
+impl DiagnosticWriter {
+    fn new(uri: &Url) -> DiagnosticWriter {
+        let mut quoted = Vec::new();
+        write_string(&mut quoted, uri.as_str());
+        DiagnosticWriter {
+            uri: quoted,
+            pieces: MessagePieces::default(),
+        }
+    }
+
+    fn write(&mut self, out: &mut Vec<u8>, problem: &Problem, (range, related): ProblemRanges) {
+        out.extend_from_slice(DIAGNOSTIC_START);
+        write_range(out, range);
+        let (head, tail) = self.pieces.of(problem);
         out.extend_from_slice(head);
         write_number(out, problem.message().parts().1);
         out.extend_from_slice(tail);
-        if let Some((_, related)) = problem.related() {
-            out.extend_from_slice(br#","relatedInformation":[{"location":{"uri":"#);
-            write_string(out, uri.as_str());
-            out.extend_from_slice(br#","range":"#);
-            write_range(out, ranges.next());
-            out.extend_from_slice(br#"},"message":"#);
-            write_string(out, &related);
-            out.extend_from_slice(b"}]");
+        if let (Some((_, message)), Some(related)) = (problem.related(), related) {
+            out.extend_from_slice(RELATED_START);
+            out.extend_from_slice(&self.uri);
+            out.extend_from_slice(RELATED_RANGE);
+            write_range(out, related);
+            out.extend_from_slice(RELATED_MESSAGE);
+            write_string(out, &message);
+            out.extend_from_slice(RELATED_END);
         }
-        out.push(b'}');
+        out.extend_from_slice(DIAGNOSTIC_END);
+    }
+
+    /// How many bytes [`Self::write`] writes for the same problem.
+    fn len(&mut self, problem: &Problem, (range, related): ProblemRanges) -> usize {
+        let (head, tail) = self.pieces.of(problem);
+        let mut len = DIAGNOSTIC_START.len()
+            + range_len(range)
+            + head.len()
+            + digits(problem.message().parts().1)
+            + tail.len()
+            + DIAGNOSTIC_END.len();
+        if let (Some((_, message)), Some(related)) = (problem.related(), related) {
+            let mut quoted = Vec::new();
+            write_string(&mut quoted, &message);
+            len += RELATED_START.len()
+                + self.uri.len()
+                + RELATED_RANGE.len()
+                + range_len(related)
+                + RELATED_MESSAGE.len()
+                + quoted.len()
+                + RELATED_END.len();
+        }
+        len
     }
 }
 
@@ -308,20 +486,43 @@ fn severity_number(severity: Severity) -> u8 {
     }
 }
 
-fn write_range(out: &mut Vec<u8>, range: Option<&Range>) {
-    let range = range.copied().unwrap_or_default();
-    for (key, position) in [
-        (&br#"{"start":"#[..], range.start),
-        (br#","end":"#, range.end),
-    ] {
+const RANGE_START: &[u8] = br#"{"start":"#;
+const RANGE_END: &[u8] = br#","end":"#;
+const POSITION_LINE: &[u8] = br#"{"line":"#;
+const POSITION_CHARACTER: &[u8] = br#","character":"#;
+const CLOSE: &[u8] = b"}";
+
+fn write_range(out: &mut Vec<u8>, range: &Range) {
+    for (key, position) in [(RANGE_START, range.start), (RANGE_END, range.end)] {
         out.extend_from_slice(key);
-        out.extend_from_slice(br#"{"line":"#);
+        out.extend_from_slice(POSITION_LINE);
         write_number(out, position.line);
-        out.extend_from_slice(br#","character":"#);
+        out.extend_from_slice(POSITION_CHARACTER);
         write_number(out, position.character);
-        out.push(b'}');
+        out.extend_from_slice(CLOSE);
     }
-    out.push(b'}');
+    out.extend_from_slice(CLOSE);
+}
+
+/// How many bytes [`write_range`] writes for `range`.
+fn range_len(range: &Range) -> usize {
+    let position_len = |position: Position| {
+        POSITION_LINE.len()
+            + digits(position.line)
+            + POSITION_CHARACTER.len()
+            + digits(position.character)
+            + CLOSE.len()
+    };
+    RANGE_START.len()
+        + position_len(range.start)
+        + RANGE_END.len()
+        + position_len(range.end)
+        + CLOSE.len()
+}
+
+/// How many digits [`write_number`] writes for `number`.
+fn digits(number: u32) -> usize {
+    number.checked_ilog10().map_or(1, |log| log as usize + 1)
 }
 
 fn write_number(out: &mut Vec<u8>, number: impl itoa::Integer) {
@@ -333,6 +534,7 @@ mod tests {
     use super::*;
     use crate::document::Document;
     use crate::lsp::range_cache::RangeCache;
+    use crate::lsp::transport;
     use proptest::prelude::*;
     use tower_lsp::lsp_types::PublishDiagnosticsParams;
 
@@ -350,6 +552,76 @@ mod tests {
             "method": "textDocument/publishDiagnostics",
             "params": params,
         })
+    }
+
+    /// The bytes of `notification` written in pieces, checked against the announced length.
+    fn in_pieces(notification: &Notification) -> Vec<u8> {
+        let announced = std::cell::Cell::new(None);
+        let mut bytes = Vec::new();
+        notification.write_in_pieces(
+            |length| announced.set(Some(length)),
+            |piece| {
+                assert!(announced.get().is_some(), "a piece before the length");
+                bytes.extend_from_slice(&piece);
+            },
+        );
+        assert_eq!(announced.get(), Some(bytes.len()));
+        bytes
+    }
+
+    #[test]
+    fn thousands_of_diagnostics_go_to_the_writer_in_pieces_of_the_announced_length() {
+        let text = format!(
+            "{}\n註釋：\n{}",
+            "正文〔7〕𠮷。\n\n".repeat(3000),
+            "〔1〕甲\n〔1〕乙\n"
+        );
+        let document = Document::new(&text);
+        let uri = Url::parse("file:///tmp/book.txt").unwrap();
+        let problems = &document.analysis().problems;
+        let remembered = RangeCache::build(document.text(), document.analysis(), Encoding::Utf16);
+        let known = remembered.lookup(&to_proto::problem_ranges(problems), Encoding::Utf16);
+        let notification = Notification {
+            rope: document.text(),
+            uri: &uri,
+            problems,
+            known: &known,
+            version: Some(9),
+            encoding: Encoding::Utf16,
+        };
+        let (output, mut messages) = transport::output_channel();
+        send_publish_diagnostics(&output, &notification);
+        let Ok(Outgoing::InPieces { length, pieces }) = messages.try_recv() else {
+            panic!("3,000 problems are sent in pieces");
+        };
+        let pieces: Vec<Vec<u8>> = pieces.try_iter().collect();
+        assert!(pieces.len() > 4, "{} pieces", pieces.len());
+        let bytes = pieces.concat();
+        assert_eq!(bytes.len(), length);
+        let whole = publish_diagnostics(
+            document.text(),
+            &uri,
+            problems,
+            &known,
+            Some(9),
+            Encoding::Utf16,
+        );
+        assert_eq!(bytes, whole);
+        // (A duplicate entry among them: a related place is in the bytes counted.)
+        assert!(String::from_utf8(bytes)
+            .unwrap()
+            .contains("relatedInformation"));
+        // A few problems go whole.
+        let few = Document::new("甲〔1〕\n註釋：\n");
+        let problems = &few.analysis().problems;
+        let notification = Notification {
+            rope: few.text(),
+            problems,
+            known: &[],
+            ..notification
+        };
+        send_publish_diagnostics(&output, &notification);
+        assert!(matches!(messages.try_recv(), Ok(Outgoing::Whole(_))));
     }
 
     #[test]
@@ -410,6 +682,16 @@ mod tests {
                 for known in [Vec::new(), remembered] {
                     let written =
                         publish_diagnostics(document.text(), &uri, problems, &known, version, encoding);
+                    // The same bytes in pieces, as long as announced.
+                    let notification = Notification {
+                        rope: document.text(),
+                        uri: &uri,
+                        problems,
+                        known: &known,
+                        version,
+                        encoding,
+                    };
+                    prop_assert_eq!(in_pieces(&notification), written.clone());
                     let written: serde_json::Value = serde_json::from_slice(&written).unwrap();
                     prop_assert_eq!(&written, &typed);
                 }

@@ -16,6 +16,7 @@ use super::encoded;
 use super::position::Encoding;
 use super::state::ServerState;
 use super::to_proto;
+use super::transport::Output;
 use crate::analysis::Problem;
 use crate::features::diagnostics::diagnostics;
 
@@ -31,7 +32,7 @@ pub type Publisher = UnboundedSender<PublishEvent>;
 /// transport's writer as encoded messages (see [`encoded`]).
 pub enum Sink {
     Client(Client),
-    Encoded(UnboundedSender<Vec<u8>>),
+    Encoded(Output),
 }
 
 impl Sink {
@@ -52,10 +53,15 @@ impl Sink {
                     .await
             }
             Sink::Encoded(output) => {
-                let message =
-                    encoded::publish_diagnostics(rope, uri, problems, known, version, encoding);
-                // The writer is gone only once output has failed.
-                let _ = output.send(message);
+                let notification = encoded::Notification {
+                    rope,
+                    uri,
+                    problems,
+                    known,
+                    version,
+                    encoding,
+                };
+                encoded::send_publish_diagnostics(output, &notification)
             }
         }
     }

@@ -3,13 +3,12 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, OnceLock};
 
-use tokio::sync::mpsc::UnboundedSender;
-
 use tower_lsp::lsp_types::{ClientCapabilities, Url};
 
 use super::large_message::ReceivedDocument;
 use super::position::Encoding;
 use super::store::DocumentStore;
+use super::transport::Output;
 use crate::document::Document;
 
 #[derive(Default)]
@@ -18,7 +17,7 @@ pub struct ServerState {
     encoding: OnceLock<Encoding>,
     shutdown_requested: AtomicBool,
     /// The stdio transport's writer, for messages already encoded (see `publisher::Sink`).
-    encoded_output: Option<UnboundedSender<Vec<u8>>>,
+    encoded_output: Option<Output>,
     /// The document of a large `didOpen`, built by the transport as its text arrived.
     received_document: Mutex<Option<ReceivedDocument>>,
     /// What the client said it supports, at `initialize`.
@@ -69,14 +68,14 @@ impl From<&ClientCapabilities> for ClientSupport {
 
 impl ServerState {
     /// State for a server whose transport also takes encoded messages on `output`.
-    pub fn with_encoded_output(output: UnboundedSender<Vec<u8>>) -> ServerState {
+    pub fn with_encoded_output(output: Output) -> ServerState {
         ServerState {
             encoded_output: Some(output),
             ..ServerState::default()
         }
     }
 
-    pub fn encoded_output(&self) -> Option<UnboundedSender<Vec<u8>>> {
+    pub fn encoded_output(&self) -> Option<Output> {
         self.encoded_output.clone()
     }
 

@@ -52,7 +52,7 @@ pub async fn serve<S, I, O>(
     state: std::sync::Arc<ServerState>,
     input: I,
     output: O,
-    (outgoing, to_write): (UnboundedSender<Vec<u8>>, UnboundedReceiver<Vec<u8>>),
+    (outgoing, to_write): (Output, UnboundedReceiver<Outgoing>),
 ) -> Stop
 where
     S: LanguageServer,
@@ -114,7 +114,7 @@ where
             }
             Incoming::Request(request) => {
                 if let Some(response) = encoded::encoded_response(&state, &request) {
-                    let _ = outgoing.send(response);
+                    let _ = outgoing.send(Outgoing::Whole(response));
                     continue;
                 }
                 let is_exit = request.method() == "exit";
@@ -141,7 +141,7 @@ where
     // Let the messages already produced reach the client: the writer stops at this empty
     // message, after everything sent before it.
     forwarding.abort();
-    let _ = outgoing.send(Vec::new());
+    let _ = outgoing.send(Outgoing::Whole(Vec::new()));
     drop(outgoing);
     let deadline = std::time::Instant::now() + Duration::from_secs(1);
     while !writer.is_finished() && std::time::Instant::now() < deadline {
@@ -150,12 +150,26 @@ where
     stop
 }
 
+/// An encoded message for the client.
+pub enum Outgoing {
+    Whole(Vec<u8>),
+    /// A message whose length is known before all its bytes are: they follow on `pieces`, and
+    /// the writer sends each as it comes (other messages wait until this one is complete).
+    InPieces {
+        length: usize,
+        pieces: std::sync::mpsc::Receiver<Vec<u8>>,
+    },
+}
+
+/// Where encoded messages for the client go: the writer of the client's output.
+pub type Output = UnboundedSender<Outgoing>;
+
 /// The channel of encoded messages to the client's output.
-pub fn output_channel() -> (UnboundedSender<Vec<u8>>, UnboundedReceiver<Vec<u8>>) {
+pub fn output_channel() -> (Output, UnboundedReceiver<Outgoing>) {
     unbounded_channel()
 }
 
-fn reply_with<E>(outgoing: &UnboundedSender<Vec<u8>>, result: Result<Option<Response>, E>) {
+fn reply_with<E>(outgoing: &Output, result: Result<Option<Response>, E>) {
     if let Ok(Some(response)) = result {
         send(outgoing, &response);
     }
@@ -203,44 +217,86 @@ fn without_null_params(request: Request) -> Request {
     }
 }
 
-fn send(outgoing: &UnboundedSender<Vec<u8>>, message: &impl serde::Serialize) {
+fn send(outgoing: &Output, message: &impl serde::Serialize) {
     match serde_json::to_vec(message) {
         Ok(bytes) => {
             // The writer is gone only when output has failed; nothing more can be said.
-            let _ = outgoing.send(bytes);
+            let _ = outgoing.send(Outgoing::Whole(bytes));
         }
         Err(error) => error!(%error, "cannot encode a message"),
     }
 }
 
 /// Writes each message as one frame, flushing when no other message is waiting.
-fn write_messages(output: impl Write, mut messages: UnboundedReceiver<Vec<u8>>) {
+fn write_messages(output: impl Write, mut messages: UnboundedReceiver<Outgoing>) {
     let mut output = std::io::BufWriter::with_capacity(64 << 10, output);
-    while let Some(body) = messages.blocking_recv() {
-        if body.is_empty() {
-            let _ = output.flush();
-            return; // serving has stopped
-        }
+    while let Some(message) = messages.blocking_recv() {
         let started = std::time::Instant::now();
-        let written = write!(output, "Content-Length: {}\r\n\r\n", body.len())
-            .and_then(|()| output.write_all(&body))
-            .and_then(|()| {
-                if messages.is_empty() {
-                    output.flush()
-                } else {
-                    Ok(())
-                }
-            });
+        let (written, bytes) = match message {
+            Outgoing::Whole(body) if body.is_empty() => {
+                let _ = output.flush();
+                return; // serving has stopped
+            }
+            Outgoing::Whole(body) => (write_frame(&mut output, &body), body.len()),
+            Outgoing::InPieces { length, pieces } => {
+                (write_frame_in_pieces(&mut output, length, pieces), length)
+            }
+        };
+        let written = written.and_then(|()| {
+            if messages.is_empty() {
+                output.flush()
+            } else {
+                Ok(())
+            }
+        });
         if let Err(error) = written {
             error!(%error, "cannot write to the client; stopping output");
             return;
         }
         tracing::trace!(
-            bytes = body.len(),
+            bytes,
             write_ms = started.elapsed().as_secs_f64() * 1e3,
             "frame written"
         );
     }
+}
+
+fn write_frame(output: &mut impl Write, body: &[u8]) -> std::io::Result<()> {
+    write!(output, "Content-Length: {}\r\n\r\n", body.len())?;
+    output.write_all(body)
+}
+
+/// Writes the frame of a message of `length` bytes, each piece as it arrives. The frame keeps
+/// its length whatever comes, so that the messages after it stay readable: were the pieces
+/// shorter (only a bug could make them so, or a writer that stopped), the rest is spaces,
+/// which JSON allows after a value; were they longer, the excess is left out.
+fn write_frame_in_pieces(
+    output: &mut impl Write,
+    length: usize,
+    pieces: std::sync::mpsc::Receiver<Vec<u8>>,
+) -> std::io::Result<()> {
+    write!(output, "Content-Length: {length}\r\n\r\n")?;
+    let mut left = length;
+    for piece in pieces {
+        if piece.len() > left {
+            error!(
+                length,
+                "a message is longer than announced; its end is left out"
+            );
+        }
+        let piece = &piece[..piece.len().min(left)];
+        output.write_all(piece)?;
+        output.flush()?;
+        left -= piece.len();
+    }
+    if left > 0 {
+        error!(
+            length,
+            left, "a message is shorter than announced; padded with spaces"
+        );
+        output.write_all(&vec![b' '; left])?;
+    }
+    Ok(())
 }
 
 /// Reads frames until the end of the input, handing each body (or what was wrong with it) on.
@@ -320,5 +376,40 @@ fn read_large(input: &mut impl BufRead, length: usize) -> Result<Option<Frame>, 
             let _ = std::io::copy(&mut body, &mut std::io::sink());
             Err(format!("a large message is not valid JSON: {problem}"))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The frame written for a message announced as `length` bytes and sent as `pieces`.
+    fn frame_in_pieces(length: usize, pieces: &[&[u8]]) -> Vec<u8> {
+        let (sender, receiver) = std::sync::mpsc::channel();
+        for piece in pieces {
+            sender.send(piece.to_vec()).unwrap();
+        }
+        drop(sender);
+        let mut output = Vec::new();
+        write_frame_in_pieces(&mut output, length, receiver).unwrap();
+        output
+    }
+
+    #[test]
+    fn a_message_in_pieces_is_one_frame_of_its_announced_length() {
+        assert_eq!(
+            frame_in_pieces(7, &[b"[1,", b"2,", b"3]"]),
+            b"Content-Length: 7\r\n\r\n[1,2,3]"
+        );
+        // Whatever the pieces, the frame keeps its length, so the next frame is read right:
+        // too short, spaces (JSON allows them after the value); too long, the excess left out.
+        assert_eq!(
+            frame_in_pieces(9, &[b"[1,", b"2]"]),
+            b"Content-Length: 9\r\n\r\n[1,2]    "
+        );
+        assert_eq!(
+            frame_in_pieces(3, &[b"[1]", b"xx"]),
+            b"Content-Length: 3\r\n\r\n[1]"
+        );
     }
 }
