@@ -78,12 +78,16 @@ fn publish(c: &mut Criterion) {
     store
         .change(&uri, 2, &[change], Encoding::Utf16)
         .expect("the book is open");
+    // What the publisher takes after the paste: the snapshot, with the ranges remembered.
+    let snapshot = || {
+        let (snapshot, known) = store
+            .snapshot_to_publish(&uri, None, Encoding::Utf16)
+            .expect("the book is open");
+        (snapshot, known.expect("the ranges were remembered"))
+    };
     group.bench_function("notification_with_remembered_ranges", |b| {
         b.iter(|| {
-            let (snapshot, known) = store
-                .snapshot_to_publish(&uri, None, Encoding::Utf16)
-                .expect("the book is open");
-            let known = known.expect("the ranges were remembered");
+            let (snapshot, known) = snapshot();
             let problems = diagnostics(snapshot.document.analysis());
             encoded::publish_diagnostics(
                 snapshot.document.text(),
@@ -98,10 +102,7 @@ fn publish(c: &mut Criterion) {
     // The same in pieces, as the server sends a notification this large: its length first.
     group.bench_function("in_pieces_with_remembered_ranges", |b| {
         b.iter(|| {
-            let (snapshot, known) = store
-                .snapshot_to_publish(&uri, None, Encoding::Utf16)
-                .expect("the book is open");
-            let known = known.expect("the ranges were remembered");
+            let (snapshot, known) = snapshot();
             let notification = encoded::Notification {
                 rope: snapshot.document.text(),
                 uri: &uri,

@@ -62,7 +62,7 @@ impl LargeMessage {
         let Some(long) = self.long_string else {
             return Err(self.skeleton);
         };
-        let document = serde_json::from_slice::<Message>(&self.skeleton)
+        let document = serde_json::from_slice::<Message<OpenParams>>(&self.skeleton)
             .ok()
             .filter(|message| is_did_open_with_text_at(message, &self.skeleton, long.at))
             .map(|message| message.params.text_document);
@@ -87,16 +87,27 @@ impl LargeMessage {
     }
 }
 
+/// A message read from a skeleton, its params as `P`.
 #[derive(Deserialize)]
-struct Message<'a> {
+struct Message<'a, P> {
     #[serde(borrow)]
     jsonrpc: Cow<'a, str>,
     #[serde(borrow)]
     id: Option<&'a RawValue>,
     #[serde(borrow)]
     method: Cow<'a, str>,
-    #[serde(borrow)]
-    params: OpenParams<'a>,
+    params: P,
+}
+
+impl<P> Message<'_, P> {
+    fn is_notification(&self, method: &str) -> bool {
+        self.jsonrpc == "2.0" && self.id.is_none() && self.method == method
+    }
+}
+
+/// Where `value`, read from `skeleton`, stands in it.
+fn offset_in(skeleton: &[u8], value: &RawValue) -> usize {
+    (value.get().as_ptr() as usize).wrapping_sub(skeleton.as_ptr() as usize)
 }
 
 #[derive(Deserialize)]
@@ -118,14 +129,11 @@ struct OpenDocument<'a> {
 
 /// Whether `message`, parsed from `skeleton`, is a `didOpen` notification whose text is the
 /// `""` at `at`.
-fn is_did_open_with_text_at(message: &Message, skeleton: &[u8], at: usize) -> bool {
-    let text = message.params.text_document.text.get();
-    let text_at = (text.as_ptr() as usize).wrapping_sub(skeleton.as_ptr() as usize);
-    message.jsonrpc == "2.0"
-        && message.id.is_none()
-        && message.method == "textDocument/didOpen"
-        && text == "\"\""
-        && text_at == at
+fn is_did_open_with_text_at(message: &Message<OpenParams>, skeleton: &[u8], at: usize) -> bool {
+    let text = message.params.text_document.text;
+    message.is_notification("textDocument/didOpen")
+        && text.get() == "\"\""
+        && offset_in(skeleton, text) == at
 }
 
 /// The message with its long string escaped again in its place.
@@ -148,17 +156,15 @@ pub fn did_change_with_long_text(body: &[u8]) -> Option<Request> {
     let mut skeleton = Vec::with_capacity(body.len() - (close - open) + 1);
     skeleton.extend_from_slice(&body[..=open]);
     skeleton.extend_from_slice(&body[close..]);
-    let message: ChangeMessage = serde_json::from_slice(&skeleton).ok()?;
-    if message.jsonrpc != "2.0"
-        || message.id.is_some()
-        || message.method != "textDocument/didChange"
-    {
+    let message: Message<ChangeParams> = serde_json::from_slice(&skeleton).ok()?;
+    if !message.is_notification("textDocument/didChange") {
         return None;
     }
-    let skeleton_start = skeleton.as_ptr() as usize;
-    let change = message.params.content_changes.iter().position(|change| {
-        (change.text.get().as_ptr() as usize).wrapping_sub(skeleton_start) == open
-    })?;
+    let change = message
+        .params
+        .content_changes
+        .iter()
+        .position(|change| offset_in(&skeleton, change.text) == open)?;
     let mut value: serde_json::Value = serde_json::from_slice(&skeleton).ok()?;
     let slot = value.pointer_mut(&format!("/params/contentChanges/{change}/text"))?;
     *slot = serde_json::Value::String(text);
@@ -205,18 +211,6 @@ fn unescape_string(content: &[u8]) -> Option<String> {
     simdutf8::basic::from_utf8(&text).ok()?;
     // SAFETY: simdutf8 has just checked that these bytes are UTF-8.
     Some(unsafe { String::from_utf8_unchecked(text) })
-}
-
-#[derive(Deserialize)]
-struct ChangeMessage<'a> {
-    #[serde(borrow)]
-    jsonrpc: Cow<'a, str>,
-    #[serde(borrow)]
-    id: Option<&'a RawValue>,
-    #[serde(borrow)]
-    method: Cow<'a, str>,
-    #[serde(borrow)]
-    params: ChangeParams<'a>,
 }
 
 #[derive(Deserialize)]
