@@ -324,7 +324,13 @@ impl Analysis {
     pub fn shift(&mut self, shift: &index::Shift) {
         let range = |r: TextRange| shift.range(r).unwrap_or(r);
         let position = |p: usize| shift.position(p).unwrap_or(p);
-        for heading in &mut self.headings {
+        // Headings ending before the edit stay put; only the end of their section may move.
+        let first = self.headings.partition_point(|h| h.range.end < shift.start);
+        let (before, after) = self.headings.split_at_mut(first);
+        for heading in before {
+            heading.section.end = position(heading.section.end).max(heading.range.end);
+        }
+        for heading in after {
             heading.range = range(heading.range);
             heading.line = range(heading.line);
             heading.tail = heading.tail.map(range);

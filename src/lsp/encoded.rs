@@ -175,16 +175,14 @@ pub fn publish_diagnostics(
 pub fn send_publish_diagnostics(output: &Output, notification: &Notification) {
     // (The writer is gone only once output has failed: nothing more can be said then.)
     let Notification {
-        problems, known, ..
+        rope,
+        uri,
+        problems,
+        known,
+        version,
+        encoding,
     } = *notification;
     if problems.len() < IN_PIECES_FROM || positions_to_find(problems, known) >= PARALLEL_PROBLEMS {
-        let Notification {
-            rope,
-            uri,
-            version,
-            encoding,
-            ..
-        } = *notification;
         let message = publish_diagnostics(rope, uri, problems, known, version, encoding);
         let _ = output.send(Outgoing::Whole(message));
         return;
