@@ -175,16 +175,10 @@ pub fn publish_diagnostics(
 pub fn send_publish_diagnostics(output: &Output, notification: &Notification) {
     // (The writer is gone only once output has failed: nothing more can be said then.)
     let Notification {
-        rope,
-        uri,
-        problems,
-        known,
-        version,
-        encoding,
+        problems, known, ..
     } = *notification;
     if problems.len() < IN_PIECES_FROM || positions_to_find(problems, known) >= PARALLEL_PROBLEMS {
-        let message = publish_diagnostics(rope, uri, problems, known, version, encoding);
-        let _ = output.send(Outgoing::Whole(message));
+        let _ = output.send(Outgoing::Whole(notification.write()));
         return;
     }
     let (to_writer, pieces) = std::sync::mpsc::channel();
@@ -216,6 +210,18 @@ pub struct Notification<'a> {
 }
 
 impl Notification<'_> {
+    /// The notification's bytes ([`publish_diagnostics`]).
+    pub fn write(&self) -> Vec<u8> {
+        publish_diagnostics(
+            self.rope,
+            self.uri,
+            self.problems,
+            self.known,
+            self.version,
+            self.encoding,
+        )
+    }
+
     /// The same bytes as [`publish_diagnostics`] (on one thread): first their length goes to
     /// `begin`, then the bytes to `piece`, in pieces of about [`PIECE_BYTES`] as they are
     /// written.

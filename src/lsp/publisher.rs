@@ -9,15 +9,13 @@ use std::sync::Arc;
 
 use ropey::Rope;
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
-use tower_lsp::lsp_types::{Range, Url};
+use tower_lsp::lsp_types::Url;
 use tower_lsp::Client;
 
-use super::encoded;
-use super::position::Encoding;
+use super::encoded::{self, Notification};
 use super::state::ServerState;
 use super::to_proto;
 use super::transport::Output;
-use crate::analysis::Problem;
 use crate::features::diagnostics::diagnostics;
 
 #[derive(Debug)]
@@ -36,33 +34,23 @@ pub enum Sink {
 }
 
 impl Sink {
-    async fn publish(
-        &self,
-        rope: &Rope,
-        uri: &Url,
-        problems: &[Problem],
-        known: &[Option<Range>],
-        version: Option<i32>,
-        encoding: Encoding,
-    ) {
+    async fn publish(&self, notification: &Notification<'_>) {
         match self {
             Sink::Client(client) => {
-                let diagnostics = to_proto::diagnostics(rope, uri, problems, known, encoding);
-                client
-                    .publish_diagnostics(uri.clone(), diagnostics, version)
-                    .await
-            }
-            Sink::Encoded(output) => {
-                let notification = encoded::Notification {
+                let Notification {
                     rope,
                     uri,
                     problems,
                     known,
                     version,
                     encoding,
-                };
-                encoded::send_publish_diagnostics(output, &notification)
+                } = *notification;
+                let diagnostics = to_proto::diagnostics(rope, uri, problems, known, encoding);
+                client
+                    .publish_diagnostics(uri.clone(), diagnostics, version)
+                    .await
             }
+            Sink::Encoded(output) => encoded::send_publish_diagnostics(output, notification),
         }
     }
 }
@@ -91,18 +79,15 @@ async fn run(sink: Sink, state: Arc<ServerState>, mut events: UnboundedReceiver<
                 };
                 let snapshot_ms = started.elapsed().as_secs_f64() * 1e3;
                 let problems = diagnostics(snapshot.document.analysis());
-                let version = Some(snapshot.version);
-                let rope = snapshot.document.text();
-                let known_ranges = known.as_deref().unwrap_or_default();
-                sink.publish(
-                    rope,
-                    &uri,
+                let notification = Notification {
+                    rope: snapshot.document.text(),
+                    uri: &uri,
                     problems,
-                    known_ranges,
-                    version,
-                    state.encoding(),
-                )
-                .await;
+                    known: known.as_deref().unwrap_or_default(),
+                    version: Some(snapshot.version),
+                    encoding: state.encoding(),
+                };
+                sink.publish(&notification).await;
                 tracing::trace!(
                     version = snapshot.version,
                     count = problems.len(),
@@ -129,8 +114,16 @@ async fn run(sink: Sink, state: Arc<ServerState>, mut events: UnboundedReceiver<
             }
             PublishEvent::Closed(uri) => {
                 published.remove(&uri);
-                sink.publish(&Rope::new(), &uri, &[], &[], None, state.encoding())
-                    .await;
+                let empty = Rope::new();
+                let notification = Notification {
+                    rope: &empty,
+                    uri: &uri,
+                    problems: &[],
+                    known: &[],
+                    version: None,
+                    encoding: state.encoding(),
+                };
+                sink.publish(&notification).await;
             }
         }
     }
