@@ -5,6 +5,7 @@ pub mod code_actions;
 pub mod completion;
 pub mod definition;
 pub mod diagnostics;
+pub mod folding;
 pub mod hover;
 pub mod outline;
 pub mod references;

@@ -9,10 +9,10 @@ use tower_lsp::lsp_types::{
     CodeLensParams, CompletionItem, CompletionParams, CompletionResponse,
     DidChangeTextDocumentParams, DidCloseTextDocumentParams, DidOpenTextDocumentParams,
     DidSaveTextDocumentParams, DocumentHighlight, DocumentHighlightParams, DocumentSymbolParams,
-    DocumentSymbolResponse, ExecuteCommandParams, GotoDefinitionParams, GotoDefinitionResponse,
-    Hover, HoverParams, InitializeParams, InitializeResult, InitializedParams, Location, Position,
-    PrepareRenameResponse, ReferenceParams, RenameParams, ServerInfo, TextDocumentPositionParams,
-    Url, WorkspaceEdit,
+    DocumentSymbolResponse, ExecuteCommandParams, FoldingRange, FoldingRangeParams,
+    GotoDefinitionParams, GotoDefinitionResponse, Hover, HoverParams, InitializeParams,
+    InitializeResult, InitializedParams, Location, Position, PrepareRenameResponse,
+    ReferenceParams, RenameParams, ServerInfo, TextDocumentPositionParams, Url, WorkspaceEdit,
 };
 use tower_lsp::{Client, LanguageServer};
 use tracing::{debug, info, warn};
@@ -385,6 +385,21 @@ impl LanguageServer for Backend {
             features::completion::documentation(document.analysis(), document.text(), label);
         item.documentation = markdown.map(to_proto::markdown_documentation);
         Ok(item)
+    }
+
+    async fn folding_range(&self, params: FoldingRangeParams) -> Result<Option<Vec<FoldingRange>>> {
+        let Some(snapshot) = self.snapshot(&params.text_document.uri) else {
+            return Ok(None);
+        };
+        let document = &snapshot.document;
+        let folds = features::folding::folding_ranges(document.analysis(), document.text());
+        let line_folding_only = self.state.client_support().line_folding_only;
+        Ok(Some(to_proto::folding_ranges(
+            document.text(),
+            &folds,
+            line_folding_only,
+            self.state.encoding(),
+        )))
     }
 
     async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {

@@ -35,6 +35,8 @@ pub struct ClientSupport {
     /// `completionItem/resolve` for an item's documentation: notes' texts are sent only for
     /// the item shown.
     pub resolve_completion_documentation: bool,
+    /// Folding by whole lines only: folding ranges carry no characters.
+    pub line_folding_only: bool,
 }
 
 impl From<&ClientCapabilities> for ClientSupport {
@@ -58,10 +60,17 @@ impl From<&ClientCapabilities> for ClientSupport {
             .and_then(|completion| completion.completion_item.as_ref())
             .and_then(|item| item.resolve_support.as_ref())
             .is_some_and(|resolve| resolve.properties.iter().any(|p| p == "documentation"));
+        let line_folding_only = capabilities
+            .text_document
+            .as_ref()
+            .and_then(|text| text.folding_range.as_ref())
+            .and_then(|folding| folding.line_folding_only)
+            .unwrap_or(false);
         ClientSupport {
             document_changes,
             resolve_code_action_edit,
             resolve_completion_documentation,
+            line_folding_only,
         }
     }
 }

@@ -5,9 +5,9 @@ use tower_lsp::lsp_types::{
     CodeAction, CodeActionContext, CodeActionKind, CodeLens, Command, CompletionItem,
     CompletionItemKind, CompletionTextEdit, Diagnostic, DiagnosticRelatedInformation,
     DiagnosticSeverity, DocumentChanges, DocumentHighlight, DocumentHighlightKind, DocumentSymbol,
-    Documentation, Hover, HoverContents, Location, MarkupContent, MarkupKind, NumberOrString,
-    OneOf, OptionalVersionedTextDocumentIdentifier, Range, SymbolKind, TextDocumentEdit, TextEdit,
-    Url, WorkspaceEdit,
+    Documentation, FoldingRange, FoldingRangeKind, Hover, HoverContents, Location, MarkupContent,
+    MarkupKind, NumberOrString, OneOf, OptionalVersionedTextDocumentIdentifier, Range, SymbolKind,
+    TextDocumentEdit, TextEdit, Url, WorkspaceEdit,
 };
 
 use super::position::{self, Encoding};
@@ -17,6 +17,7 @@ use super::store::Snapshot;
 use crate::analysis::{Problem, Severity};
 use crate::features::code_actions::{Action, ActionKind};
 use crate::features::completion::Completion;
+use crate::features::folding::{Fold, FoldKind};
 use crate::features::hover;
 use crate::features::outline::{OutlineItem, OutlineKind};
 use crate::features::references::HighlightKind;
@@ -345,6 +346,34 @@ pub fn completions(
                     serde_json::json!({ "uri": uri, "version": version, "label": label.start })
                 }),
                 ..CompletionItem::default()
+            }
+        })
+        .collect()
+}
+
+/// Folding ranges: by lines (the first stays shown), with the characters where they start and
+/// end unless the client folds whole lines only.
+pub fn folding_ranges(
+    rope: &Rope,
+    folds: &[Fold],
+    line_folding_only: bool,
+    encoding: Encoding,
+) -> Vec<FoldingRange> {
+    folds
+        .iter()
+        .map(|fold| {
+            let range = position::range(rope, fold.range, encoding);
+            let characters = |character: u32| (!line_folding_only).then_some(character);
+            FoldingRange {
+                start_line: range.start.line,
+                start_character: characters(range.start.character),
+                end_line: range.end.line,
+                end_character: characters(range.end.character),
+                kind: Some(match fold.kind {
+                    FoldKind::Section => FoldingRangeKind::Region,
+                    FoldKind::Note => FoldingRangeKind::Comment,
+                }),
+                collapsed_text: None,
             }
         })
         .collect()
