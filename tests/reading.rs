@@ -90,3 +90,57 @@ async fn folds_end_where_the_text_ends_in_the_negotiated_units() {
         assert!(folds.iter().all(|f| f["startCharacter"] == 0));
     }
 }
+
+/// The text a range covers (whole lines joined with `\n`), for UTF-16 positions.
+fn covered(text: &str, range: &Value) -> String {
+    let lines: Vec<&str> = text.split('\n').collect();
+    let at = |position: &Value| {
+        let line = position["line"].as_u64().unwrap() as usize;
+        let units = position["character"].as_u64().unwrap() as usize;
+        let before: usize = lines[..line].iter().map(|l| l.len() + 1).sum();
+        let mut bytes = 0;
+        let mut counted = 0;
+        for c in lines[line].chars() {
+            if counted >= units {
+                break;
+            }
+            counted += c.len_utf16();
+            bytes += c.len_utf8();
+        }
+        before + bytes
+    };
+    text[at(&range["start"])..at(&range["end"])].to_string()
+}
+
+#[tokio::test]
+async fn the_seed_links_its_four_urls_mended_where_pdf_extraction_broke_them() {
+    let (mut client, _) = TestClient::initialized(&["utf-16"]).await;
+    client.open(URI, 1, SEED).await;
+    let links = client
+        .request("textDocument/documentLink", json!({ "textDocument": { "uri": URI } }))
+        .await
+        .unwrap();
+    let links = links.as_array().unwrap();
+    let targets: Vec<&str> = links.iter().map(|l| l["target"].as_str().unwrap()).collect();
+    assert_eq!(
+        targets,
+        [
+            "https://www.arabnews.jp/article/japan/article_66759/",
+            "https://edit3-537296i8ds97116.crntt.com/world/south-korea-us-japan-hold-anti-submarine-drills-counter-north-korea-threats-2023-04-03/",
+            "https://www.yomiuri.co.jp/editorial/20230427-OYT1T50263/",
+            "https://news.yahoo.co.jp/articles/fe60463710",
+        ]
+    );
+    // Each range spans all the pieces, from `https` to the URL's last character, on the
+    // lines of notes 1 to 4 (1-based 890, 898, 908, 915).
+    let first_lines: Vec<u64> = links
+        .iter()
+        .map(|l| l["range"]["start"]["line"].as_u64().unwrap() + 1)
+        .collect();
+    assert_eq!(first_lines, [890, 898, 908, 915]);
+    for (link, target) in links.iter().zip(targets) {
+        let pieces = covered(SEED, &link["range"]);
+        let joined: String = pieces.split_whitespace().collect();
+        assert_eq!(joined, target, "{pieces:?}");
+    }
+}

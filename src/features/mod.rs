@@ -7,6 +7,7 @@ pub mod definition;
 pub mod diagnostics;
 pub mod folding;
 pub mod hover;
+pub mod links;
 pub mod outline;
 pub mod references;
 pub mod renumber;

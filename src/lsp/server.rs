@@ -8,11 +8,12 @@ use tower_lsp::lsp_types::{
     CodeAction, CodeActionOrCommand, CodeActionParams, CodeActionResponse, CodeLens,
     CodeLensParams, CompletionItem, CompletionParams, CompletionResponse,
     DidChangeTextDocumentParams, DidCloseTextDocumentParams, DidOpenTextDocumentParams,
-    DidSaveTextDocumentParams, DocumentHighlight, DocumentHighlightParams, DocumentSymbolParams,
-    DocumentSymbolResponse, ExecuteCommandParams, FoldingRange, FoldingRangeParams,
-    GotoDefinitionParams, GotoDefinitionResponse, Hover, HoverParams, InitializeParams,
-    InitializeResult, InitializedParams, Location, Position, PrepareRenameResponse,
-    ReferenceParams, RenameParams, ServerInfo, TextDocumentPositionParams, Url, WorkspaceEdit,
+    DidSaveTextDocumentParams, DocumentHighlight, DocumentHighlightParams, DocumentLink,
+    DocumentLinkParams, DocumentSymbolParams, DocumentSymbolResponse, ExecuteCommandParams,
+    FoldingRange, FoldingRangeParams, GotoDefinitionParams, GotoDefinitionResponse, Hover,
+    HoverParams, InitializeParams, InitializeResult, InitializedParams, Location, Position,
+    PrepareRenameResponse, ReferenceParams, RenameParams, ServerInfo, TextDocumentPositionParams,
+    Url, WorkspaceEdit,
 };
 use tower_lsp::{Client, LanguageServer};
 use tracing::{debug, info, warn};
@@ -385,6 +386,19 @@ impl LanguageServer for Backend {
             features::completion::documentation(document.analysis(), document.text(), label);
         item.documentation = markdown.map(to_proto::markdown_documentation);
         Ok(item)
+    }
+
+    async fn document_link(&self, params: DocumentLinkParams) -> Result<Option<Vec<DocumentLink>>> {
+        let Some(snapshot) = self.snapshot(&params.text_document.uri) else {
+            return Ok(None);
+        };
+        let rope = snapshot.document.text();
+        let links = features::links::links(&rope.to_string());
+        Ok(Some(to_proto::document_links(
+            rope,
+            links,
+            self.state.encoding(),
+        )))
     }
 
     async fn folding_range(&self, params: FoldingRangeParams) -> Result<Option<Vec<FoldingRange>>> {

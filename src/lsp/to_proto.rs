@@ -4,10 +4,10 @@ use ropey::Rope;
 use tower_lsp::lsp_types::{
     CodeAction, CodeActionContext, CodeActionKind, CodeLens, Command, CompletionItem,
     CompletionItemKind, CompletionTextEdit, Diagnostic, DiagnosticRelatedInformation,
-    DiagnosticSeverity, DocumentChanges, DocumentHighlight, DocumentHighlightKind, DocumentSymbol,
-    Documentation, FoldingRange, FoldingRangeKind, Hover, HoverContents, Location, MarkupContent,
-    MarkupKind, NumberOrString, OneOf, OptionalVersionedTextDocumentIdentifier, Range, SymbolKind,
-    TextDocumentEdit, TextEdit, Url, WorkspaceEdit,
+    DiagnosticSeverity, DocumentChanges, DocumentHighlight, DocumentHighlightKind, DocumentLink,
+    DocumentSymbol, Documentation, FoldingRange, FoldingRangeKind, Hover, HoverContents, Location,
+    MarkupContent, MarkupKind, NumberOrString, OneOf, OptionalVersionedTextDocumentIdentifier,
+    Range, SymbolKind, TextDocumentEdit, TextEdit, Url, WorkspaceEdit,
 };
 
 use super::position::{self, Encoding};
@@ -19,6 +19,7 @@ use crate::features::code_actions::{Action, ActionKind};
 use crate::features::completion::Completion;
 use crate::features::folding::{Fold, FoldKind};
 use crate::features::hover;
+use crate::features::links::Link;
 use crate::features::outline::{OutlineItem, OutlineKind};
 use crate::features::references::HighlightKind;
 use crate::features::renumber;
@@ -347,6 +348,24 @@ pub fn completions(
                 }),
                 ..CompletionItem::default()
             }
+        })
+        .collect()
+}
+
+/// Document links; a target that is not a valid URL (a mended piece gone wrong) is left out.
+pub fn document_links(rope: &Rope, links: Vec<Link>, encoding: Encoding) -> Vec<DocumentLink> {
+    links
+        .into_iter()
+        .filter_map(|link| {
+            let target = Url::parse(&link.target)
+                .map_err(|error| tracing::debug!(target = link.target, %error, "not a link"))
+                .ok()?;
+            Some(DocumentLink {
+                range: position::range(rope, link.range, encoding),
+                target: Some(target),
+                tooltip: None,
+                data: None,
+            })
         })
         .collect()
 }
