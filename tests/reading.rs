@@ -117,11 +117,17 @@ async fn the_seed_links_its_four_urls_mended_where_pdf_extraction_broke_them() {
     let (mut client, _) = TestClient::initialized(&["utf-16"]).await;
     client.open(URI, 1, SEED).await;
     let links = client
-        .request("textDocument/documentLink", json!({ "textDocument": { "uri": URI } }))
+        .request(
+            "textDocument/documentLink",
+            json!({ "textDocument": { "uri": URI } }),
+        )
         .await
         .unwrap();
     let links = links.as_array().unwrap();
-    let targets: Vec<&str> = links.iter().map(|l| l["target"].as_str().unwrap()).collect();
+    let targets: Vec<&str> = links
+        .iter()
+        .map(|l| l["target"].as_str().unwrap())
+        .collect();
     assert_eq!(
         targets,
         [

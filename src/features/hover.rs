@@ -5,6 +5,7 @@ use std::sync::OnceLock;
 use regex::Regex;
 use ropey::Rope;
 
+use super::links::is_url_char;
 use super::references::{citations, NoteTarget};
 use crate::analysis::{join_lines, Analysis, Note};
 use crate::text::TextRange;
@@ -76,10 +77,6 @@ fn citations_markdown(text: &Rope, target: NoteTarget, citations: &[TextRange]) 
         "**Note 〔{number}〕** is cited {times}: {on} {}.",
         lines.join(", ")
     )
-}
-
-fn is_url_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || "-._~:/?#[]@!$&'()*+,;=%".contains(c)
 }
 
 /// URLs that PDF extraction broke across lines come back from joining with a space inside

@@ -85,11 +85,15 @@ fn continuation(text: &str, end: usize, url: &str) -> Option<usize> {
     (more_of_a_url && !piece.starts_with("http")).then_some(end + skipped)
 }
 
-/// How many bytes at the start of `text` are URL characters (ASCII only: CJK punctuation
-/// right after a URL ends it).
+/// How many bytes at the start of `text` are URL characters.
 fn url_len(text: &str) -> usize {
-    text.find(|c: char| !(c.is_ascii_alphanumeric() || "-._~:/?#[]@!$&'()*+,;=%".contains(c)))
-        .unwrap_or(text.len())
+    text.find(|c: char| !is_url_char(c)).unwrap_or(text.len())
+}
+
+/// A character a URL can hold as written (ASCII only: CJK punctuation right after a URL ends
+/// it).
+pub fn is_url_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || "-._~:/?#[]@!$&'()*+,;=%".contains(c)
 }
 
 #[cfg(test)]
