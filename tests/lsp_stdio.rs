@@ -81,40 +81,55 @@ fn a_whole_session_on_the_seed() {
     assert_eq!(exit_code(&mut client), Some(0));
 }
 
-/// Over stdio the transport answers completion straight from its typed result (see
-/// `lsp/encoded.rs`): the same answer the service gives, for a client that resolves items and
-/// one that does not.
+/// The answer to `method` on the seed over stdio and from the in-process service.
+fn over_stdio_and_in_process(capabilities: &Value, method: &str, params: &Value) -> (Value, Value) {
+    let mut client = server();
+    client.initialize(capabilities.clone());
+    client.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": URI, "languageId": "plaintext", "version": 1, "text": SEED } }),
+    );
+    client.notification("textDocument/publishDiagnostics", Duration::from_secs(10));
+    let over_stdio = client.request(method, params.clone());
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let in_process = runtime.block_on(async {
+        let mut client = common::TestClient::initialized_with(capabilities.clone()).await;
+        client.open(URI, 1, SEED).await;
+        client.request(method, params.clone()).await.unwrap()
+    });
+    (over_stdio["result"].clone(), in_process)
+}
+
+/// Over stdio the transport answers completion, folding and links straight from their typed
+/// results (see `lsp/encoded.rs`): the same answers the service gives, for clients with and
+/// without resolveSupport and lineFoldingOnly.
 #[test]
-fn completion_over_stdio_is_the_answer_of_the_service() {
+fn answers_encoded_by_the_transport_are_the_answers_of_the_service() {
     let line = SEED.split('\n').nth(117).unwrap();
     let column = line[..line.find("〔1〕").unwrap()].encode_utf16().count() + 1;
-    let params =
+    let at_marker =
         json!({ "textDocument": { "uri": URI }, "position": { "line": 117, "character": column } });
-    let resolving = json!({ "textDocument": { "completion": { "completionItem": {
-        "resolveSupport": { "properties": ["documentation"] } } } } });
+    let document = json!({ "textDocument": { "uri": URI } });
+    let resolving = json!({ "textDocument": {
+        "completion": { "completionItem": { "resolveSupport": { "properties": ["documentation"] } } },
+        "foldingRange": { "lineFoldingOnly": true },
+    } });
     for capabilities in [json!({}), resolving] {
-        let mut client = server();
-        client.initialize(capabilities.clone());
-        client.notify(
-            "textDocument/didOpen",
-            json!({ "textDocument": { "uri": URI, "languageId": "plaintext", "version": 1, "text": SEED } }),
-        );
-        client.notification("textDocument/publishDiagnostics", Duration::from_secs(10));
-        let over_stdio = client.request("textDocument/completion", params.clone());
-
-        let runtime = tokio::runtime::Runtime::new().unwrap();
-        let in_process = runtime.block_on(async {
-            let mut client = common::TestClient::initialized_with(capabilities).await;
-            client.open(URI, 1, SEED).await;
-            client
-                .request("textDocument/completion", params.clone())
-                .await
-                .unwrap()
-        });
-        let items = over_stdio["result"]["items"].as_array().unwrap();
+        let (over_stdio, in_process) =
+            over_stdio_and_in_process(&capabilities, "textDocument/completion", &at_marker);
+        let items = over_stdio["items"].as_array().unwrap();
         assert!(items.len() >= 4, "{over_stdio}");
         assert_eq!(items[0]["label"], "〔1〕");
-        assert_eq!(over_stdio["result"], in_process);
+        assert_eq!(over_stdio, in_process);
+        for method in ["textDocument/foldingRange", "textDocument/documentLink"] {
+            let (over_stdio, in_process) =
+                over_stdio_and_in_process(&capabilities, method, &document);
+            assert!(
+                over_stdio.as_array().unwrap().len() >= 4,
+                "{method}: {over_stdio}"
+            );
+            assert_eq!(over_stdio, in_process, "{method}");
+        }
     }
 }
 

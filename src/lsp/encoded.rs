@@ -4,16 +4,17 @@
 //! written: for the outline of a 10 MB book that is 30 MB more at the peak (some 400 MB for a
 //! 100 MB book), for diagnostics a quarter of a keystroke's time, and for fifty completion
 //! items (their maps hashed field by field) half of answering. When serving stdio, the
-//! transport asks here first for the outline and completion, and the publisher encodes its
-//! notifications here; the `LanguageServer` handlers call the same functions, so both ways
-//! give the same answer.
+//! transport asks here first for the outline, folding, links and completion, and the
+//! publisher encodes its notifications here; the `LanguageServer` handlers call the same
+//! functions, so both ways give the same answer.
 
 use ropey::Rope;
 use serde::Serialize;
 use tower_lsp::jsonrpc::{Id, Request};
 use tower_lsp::lsp_types::{
-    CompletionList, CompletionParams, CompletionResponse, DocumentSymbolParams,
-    DocumentSymbolResponse, Position, Range, Url,
+    CompletionList, CompletionParams, CompletionResponse, DocumentLink, DocumentLinkParams,
+    DocumentSymbolParams, DocumentSymbolResponse, FoldingRange, FoldingRangeParams, Position,
+    Range, Url,
 };
 
 use super::json_text::write_string;
@@ -68,6 +69,34 @@ pub fn completions(state: &ServerState, params: &CompletionParams) -> Option<Com
     }))
 }
 
+/// What folds in the document (see [`features::folding`]).
+pub fn folding_ranges(
+    state: &ServerState,
+    params: &FoldingRangeParams,
+) -> Option<Vec<FoldingRange>> {
+    let snapshot = state.documents.snapshot(&params.text_document.uri)?;
+    let document = &snapshot.document;
+    let folds = features::folding::folding_ranges(document.analysis(), document.text());
+    let line_folding_only = state.client_support().line_folding_only;
+    Some(to_proto::folding_ranges(
+        document.text(),
+        &folds,
+        line_folding_only,
+        state.encoding(),
+    ))
+}
+
+/// The URLs of the document (see [`features::links`]).
+pub fn document_links(
+    state: &ServerState,
+    params: &DocumentLinkParams,
+) -> Option<Vec<DocumentLink>> {
+    let snapshot = state.documents.snapshot(&params.text_document.uri)?;
+    let rope = snapshot.document.text();
+    let links = features::links::links(&rope.to_string());
+    Some(to_proto::document_links(rope, links, state.encoding()))
+}
+
 /// The encoded response to `request` if it is answered here; `None` sends it the ordinary way
 /// (which also gives the errors: before `initialize`, after `shutdown`, bad params).
 pub fn encoded_response(state: &ServerState, request: &Request) -> Option<Vec<u8>> {
@@ -80,6 +109,17 @@ pub fn encoded_response(state: &ServerState, request: &Request) -> Option<Vec<u8
             let params: DocumentSymbolParams =
                 serde_json::from_value(request.params()?.clone()).ok()?;
             response(id, &document_symbols(state, &params))
+        }
+        // A book has tens of thousands of folds and thousands of links.
+        "textDocument/foldingRange" => {
+            let params: FoldingRangeParams =
+                serde_json::from_value(request.params()?.clone()).ok()?;
+            response(id, &folding_ranges(state, &params))
+        }
+        "textDocument/documentLink" => {
+            let params: DocumentLinkParams =
+                serde_json::from_value(request.params()?.clone()).ok()?;
+            response(id, &document_links(state, &params))
         }
         // Up to fifty items: as a `serde_json::Value`, most of the time of answering.
         "textDocument/completion" => {

@@ -389,31 +389,11 @@ impl LanguageServer for Backend {
     }
 
     async fn document_link(&self, params: DocumentLinkParams) -> Result<Option<Vec<DocumentLink>>> {
-        let Some(snapshot) = self.snapshot(&params.text_document.uri) else {
-            return Ok(None);
-        };
-        let rope = snapshot.document.text();
-        let links = features::links::links(&rope.to_string());
-        Ok(Some(to_proto::document_links(
-            rope,
-            links,
-            self.state.encoding(),
-        )))
+        Ok(encoded::document_links(&self.state, &params))
     }
 
     async fn folding_range(&self, params: FoldingRangeParams) -> Result<Option<Vec<FoldingRange>>> {
-        let Some(snapshot) = self.snapshot(&params.text_document.uri) else {
-            return Ok(None);
-        };
-        let document = &snapshot.document;
-        let folds = features::folding::folding_ranges(document.analysis(), document.text());
-        let line_folding_only = self.state.client_support().line_folding_only;
-        Ok(Some(to_proto::folding_ranges(
-            document.text(),
-            &folds,
-            line_folding_only,
-            self.state.encoding(),
-        )))
+        Ok(encoded::folding_ranges(&self.state, &params))
     }
 
     async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
