@@ -94,7 +94,7 @@ pub fn document_links(
     let snapshot = state.documents.snapshot(&params.text_document.uri)?;
     let rope = snapshot.document.text();
     let links = features::links::links(&rope.to_string());
-    Some(to_proto::document_links(rope, links, state.encoding()))
+    Some(to_proto::document_links(rope, &links, state.encoding()))
 }
 
 /// The encoded response to `request` if it is answered here; `None` sends it the ordinary way

@@ -116,15 +116,26 @@ fn symbol_kind(kind: OutlineKind) -> SymbolKind {
     }
 }
 
+/// Each item with the LSP range of its `range_of`, all converted in one walk over the rope
+/// (one tree lookup each costs more once there are thousands).
+fn with_lsp_ranges<'a, T>(
+    rope: &Rope,
+    items: &'a [T],
+    range_of: impl Fn(&T) -> TextRange,
+    encoding: Encoding,
+) -> impl Iterator<Item = (Range, &'a T)> {
+    let ranges: Vec<TextRange> = items.iter().map(range_of).collect();
+    position::ranges(rope, &ranges, encoding)
+        .into_iter()
+        .zip(items)
+}
+
 pub fn highlights(
     rope: &Rope,
     found: &[(TextRange, HighlightKind)],
     encoding: Encoding,
 ) -> Vec<DocumentHighlight> {
-    let ranges: Vec<TextRange> = found.iter().map(|(range, _)| *range).collect();
-    position::ranges(rope, &ranges, encoding)
-        .into_iter()
-        .zip(found)
+    with_lsp_ranges(rope, found, |(range, _)| *range, encoding)
         .map(|(range, (_, kind))| DocumentHighlight {
             range,
             kind: Some(match kind {
@@ -152,10 +163,7 @@ pub fn citation_lenses(
     counts: &[(TextRange, usize)],
     encoding: Encoding,
 ) -> Vec<CodeLens> {
-    let labels: Vec<TextRange> = counts.iter().map(|(label, _)| *label).collect();
-    position::ranges(rope, &labels, encoding)
-        .into_iter()
-        .zip(counts)
+    with_lsp_ranges(rope, counts, |(label, _)| *label, encoding)
         .map(|(range, (_, count))| CodeLens {
             range,
             command: Some(Command {
@@ -181,10 +189,7 @@ pub fn workspace_edit(
     encoding: Encoding,
     document_changes: bool,
 ) -> WorkspaceEdit {
-    let ranges: Vec<TextRange> = edits.iter().map(|edit| edit.range).collect();
-    let edits: Vec<TextEdit> = position::ranges(rope, &ranges, encoding)
-        .into_iter()
-        .zip(edits)
+    let edits: Vec<TextEdit> = with_lsp_ranges(rope, edits, |edit| edit.range, encoding)
         .map(|(range, edit)| TextEdit::new(range, edit.new_text.clone()))
         .collect();
     if document_changes {
@@ -353,15 +358,14 @@ pub fn completions(
 }
 
 /// Document links; a target that is not a valid URL (a mended piece gone wrong) is left out.
-pub fn document_links(rope: &Rope, links: Vec<Link>, encoding: Encoding) -> Vec<DocumentLink> {
-    links
-        .into_iter()
-        .filter_map(|link| {
+pub fn document_links(rope: &Rope, links: &[Link], encoding: Encoding) -> Vec<DocumentLink> {
+    with_lsp_ranges(rope, links, |link| link.range, encoding)
+        .filter_map(|(range, link)| {
             let target = Url::parse(&link.target)
                 .map_err(|error| tracing::debug!(target = link.target, %error, "not a link"))
                 .ok()?;
             Some(DocumentLink {
-                range: position::range(rope, link.range, encoding),
+                range,
                 target: Some(target),
                 tooltip: None,
                 data: None,
@@ -378,10 +382,8 @@ pub fn folding_ranges(
     line_folding_only: bool,
     encoding: Encoding,
 ) -> Vec<FoldingRange> {
-    folds
-        .iter()
-        .map(|fold| {
-            let range = position::range(rope, fold.range, encoding);
+    with_lsp_ranges(rope, folds, |fold| fold.range, encoding)
+        .map(|(range, fold)| {
             let characters = |character: u32| (!line_folding_only).then_some(character);
             FoldingRange {
                 start_line: range.start.line,
