@@ -10,7 +10,7 @@ mod corpus;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use marginalia::document::Document;
-use marginalia::features::diagnostics::diagnostics;
+use marginalia::features::diagnostics::{diagnostics, SHOWN_PER_KIND};
 use marginalia::lsp::position::{self, Encoding};
 use marginalia::lsp::store::DocumentStore;
 use marginalia::lsp::{encoded, to_proto};
@@ -31,7 +31,8 @@ fn publish(c: &mut Criterion) {
     let paste: String = corpus::SEED.chars().cycle().take(34_000).collect(); // ~100 KB
     document.replace(at..at, &paste);
     document.refresh();
-    let problems = &document.analysis().problems;
+    let shown = diagnostics(document.analysis(), document.lints(), Some(SHOWN_PER_KIND));
+    let problems = &shown[..];
     let mut group = c.benchmark_group("publish_after_paste_10MB");
     group.sample_size(20);
     group.bench_function("analysis", |b| {
@@ -80,19 +81,19 @@ fn publish(c: &mut Criterion) {
         .expect("the book is open");
     // What the publisher takes after the paste: the snapshot, with the ranges remembered.
     let snapshot = || {
-        let (snapshot, known) = store
+        let published = store
             .snapshot_to_publish(&uri, None, Encoding::Utf16)
             .expect("the book is open");
-        (snapshot, known.expect("the ranges were remembered"))
+        let known = published.known.expect("the ranges were remembered");
+        (published.snapshot, published.problems, known)
     };
     group.bench_function("notification_with_remembered_ranges", |b| {
         b.iter(|| {
-            let (snapshot, known) = snapshot();
-            let problems = diagnostics(snapshot.document.analysis());
+            let (snapshot, problems, known) = snapshot();
             encoded::publish_diagnostics(
                 snapshot.document.text(),
                 &uri,
-                problems,
+                &problems,
                 &known,
                 Some(2),
                 Encoding::Utf16,
@@ -102,11 +103,11 @@ fn publish(c: &mut Criterion) {
     // The same in pieces, as the server sends a notification this large: its length first.
     group.bench_function("in_pieces_with_remembered_ranges", |b| {
         b.iter(|| {
-            let (snapshot, known) = snapshot();
+            let (snapshot, problems, known) = snapshot();
             let notification = encoded::Notification {
                 rope: snapshot.document.text(),
                 uri: &uri,
-                problems: diagnostics(snapshot.document.analysis()),
+                problems: &problems,
                 known: &known,
                 version: Some(2),
                 encoding: Encoding::Utf16,

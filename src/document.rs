@@ -11,6 +11,8 @@ use std::thread::JoinHandle;
 use ropey::{Rope, RopeBuilder};
 
 use crate::analysis::index::{self, Index, IndexBuilder, Shift};
+use crate::analysis::lint::Lints;
+use crate::analysis::paragraphs::Layout;
 use crate::analysis::Analysis;
 
 /// Texts at least this long build their rope on a thread of its own.
@@ -24,6 +26,8 @@ pub struct Document {
     /// The facts the analysis is assembled from, updated by each edit.
     index: Index,
     analysis: Arc<Analysis>,
+    /// The checks of the text's form, kept up to date paragraph by paragraph.
+    lints: Arc<Lints>,
     /// Where the text's last non-blank line ends.
     content_end: usize,
     /// Edited since the analysis was made.
@@ -53,10 +57,12 @@ impl Document {
 
     fn from_parts(rope: Rope, index: Index, content_end: usize) -> Document {
         let analysis = Arc::new(Analysis::from_index(&index, content_end));
+        let lints = Arc::new(Lints::new(&rope.to_string(), layout(&index)));
         Document {
             text: rope,
             index,
             analysis,
+            lints,
             content_end,
             stale: false,
             pending_shifts: Some(Vec::new()),
@@ -73,6 +79,7 @@ impl Document {
         DocumentSnapshot {
             text: self.text.clone(),
             analysis: self.analysis.clone(),
+            lints: self.lints.clone(),
         }
     }
 
@@ -85,6 +92,9 @@ impl Document {
     /// Replaces the characters `chars` (already clamped to the text) with `new_text`.
     /// Several replacements can be made in a row; call [`Document::refresh`] after the last.
     pub fn replace(&mut self, chars: Range<usize>, new_text: &str) {
+        let start = self.text.char_to_byte(chars.start);
+        let old_end = self.text.char_to_byte(chars.end);
+        Arc::make_mut(&mut self.lints).edited(start, old_end, start + new_text.len());
         let shift = self.index.replace(&mut self.text, chars, new_text);
         self.stale = true;
         match (shift, &mut self.pending_shifts) {
@@ -114,9 +124,21 @@ impl Document {
             }
             _ => self.analysis = Arc::new(Analysis::from_index(&self.index, content_end)),
         }
+        Arc::make_mut(&mut self.lints).refresh(&self.text, layout(&self.index));
         self.content_end = content_end;
         self.stale = false;
     }
+
+    /// The checks of the text's form (see [`Document::refresh`]).
+    pub fn lints(&self) -> &Arc<Lints> {
+        debug_assert!(!self.stale, "lints read before refresh");
+        &self.lints
+    }
+}
+
+/// How wide the document's printed lines are, if it has printed lines.
+fn layout(index: &Index) -> Layout {
+    Layout::of(&index.widths)
 }
 
 /// Builds a [`Document`] from a text that arrives piece by piece, so that a large document is
@@ -195,6 +217,7 @@ fn spawn_builder<B: Send + 'static, T: Send + 'static>(
 pub struct DocumentSnapshot {
     text: Rope,
     analysis: Arc<Analysis>,
+    lints: Arc<Lints>,
 }
 
 impl DocumentSnapshot {
@@ -208,6 +231,15 @@ impl DocumentSnapshot {
 
     pub fn analysis(&self) -> &Arc<Analysis> {
         &self.analysis
+    }
+
+    pub fn lints(&self) -> &Lints {
+        &self.lints
+    }
+
+    /// The layout the paragraphs of this version were found with.
+    pub fn layout(&self) -> Layout {
+        self.lints.layout()
     }
 }
 

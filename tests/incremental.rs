@@ -1,6 +1,7 @@
 //! The incremental analysis equals a full analysis of the same text, after any edits.
 
 use marginalia::analysis::index::{Index, IndexBuilder};
+use marginalia::analysis::lint::Lints;
 use marginalia::analysis::Analysis;
 use marginalia::document::Document;
 use proptest::prelude::*;
@@ -28,6 +29,14 @@ const LINES: &[&str] = &[
     "𠮷😀〔3〕。",
     "1998 年 8 月",
     "ARAB NEWS、https://",
+    " 正文正文正文正文正文，正文正文正文正文。",
+    "姿態，日本主要是采取“制衡”(balancing) 的做法 ,",
+    "他說：「我們《論語》",
+    "還有」』don’t（甲）正文正文正文正文。",
+    "https://www.example.com/a-",
+    "b/c。",
+    "短句。",
+    "國發〔2023〕5號",
 ];
 
 /// Pieces typed or pasted by an edit, line breaks of every kind among them.
@@ -56,6 +65,13 @@ const PIECES: &[&str] = &[
     "形成",
     "。",
     "abc",
+    "「",
+    "」",
+    "(",
+    ")",
+    ",",
+    "https://a.b/",
+    "正文正文正文正文正文正文正文正文正文正文",
 ];
 
 fn document_text() -> impl Strategy<Value = String> {
@@ -92,6 +108,11 @@ fn edit() -> impl Strategy<Value = Edit> {
         })
 }
 
+/// The form problems a fresh document of `text` has.
+fn fresh_lints(text: &str) -> Lints {
+    Lints::clone(Document::new(text).lints())
+}
+
 /// Makes `edit` in the document (without refreshing it) and in its shadow string.
 fn replace_in_both(document: &mut Document, shadow: &mut String, edit: &Edit) {
     let len = shadow.chars().count();
@@ -125,6 +146,7 @@ proptest! {
             document.refresh();
             prop_assert_eq!(document.text().to_string(), shadow.clone());
             prop_assert_eq!(&**document.analysis(), &Analysis::new(&shadow), "after {:?} in {:?}", edit, shadow);
+            prop_assert_eq!(&**document.lints(), &fresh_lints(&shadow), "after {:?} in {:?}", edit, shadow);
         }
     }
 
@@ -137,6 +159,7 @@ proptest! {
         }
         document.refresh();
         prop_assert_eq!(&**document.analysis(), &Analysis::new(&shadow));
+        prop_assert_eq!(&**document.lints(), &fresh_lints(&shadow));
     }
 }
 
@@ -183,6 +206,7 @@ fn typing_through_the_seed_stays_equal() {
         apply(&mut shadow, at..at, piece);
         document.refresh();
         assert_eq!(&**document.analysis(), &Analysis::new(&shadow), "{piece:?}");
+        assert_eq!(&**document.lints(), &fresh_lints(&shadow), "{piece:?}");
         let count = piece.chars().count();
         document.replace(at..at + count, "");
         apply(&mut shadow, at..at + count, "");

@@ -59,9 +59,15 @@ async fn the_seed_has_thirteen_missing_notes_at_their_markers() {
     client.open(URI, 1, SEED).await;
     let params = client.diagnostics_for(1).await;
     assert_eq!(params["uri"], URI);
-    let diagnostics = params["diagnostics"].as_array().unwrap();
+    // The errors; the form checks (PDF scars, typography) are `tests/reading.rs`'s.
+    let diagnostics: Vec<&Value> = params["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["severity"] == 1)
+        .collect();
     assert_eq!(diagnostics.len(), 13);
-    for (diagnostic, number) in diagnostics.iter().zip(5..) {
+    for (diagnostic, number) in diagnostics.into_iter().zip(5..) {
         assert_eq!(diagnostic["code"], "missing-note");
         assert_eq!(diagnostic["source"], "marginalia");
         assert_eq!(diagnostic["severity"], 1);
@@ -291,13 +297,13 @@ async fn definition_goes_from_a_marker_to_its_note() {
 async fn close_publishes_an_empty_list() {
     let (mut client, _) = TestClient::initialized(&[]).await;
     client.open(URI, 1, SEED).await;
-    assert_eq!(
-        client.diagnostics_for(1).await["diagnostics"]
-            .as_array()
-            .unwrap()
-            .len(),
-        13
-    );
+    let published = client.diagnostics_for(1).await;
+    let missing = published["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "missing-note");
+    assert_eq!(missing.count(), 13);
     client
         .notify(
             "textDocument/didClose",

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::units::{position_of, Units};
+use common::units::{apply, position_of, Units};
 use common::{position_json, TestClient, SEED};
 use serde_json::{json, Value};
 
@@ -29,31 +29,6 @@ fn edits_of(edit: &Value, version: i64) -> Vec<Value> {
     assert_eq!(changes[0]["textDocument"]["uri"], URI);
     assert_eq!(changes[0]["textDocument"]["version"], version);
     changes[0]["edits"].as_array().unwrap().clone()
-}
-
-/// `text` with LSP `edits` (all relative to `text`) applied.
-fn apply(text: &str, edits: &[Value], units: Units) -> String {
-    let mut resolved: Vec<(usize, usize, String)> = edits
-        .iter()
-        .map(|e| {
-            (
-                units.offset(text, &e["range"]["start"]),
-                units.offset(text, &e["range"]["end"]),
-                e["newText"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
-    resolved.sort_by_key(|(start, end, _)| (*start, *end));
-    let mut result = String::new();
-    let mut at = 0;
-    for (start, end, new_text) in resolved {
-        assert!(start >= at, "edits overlap");
-        result.push_str(&text[at..start]);
-        result.push_str(&new_text);
-        at = end;
-    }
-    result.push_str(&text[at..]);
-    result
 }
 
 /// Sends `edits` as one `didChange` (last first, so that each range is still right).

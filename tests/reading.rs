@@ -1,10 +1,11 @@
-//! Seeing a document's structure through the server in-process (the reading-and-repair
-//! features as they land): folding.
+//! Seeing a document's structure and repairing what PDF extraction broke, through the server
+//! in-process: folding, links, the PDF-scar and typography checks with their fixes, reflow.
 
 mod common;
 
-use common::units::Units;
+use common::units::{apply, Units};
 use common::{TestClient, SEED};
+use marginalia::analysis::{join_lines, Analysis};
 use serde_json::{json, Value};
 
 const URI: &str = "file:///work/seed.txt";
@@ -149,4 +150,276 @@ async fn the_seed_links_its_four_urls_mended_where_pdf_extraction_broke_them() {
         let joined: String = pieces.split_whitespace().collect();
         assert_eq!(joined, target, "{pieces:?}");
     }
+}
+
+/// `(1-based line, code)` of each diagnostic with one of `codes`.
+fn lines_of(diagnostics: &Value, codes: &[&str]) -> Vec<(u64, String)> {
+    diagnostics["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| codes.contains(&d["code"].as_str().unwrap()))
+        .map(|d| {
+            let line = d["range"]["start"]["line"].as_u64().unwrap() + 1;
+            (line, d["code"].as_str().unwrap().to_string())
+        })
+        .collect()
+}
+
+async fn opened(units: Units, text: &str) -> (TestClient, Value) {
+    let mut client = TestClient::initialized_with(json!({
+        "general": { "positionEncodings": [units.name()] },
+    }))
+    .await;
+    client.open(URI, 1, text).await;
+    let diagnostics = client.diagnostics_for(1).await;
+    (client, diagnostics)
+}
+
+async fn code_actions(client: &mut TestClient, range: &Value, only: &str) -> Vec<Value> {
+    let actions = client
+        .request(
+            "textDocument/codeAction",
+            json!({
+                "textDocument": { "uri": URI },
+                "range": range,
+                "context": { "diagnostics": [], "only": [only] },
+            }),
+        )
+        .await
+        .unwrap();
+    actions.as_array().unwrap().clone()
+}
+
+/// The text edits for `URI` of the action titled `title`.
+fn edits_of<'a>(actions: &'a [Value], title: &str) -> &'a [Value] {
+    let action = actions
+        .iter()
+        .find(|a| a["title"].as_str().is_some_and(|t| t.starts_with(title)))
+        .unwrap_or_else(|| panic!("no action {title:?} in {actions:#?}"));
+    action["edit"]["changes"][URI].as_array().unwrap()
+}
+
+#[tokio::test]
+async fn the_seed_shows_its_pdf_scars_as_hints_and_its_typography_as_warnings() {
+    let (_, diagnostics) = opened(Units::Utf16, SEED).await;
+    let scars = lines_of(&diagnostics, &["page-break-space", "broken-url"]);
+    let expected: Vec<(u64, String)> = [
+        (1, "page-break-space"),
+        (76, "page-break-space"),
+        (209, "page-break-space"),
+        (344, "page-break-space"),
+        (477, "page-break-space"),
+        (610, "page-break-space"),
+        (743, "page-break-space"),
+        (876, "page-break-space"),
+        (890, "broken-url"),
+        (898, "broken-url"),
+        (908, "broken-url"),
+        (913, "page-break-space"),
+    ]
+    .iter()
+    .map(|&(line, code)| (line, code.to_string()))
+    .collect();
+    assert_eq!(scars, expected);
+    let all = diagnostics["diagnostics"].as_array().unwrap();
+    let severity_of = |code: &str| {
+        let found: Vec<u64> = all
+            .iter()
+            .filter(|d| d["code"] == code)
+            .map(|d| d["severity"].as_u64().unwrap())
+            .collect();
+        found
+    };
+    assert!(severity_of("page-break-space").iter().all(|&s| s == 4));
+    assert!(severity_of("hard-wrap").iter().all(|&s| s == 4));
+    // The seed's paragraphs are all printed lines with blank lines between them.
+    assert!(severity_of("hard-wrap").len() > 30);
+    // `“制衡”(balancing) 的做法 ,` and `(hedging)` two lines down.
+    let typography = lines_of(
+        &diagnostics,
+        &["half-width-punctuation", "unbalanced-punctuation"],
+    );
+    assert_eq!(
+        typography,
+        [
+            (690, "half-width-punctuation".to_string()),
+            (690, "half-width-punctuation".to_string()),
+            (692, "half-width-punctuation".to_string()),
+        ]
+    );
+    assert_eq!(severity_of("half-width-punctuation"), [2, 2, 2]);
+    assert_eq!(severity_of("missing-note").len(), 13);
+}
+
+#[tokio::test]
+async fn each_scar_and_half_width_mark_has_a_quick_fix() {
+    for units in [Units::Utf16, Units::Utf8] {
+        let (mut client, diagnostics) = opened(units, SEED).await;
+        let all = diagnostics["diagnostics"].as_array().unwrap().clone();
+        let first = |code: &str, line: u64| {
+            all.iter()
+                .find(|d| d["code"] == code && d["range"]["start"]["line"] == line - 1)
+                .unwrap_or_else(|| panic!("no {code} on line {line}"))
+                .clone()
+        };
+        let lines: Vec<&str> = SEED.split('\n').collect();
+        let fixed = |title: &str, actions: &[Value]| apply(SEED, edits_of(actions, title), units);
+
+        let space = first("page-break-space", 76);
+        let actions = code_actions(&mut client, &space["range"], "quickfix").await;
+        let text = fixed("Remove the stray space", &actions);
+        assert_eq!(text.split('\n').nth(75), Some(lines[75].trim_start()));
+
+        let url = first("broken-url", 898);
+        let actions = code_actions(&mut client, &url["range"], "quickfix").await;
+        let text = fixed("Join the broken URL", &actions);
+        let crntt = "https://edit3-537296i8ds97116.crntt.com/world/south-korea-us-japan-hold-anti-submarine-drills-counter-north-korea-threats-2023-04-03/";
+        assert!(text.contains(crntt), "{}", &text[text.len() - 1200..]);
+
+        let comma = first("half-width-punctuation", 690);
+        let actions = code_actions(&mut client, &comma["range"], "quickfix").await;
+        let text = fixed("Write （…）", &actions);
+        assert!(
+            text.contains("“制衡”（balancing）的做法 ,"),
+            "{}",
+            text.split('\n').nth(689).unwrap()
+        );
+
+        let wrap = first("hard-wrap", 1);
+        let actions = code_actions(&mut client, &wrap["range"], "quickfix").await;
+        let text = fixed("Join this paragraph's lines", &actions);
+        let paragraph = text.split('\n').next().unwrap();
+        assert!(paragraph.starts_with(" 自 1951 年《舊金山和約》簽訂後，作為美國"));
+        assert!(paragraph.ends_with("關係逐漸走低。"), "{paragraph}");
+        assert_eq!(
+            join_lines(&SEED[..SEED.find("關係逐漸走低。").unwrap()]),
+            join_lines(paragraph.trim_end_matches("關係逐漸走低。"))
+        );
+    }
+}
+
+/// What a reader sees of an analysis: the headings' titles, the markers' numbers in order,
+/// each note's number and text (spaces and line breaks aside), and the problems with notes.
+fn structure(text: &str) -> Structure {
+    let analysis = Analysis::new(text);
+    let rope = ropey::Rope::from_str(text);
+    let titles = analysis.headings.iter().map(|h| h.title(&rope)).collect();
+    let markers = analysis.markers.iter().map(|m| m.number).collect();
+    let notes = analysis
+        .notes
+        .iter()
+        .map(|n| {
+            let body: String = text[n.body().start..n.body().end]
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .collect();
+            (n.number, body)
+        })
+        .collect();
+    let problems = analysis
+        .problems
+        .iter()
+        .map(|p| p.message().to_string())
+        .collect();
+    Structure {
+        titles,
+        markers,
+        notes,
+        problems,
+    }
+}
+
+#[derive(Debug, PartialEq)]
+struct Structure {
+    titles: Vec<String>,
+    markers: Vec<u32>,
+    notes: Vec<(u32, String)>,
+    problems: Vec<String>,
+}
+
+#[tokio::test]
+async fn reflowing_the_seed_keeps_its_outline_markers_and_notes() {
+    for units in [Units::Utf16, Units::Utf8] {
+        let (mut client, _) = opened(units, SEED).await;
+        let anywhere =
+            json!({ "start": { "line": 0, "character": 0 }, "end": { "line": 0, "character": 0 } });
+        let actions = code_actions(&mut client, &anywhere, "source").await;
+        let reflowed = apply(
+            SEED,
+            edits_of(&actions, "Reflow the document into paragraphs"),
+            units,
+        );
+        let repaired = apply(SEED, edits_of(&actions, "Repair PDF scars"), units);
+        for text in [&reflowed, &repaired] {
+            assert_eq!(structure(text), structure(SEED));
+            assert!(
+                text.lines().count() < SEED.lines().count() / 4,
+                "paragraphs joined"
+            );
+        }
+        // Nothing is left to join or repair, and the outline the client sees is the same.
+        let (mut after, diagnostics) = opened(units, &repaired).await;
+        let left = lines_of(
+            &diagnostics,
+            &["page-break-space", "hard-wrap", "broken-url"],
+        );
+        assert_eq!(left, []);
+        let (mut before, _) = opened(units, SEED).await;
+        let names = |symbols: &Value| {
+            common::symbol_names(symbols)
+                .iter()
+                .map(|s| s.to_string())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            names(&after.document_symbols(URI).await),
+            names(&before.document_symbols(URI).await)
+        );
+        // Reflowing again changes nothing.
+        let again = code_actions(&mut after, &anywhere, "source.reflowParagraphs").await;
+        assert!(edits_of(&again, "Reflow the document into paragraphs").is_empty());
+    }
+}
+
+#[tokio::test]
+async fn typography_checks_on_small_texts() {
+    let check = |text: &'static str| async move {
+        let (_, diagnostics) = opened(Units::Utf16, text).await;
+        diagnostics["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| {
+                let range = &d["range"];
+                format!(
+                    "{} {}:{}-{}",
+                    d["code"].as_str().unwrap(),
+                    range["start"]["line"],
+                    range["start"]["character"],
+                    range["end"]["character"]
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    // A document number's bracketed year is no note marker: nothing to report.
+    assert_eq!(
+        check("依據國發〔2023〕5號和国办发〔2024〕12号文件。").await,
+        [] as [String; 0]
+    );
+    assert_eq!(
+        check("他說：「我們走吧。\n\n𠮷他答：好」。").await,
+        [
+            "unbalanced-punctuation 0:3-4",
+            "unbalanced-punctuation 2:6-7"
+        ]
+    );
+    assert_eq!(
+        check("𠮷日本, 韓國;美國(US)等。don’t").await,
+        [
+            "half-width-punctuation 0:4-6",
+            "half-width-punctuation 0:8-9",
+            "half-width-punctuation 0:11-15"
+        ]
+    );
 }

@@ -13,6 +13,15 @@ const WRAPPED_HEADING_MIN_SHARE: f64 = 0.8;
 /// A continuation of a wrapped heading is at most this share of the full line width.
 const TAIL_MAX_SHARE: f64 = 0.5;
 
+/// Whether a heading line `heading_width` wide continues on a (tail-shaped) next line
+/// `tail_width` wide, in a document whose full lines are `full_width` wide: the heading fills
+/// its line and the tail is short.
+pub fn takes_tail(heading_width: u32, tail_width: u32, full_width: f64) -> bool {
+    full_width > 0.0
+        && f64::from(heading_width) >= WRAPPED_HEADING_MIN_SHARE * full_width
+        && f64::from(tail_width) <= TAIL_MAX_SHARE * full_width
+}
+
 pub fn assemble(index: &Index, content_end: usize) -> Analysis {
     let full_width = f64::from(index.widths.median());
     // Sized up front: growing vectors of thousands of notes copies them over and over.
@@ -69,12 +78,10 @@ impl Walk {
             return;
         }
         self.close_note(candidate.content_end_before);
-        let fills_line = full_width > 0.0
-            && f64::from(candidate.width) >= WRAPPED_HEADING_MIN_SHARE * full_width;
         let tail = candidate
             .tail
             .as_ref()
-            .filter(|tail| fills_line && f64::from(tail.width) <= TAIL_MAX_SHARE * full_width);
+            .filter(|tail| takes_tail(candidate.width, tail.width, full_width));
         let end = tail.map_or(candidate.range.end, |tail| tail.range.end);
         let range = TextRange::new(candidate.range.start, end);
         self.notes_section = (candidate.kind == HeadingKind::Notes).then_some(self.headings.len());

@@ -506,6 +506,13 @@ impl WidthHistogram {
         self.total += other.total;
     }
 
+    /// How many lines are `low..=high` wide, and how many lines there are.
+    pub fn count_within(&self, low: u32, high: u32) -> (u64, u64) {
+        let (low, high) = (Self::bucket(low), Self::bucket(high));
+        let within = self.counts[low..=high].iter().map(|&c| u64::from(c)).sum();
+        (within, self.total)
+    }
+
     /// The median width (the upper one for an even count), 0 for no lines.
     pub fn median(&self) -> u32 {
         let mut seen = 0u64;

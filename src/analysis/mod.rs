@@ -7,8 +7,11 @@ mod assemble;
 pub mod headings;
 pub mod index;
 mod lines;
+pub mod lint;
 pub mod numerals;
+pub mod paragraphs;
 mod scan;
+pub mod urls;
 
 pub use headings::HeadingKind;
 pub use lines::join_lines;
@@ -153,6 +156,11 @@ pub enum ProblemCode {
     NoteOrder,
     NoteGap,
     NotesOutOfOrder,
+    PageBreakSpace,
+    HardWrap,
+    BrokenUrl,
+    UnbalancedPunctuation,
+    HalfWidthPunctuation,
 }
 
 impl ProblemCode {
@@ -164,16 +172,26 @@ impl ProblemCode {
             ProblemCode::NoteOrder => "note-order",
             ProblemCode::NoteGap => "note-gap",
             ProblemCode::NotesOutOfOrder => "notes-out-of-order",
+            ProblemCode::PageBreakSpace => "page-break-space",
+            ProblemCode::HardWrap => "hard-wrap",
+            ProblemCode::BrokenUrl => "broken-url",
+            ProblemCode::UnbalancedPunctuation => "unbalanced-punctuation",
+            ProblemCode::HalfWidthPunctuation => "half-width-punctuation",
         }
     }
 
     pub fn default_severity(self) -> Severity {
         match self {
             ProblemCode::MissingNote | ProblemCode::DuplicateNote => Severity::Error,
-            ProblemCode::UnusedNote | ProblemCode::NoteGap | ProblemCode::NotesOutOfOrder => {
-                Severity::Warning
-            }
+            ProblemCode::UnusedNote
+            | ProblemCode::NoteGap
+            | ProblemCode::NotesOutOfOrder
+            | ProblemCode::UnbalancedPunctuation
+            | ProblemCode::HalfWidthPunctuation => Severity::Warning,
             ProblemCode::NoteOrder => Severity::Information,
+            ProblemCode::PageBreakSpace | ProblemCode::HardWrap | ProblemCode::BrokenUrl => {
+                Severity::Hint
+            }
         }
     }
 }
@@ -204,6 +222,20 @@ pub enum ProblemKind {
     NoteGap { number: u32 },
     /// The entry for note `number` comes after an entry with a higher number.
     NotesOutOfOrder { number: u32 },
+    /// Spaces at the start of a line, left where a page broke.
+    PageBreakSpace,
+    /// A paragraph of `lines` printed lines with blank lines between them.
+    HardWrap { lines: u32 },
+    /// A URL in pieces (across lines, or split by a stray space).
+    BrokenUrl,
+    /// An opening mark of `lint::PAIRS[pair]` never closed in its paragraph.
+    Unclosed { pair: u8 },
+    /// A closing mark of `lint::PAIRS[pair]` with no opening one before it in its paragraph.
+    Unopened { pair: u8 },
+    /// The half-width `lint::HALF_WIDTH[mark]` between CJK characters.
+    HalfWidthPunctuation { mark: u8 },
+    /// `count` more problems of `code` than are shown one by one.
+    More { code: ProblemCode, count: u32 },
 }
 
 impl Problem {
@@ -256,6 +288,14 @@ impl ProblemKind {
             ProblemKind::NoteOrder { .. } => ProblemCode::NoteOrder,
             ProblemKind::NoteGap { .. } => ProblemCode::NoteGap,
             ProblemKind::NotesOutOfOrder { .. } => ProblemCode::NotesOutOfOrder,
+            ProblemKind::PageBreakSpace => ProblemCode::PageBreakSpace,
+            ProblemKind::HardWrap { .. } => ProblemCode::HardWrap,
+            ProblemKind::BrokenUrl => ProblemCode::BrokenUrl,
+            ProblemKind::Unclosed { .. } | ProblemKind::Unopened { .. } => {
+                ProblemCode::UnbalancedPunctuation
+            }
+            ProblemKind::HalfWidthPunctuation { .. } => ProblemCode::HalfWidthPunctuation,
+            ProblemKind::More { code, .. } => code,
         }
     }
 }
@@ -264,11 +304,13 @@ impl ProblemKind {
 pub struct ProblemMessage<'a>(&'a Problem);
 
 impl ProblemMessage<'_> {
-    /// The message in three parts: text, the note's number, text. Every message is about one
-    /// note; a paste can bring thousands, and the encoder writes the parts without formatting.
-    pub fn parts(&self) -> (&'static str, u32, &'static str) {
-        let (number, rest) = match self.0.kind {
-            ProblemKind::MissingNote { number, scope } => (
+    /// The message in three parts: text, a number (the note's, mostly), text. A paste can
+    /// bring thousands of problems, and the encoder writes the parts without formatting.
+    pub fn parts(&self) -> (&'static str, Option<u32>, &'static str) {
+        let note = |number: u32, rest: &'static str| ("note 〔", Some(number), rest);
+        let text = |message: &'static str| (message, None, "");
+        match self.0.kind {
+            ProblemKind::MissingNote { number, scope } => note(
                 number,
                 match scope {
                     MissingIn::NotesSection => "〕 is cited but has no entry in 註釋",
@@ -280,29 +322,54 @@ impl ProblemMessage<'_> {
                     }
                 },
             ),
-            ProblemKind::UnusedNote { number } => (number, "〕 is never cited in the text"),
-            ProblemKind::DuplicateNote { number, .. } => (number, "〕 has more than one entry"),
-            ProblemKind::NoteOrder { number } => (
+            ProblemKind::UnusedNote { number } => note(number, "〕 is never cited in the text"),
+            ProblemKind::DuplicateNote { number, .. } => note(number, "〕 has more than one entry"),
+            ProblemKind::NoteOrder { number } => note(
                 number,
                 "〕 is first cited before a note with a lower number: notes are numbered in order of first citation",
             ),
-            ProblemKind::NoteGap { number } => (
+            ProblemKind::NoteGap { number } => note(
                 number,
                 "〕 is skipped: no marker or entry has this number, though higher ones follow",
             ),
-            ProblemKind::NotesOutOfOrder { number } => (
+            ProblemKind::NotesOutOfOrder { number } => note(
                 number,
                 "〕's entry comes after an entry with a higher number",
             ),
-        };
-        ("note 〔", number, rest)
+            ProblemKind::PageBreakSpace => {
+                text("line starts with a stray space left by a page break")
+            }
+            ProblemKind::HardWrap { lines } => (
+                "this paragraph's ",
+                Some(lines),
+                " printed lines are separated by blank lines (PDF extraction): join them",
+            ),
+            ProblemKind::BrokenUrl => text("URL broken across lines: join its pieces"),
+            ProblemKind::Unclosed { pair } => {
+                text(lint::UNCLOSED.get(usize::from(pair)).copied().unwrap_or(""))
+            }
+            ProblemKind::Unopened { pair } => {
+                text(lint::UNOPENED.get(usize::from(pair)).copied().unwrap_or(""))
+            }
+            ProblemKind::HalfWidthPunctuation { mark } => {
+                text(lint::HALF_WIDTH_MESSAGES.get(usize::from(mark)).copied().unwrap_or(""))
+            }
+            ProblemKind::More { count, .. } => (
+                "",
+                Some(count),
+                " more of this kind in this document, not shown one by one (`marginalia check` lists them all)",
+            ),
+        }
     }
 }
 
 impl std::fmt::Display for ProblemMessage<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let (before, number, after) = self.parts();
-        write!(f, "{before}{number}{after}")
+        match number {
+            Some(number) => write!(f, "{before}{number}{after}"),
+            None => write!(f, "{before}{after}"),
+        }
     }
 }
 

@@ -242,6 +242,15 @@ fn candidate(
     }
 }
 
+/// Whether a line could be the rest of a wrapped heading: no sentence punctuation, list comma
+/// or marker, and not a heading itself.
+pub fn is_tail_shaped(content: &str) -> bool {
+    !content
+        .chars()
+        .any(|c| is_sentence_punctuation(c) || c == '〔' || c == '、')
+        && headings::classify(content).is_none()
+}
+
 /// Attaches the next non-blank line as a tail if it is shaped like one: not a heading, and no
 /// sentence punctuation, list comma or marker. Whether it is short enough is decided later,
 /// against the document's line width.
@@ -251,11 +260,7 @@ fn with_tail(
     start: usize,
     width: u32,
 ) -> HeadingCandidate {
-    let shaped = candidate.kind == HeadingKind::Numbered
-        && !content
-            .chars()
-            .any(|c| is_sentence_punctuation(c) || c == '〔' || c == '、')
-        && headings::classify(content).is_none();
+    let shaped = candidate.kind == HeadingKind::Numbered && is_tail_shaped(content);
     if shaped {
         candidate.tail = Some(HeadingTail {
             range: TextRange::new(start, start + content.len()),
@@ -270,12 +275,27 @@ fn markers(text: &str, base: usize) -> Vec<Marker> {
     memmem::find_iter(text.as_bytes(), OPEN)
         .filter_map(|at| {
             let (len, number) = marker_at(&text[at..])?;
+            if is_document_number(&text[..at], &text[at + len..]) {
+                return None;
+            }
             Some(Marker::new(
                 TextRange::new(base + at, base + at + len),
                 number,
             ))
         })
         .collect()
+}
+
+/// Whether the bracketed number between `before` and `after` is the year of an official
+/// document's number, as in `國發〔2023〕5號` or `国办发〔2024〕12号`: right after the issuing
+/// office's abbreviation, the year, then the document's number and `號`.
+fn is_document_number(before: &str, after: &str) -> bool {
+    let office = before
+        .chars()
+        .next_back()
+        .is_some_and(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+    let digits = after.len() - after.trim_start_matches(|c| digit_value(c).is_some()).len();
+    office && digits > 0 && after[digits..].starts_with(['號', '号'])
 }
 
 /// The length and number of a marker `〔n〕` at the start of `text` (ASCII or full-width
@@ -309,6 +329,20 @@ mod tests {
         assert_eq!(marker_at("〔x〕"), None);
         assert_eq!(marker_at("〔1"), None);
         assert_eq!(marker_at("(1)"), None);
+    }
+
+    #[test]
+    fn a_year_in_a_document_number_is_no_marker() {
+        let found = |text: &str| {
+            markers(text, 0)
+                .iter()
+                .map(|m| m.number)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(found("依國發〔2023〕5號辦理〔1〕"), [1]);
+        assert_eq!(found("国办发〔2024〕１２号"), [] as [u32; 0]);
+        assert_eq!(found("見〔2023〕。另〔2023〕5頁"), [2023, 2023]);
+        assert_eq!(found("〔2023〕5號"), [2023]);
     }
 
     #[test]

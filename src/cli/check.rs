@@ -17,7 +17,7 @@ struct Report<'a> {
     column: usize,
     end_line: usize,
     end_column: usize,
-    problem: &'a Problem,
+    problem: Problem,
 }
 
 pub fn run(files: &[PathBuf], format: Format) -> u8 {
@@ -54,7 +54,8 @@ pub fn run(files: &[PathBuf], format: Format) -> u8 {
 
 fn reports<'a>(file: &'a Path, document: &'a DocumentSnapshot) -> impl Iterator<Item = Report<'a>> {
     let rope = document.text();
-    diagnostics(document.analysis()).iter().map(move |problem| {
+    let problems = diagnostics(document.analysis(), document.lints(), None).into_owned();
+    problems.into_iter().map(move |problem| {
         let start = line_col(rope, problem.range.start);
         let end = line_col(rope, problem.range.end);
         Report {
@@ -91,7 +92,8 @@ fn print_text(reports: &[Report], file_count: usize) {
         summary(&[
             (count(Severity::Error), "error"),
             (count(Severity::Warning), "warning"),
-            (count(Severity::Information) + count(Severity::Hint), "note"),
+            (count(Severity::Information), "remark"),
+            (count(Severity::Hint), "hint"),
         ]),
         plural(file_count, "file")
     );

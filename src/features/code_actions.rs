@@ -1,12 +1,13 @@
-//! Code actions: quick fixes for the note problems, note edits at the cursor, and renumbering
-//! the whole document. Listing them is cheap; their edits (see [`super::renumber`]) are made
+//! Code actions: quick fixes for the note and form problems, note edits and joining a
+//! paragraph at the cursor, renumbering, reflowing and repairing the whole document. Listing them is cheap; their edits (see [`super::renumber`]) are made
 //! by [`Action::edits`], when the client resolves the action it picked or, for clients that
 //! cannot resolve, with the list.
 
-use ropey::Rope;
-
 use super::renumber::{self, TextEdit};
-use crate::analysis::{Analysis, ProblemCode, ProblemKind};
+use super::repair;
+use crate::analysis::paragraphs::paragraph_at;
+use crate::analysis::{Analysis, Problem, ProblemCode, ProblemKind};
+use crate::document::DocumentSnapshot;
 use crate::text::TextRange;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -16,6 +17,10 @@ pub enum ActionKind {
     Rewrite,
     /// `source.organizeNotes`
     OrganizeNotes,
+    /// `source.reflowParagraphs`
+    Reflow,
+    /// `source.fixAll.marginalia`: every PDF scar repaired.
+    RepairScars,
 }
 
 /// What an action does, at which byte offset.
@@ -30,6 +35,11 @@ pub enum Operation {
     /// A marker for note `number` at the offset.
     Cite(usize, u32),
     RenumberInOrder,
+    /// The quick fix of the form problem that starts at the offset, of this kind.
+    FixForm(usize, ProblemCode),
+    JoinParagraph(usize),
+    Reflow,
+    RepairScars,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -43,15 +53,16 @@ pub struct Action {
 
 impl Action {
     /// The action's edits on the text it was listed for.
-    pub fn edits(&self, analysis: &Analysis, rope: &Rope) -> Vec<TextEdit> {
-        self.operation.edits(analysis, rope)
+    pub fn edits(&self, document: &DocumentSnapshot) -> Vec<TextEdit> {
+        self.operation.edits(document)
     }
 }
 
 impl Operation {
-    /// The operation's edits on the text of `analysis`; none where it does not apply (no
-    /// marker or note at its offset).
-    pub fn edits(self, analysis: &Analysis, rope: &Rope) -> Vec<TextEdit> {
+    /// The operation's edits on `document`; none where it does not apply (no marker or note
+    /// at its offset).
+    pub fn edits(self, document: &DocumentSnapshot) -> Vec<TextEdit> {
+        let (analysis, rope) = (&**document.analysis(), document.text());
         let one = |edit: Option<TextEdit>| edit.into_iter().collect();
         match self {
             Operation::AddMissingNote(at) => one(renumber::add_missing_note(analysis, rope, at)),
@@ -68,14 +79,33 @@ impl Operation {
             }
             Operation::Cite(at, number) => vec![renumber::cite(analysis, rope, at, number)],
             Operation::RenumberInOrder => renumber::renumber_in_order(analysis, rope),
+            Operation::FixForm(at, code) => form_problem(document, at, code)
+                .map(|problem| repair::fix(document, problem))
+                .unwrap_or_default(),
+            Operation::JoinParagraph(at) => repair::join_paragraph(document, at),
+            Operation::Reflow => repair::reflow(document),
+            Operation::RepairScars => repair::repair_scars(document),
         }
     }
 }
 
+/// The form problem of kind `code` that starts at `at`.
+fn form_problem(document: &DocumentSnapshot, at: usize, code: ProblemCode) -> Option<&Problem> {
+    let problems = document.lints().problems();
+    let first = problems.partition_point(|p| p.range.start < at);
+    problems[first..]
+        .iter()
+        .take_while(|p| p.range.start == at)
+        .find(|p| p.code() == code)
+}
+
 /// The actions for the selection `range`.
-pub fn actions(analysis: &Analysis, range: TextRange) -> Vec<Action> {
+pub fn actions(document: &DocumentSnapshot, range: TextRange) -> Vec<Action> {
+    let analysis = document.analysis();
     let mut actions = quick_fixes(analysis, range);
+    actions.extend(form_fixes(document, range));
     actions.extend(at_cursor(analysis, range.start));
+    actions.extend(join_here(document, range.start, &actions));
     if !analysis.markers.is_empty() || !analysis.notes.is_empty() {
         actions.push(Action {
             title: RENUMBER.to_string(),
@@ -84,7 +114,67 @@ pub fn actions(analysis: &Analysis, range: TextRange) -> Vec<Action> {
             fixes: None,
         });
     }
+    let source = |title: &str, kind, operation| Action {
+        title: title.to_string(),
+        kind,
+        operation,
+        fixes: None,
+    };
+    actions.push(source(REFLOW, ActionKind::Reflow, Operation::Reflow));
+    actions.push(source(
+        "Repair PDF scars: join hard-wrapped paragraphs and broken URLs, remove page-break spaces",
+        ActionKind::RepairScars,
+        Operation::RepairScars,
+    ));
     actions
+}
+
+const REFLOW: &str = "Reflow the document into paragraphs";
+const JOIN: &str = "Join this paragraph's lines";
+
+/// The quick fixes of the form problems the selection touches.
+fn form_fixes(document: &DocumentSnapshot, range: TextRange) -> Vec<Action> {
+    let touched = |problem: TextRange| problem.start <= range.end && range.start <= problem.end;
+    let problems = document.lints().problems();
+    // Form problems do not nest deeply: a paragraph's hard-wrap holds the others.
+    let first = problems.partition_point(|p| p.range.end < range.start.saturating_sub(1 << 16));
+    problems[first..]
+        .iter()
+        .take_while(|p| p.range.start <= range.end)
+        .filter(|p| touched(p.range))
+        .filter_map(|problem| {
+            let title = match problem.kind {
+                ProblemKind::PageBreakSpace => "Remove the stray space",
+                ProblemKind::HardWrap { .. } => JOIN,
+                ProblemKind::BrokenUrl => "Join the broken URL",
+                ProblemKind::HalfWidthPunctuation { mark } => {
+                    crate::analysis::lint::HALF_WIDTH_FIXES.get(usize::from(mark))?
+                }
+                _ => return None,
+            };
+            Some(Action {
+                title: title.to_string(),
+                kind: ActionKind::QuickFix,
+                operation: Operation::FixForm(problem.range.start, problem.code()),
+                fixes: Some((problem.range, problem.code())),
+            })
+        })
+        .collect()
+}
+
+/// "Join this paragraph's lines" where the paragraph at the cursor has several (and no
+/// hard-wrap quick fix offers it already: not every wrapped paragraph is reported).
+fn join_here(document: &DocumentSnapshot, offset: usize, listed: &[Action]) -> Option<Action> {
+    if listed.iter().any(|a| a.title == JOIN) {
+        return None;
+    }
+    let paragraph = paragraph_at(document.text(), offset, document.layout())?;
+    (paragraph.is_wrapped() && paragraph.range().touches(offset)).then(|| Action {
+        title: JOIN.to_string(),
+        kind: ActionKind::Rewrite,
+        operation: Operation::JoinParagraph(offset),
+        fixes: None,
+    })
 }
 
 const RENUMBER: &str = "Renumber notes in order of first citation";
@@ -112,6 +202,7 @@ fn quick_fixes(analysis: &Analysis, range: TextRange) -> Vec<Action> {
             | ProblemKind::NotesOutOfOrder { .. } => {
                 (RENUMBER.to_string(), Operation::RenumberInOrder)
             }
+            _ => continue,
         };
         actions.push(Action {
             title,

@@ -1,10 +1,83 @@
 //! The problems of a document, as the editor and the `check` command report them.
 
-use crate::analysis::{Analysis, Problem};
+use std::borrow::Cow;
 
-/// The problems to report, in document order.
-pub fn diagnostics(analysis: &Analysis) -> &[Problem] {
-    &analysis.problems
+use crate::analysis::lint::Lints;
+use crate::analysis::{Analysis, Problem, ProblemCode, ProblemKind};
+
+/// How many form problems (PDF scars, typography) of one kind an editor is shown one by one.
+/// A 10 MB book out of PDF has tens of thousands of hard-wrapped paragraphs: sending each after
+/// every keystroke would cost milliseconds and tell the reader nothing more than one
+/// "and 24,000 more" does (the source actions repair them all, `marginalia check` lists them).
+pub const SHOWN_PER_KIND: usize = 100;
+
+/// The problems to report, in document order: the note problems, and the form problems up to
+/// `shown_per_kind` of each kind (the rest counted in one [`ProblemKind::More`] where they
+/// start); `None` shows them all.
+pub fn diagnostics<'a>(
+    analysis: &'a Analysis,
+    lints: &Lints,
+    shown_per_kind: Option<usize>,
+) -> Cow<'a, [Problem]> {
+    if lints.problems().is_empty() {
+        return Cow::Borrowed(&analysis.problems);
+    }
+    let form = limited(lints.problems(), shown_per_kind.unwrap_or(usize::MAX));
+    Cow::Owned(merged(&analysis.problems, &form))
+}
+
+/// `problems` (in order) with at most `shown` of each kind.
+fn limited(problems: &[Problem], shown: usize) -> Vec<Problem> {
+    let mut counts: Vec<(ProblemCode, usize)> = Vec::new();
+    let mut kept = Vec::with_capacity(problems.len().min(shown.saturating_mul(8)));
+    for problem in problems {
+        let code = problem.code();
+        let count = match counts.iter_mut().find(|(c, _)| *c == code) {
+            Some((_, count)) => count,
+            None => {
+                counts.push((code, 0));
+                &mut counts.last_mut().expect("just pushed").1
+            }
+        };
+        *count += 1;
+        if *count <= shown {
+            kept.push(*problem);
+        } else if *count == shown + 1 {
+            // Counted below, once the total is known.
+            kept.push(Problem {
+                kind: ProblemKind::More { code, count: 0 },
+                ..*problem
+            });
+        }
+    }
+    for problem in &mut kept {
+        if let ProblemKind::More { code, count } = &mut problem.kind {
+            let total = counts
+                .iter()
+                .find(|(c, _)| c == code)
+                .map_or(0, |(_, n)| *n);
+            *count = u32::try_from(total - shown).unwrap_or(u32::MAX);
+        }
+    }
+    kept
+}
+
+/// Two lists in document order, merged.
+fn merged(a: &[Problem], b: &[Problem]) -> Vec<Problem> {
+    let mut all = Vec::with_capacity(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        if b[j].range.start < a[i].range.start {
+            all.push(b[j]);
+            j += 1;
+        } else {
+            all.push(a[i]);
+            i += 1;
+        }
+    }
+    all.extend_from_slice(&a[i..]);
+    all.extend_from_slice(&b[j..]);
+    all
 }
 
 #[cfg(test)]
@@ -14,7 +87,7 @@ mod tests {
 
     fn check(text: &str, expect: Expect) {
         let analysis = Analysis::new(text);
-        let rendered: Vec<String> = diagnostics(&analysis)
+        let rendered: Vec<String> = diagnostics(&analysis, &Lints::default(), None)
             .iter()
             .map(|p| {
                 let related: Vec<String> = p

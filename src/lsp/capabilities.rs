@@ -10,6 +10,10 @@ use tower_lsp::lsp_types::{
 
 /// The code action kind of "Renumber notes in order of first citation".
 pub const ORGANIZE_NOTES: &str = "source.organizeNotes";
+/// The code action kind of "Reflow the document into paragraphs".
+pub const REFLOW_PARAGRAPHS: &str = "source.reflowParagraphs";
+/// The code action kind of "Repair PDF scars": a fix-all, safe to run on save.
+pub const REPAIR_SCARS: &str = "source.fixAll.marginalia";
 
 pub fn server_capabilities(encoding: PositionEncodingKind) -> ServerCapabilities {
     ServerCapabilities {
@@ -45,6 +49,8 @@ pub fn server_capabilities(encoding: PositionEncodingKind) -> ServerCapabilities
                 CodeActionKind::QUICKFIX,
                 CodeActionKind::REFACTOR_REWRITE,
                 CodeActionKind::from(ORGANIZE_NOTES),
+                CodeActionKind::from(REFLOW_PARAGRAPHS),
+                CodeActionKind::from(REPAIR_SCARS),
             ]),
             resolve_provider: Some(true),
             ..Default::default()

@@ -13,7 +13,7 @@ use crate::features::renumber::TextEdit;
 type MakeOperation = fn(usize, u32) -> Operation;
 
 /// The commands, each with what it does.
-pub const COMMANDS: [(&str, MakeOperation); 6] = [
+pub const COMMANDS: [(&str, MakeOperation); 8] = [
     ("marginalia.insertNote", |at, _| Operation::InsertNote(at)),
     ("marginalia.deleteNote", |at, _| Operation::DeleteNote(at)),
     ("marginalia.addMissingNote", |at, _| {
@@ -26,9 +26,18 @@ pub const COMMANDS: [(&str, MakeOperation); 6] = [
     ("marginalia.renumberNotes", |_, _| {
         Operation::RenumberInOrder
     }),
+    ("marginalia.reflowParagraphs", |_, _| Operation::Reflow),
+    ("marginalia.repairScars", |_, _| Operation::RepairScars),
 ];
 
-/// A command: `[uri]` for `marginalia.renumberNotes`; `[uri, position]` for the others, and
+/// The commands that act on the whole document: they take only its URI.
+const WHOLE_DOCUMENT: [&str; 3] = [
+    "marginalia.renumberNotes",
+    "marginalia.reflowParagraphs",
+    "marginalia.repairScars",
+];
+
+/// A command: `[uri]` for the whole-document ones; `[uri, position]` for the others, and
 /// `marginalia.swapNotes` also takes the other note's number (`[uri, position, number]`).
 pub struct Command {
     uri: Url,
@@ -50,7 +59,7 @@ impl Command {
             .and_then(|position| serde_json::from_value(position.clone()).ok());
         let number = arguments.get(2).and_then(Value::as_u64);
         let complete = match *name {
-            "marginalia.renumberNotes" => true,
+            _ if WHOLE_DOCUMENT.contains(name) => true,
             "marginalia.swapNotes" => position.is_some() && number.is_some(),
             _ => position.is_some(),
         };
@@ -74,6 +83,6 @@ impl Command {
             None => 0,
         };
         let operation = (self.operation)(offset, self.number);
-        Some(operation.edits(snapshot.document.analysis(), rope))
+        Some(operation.edits(&snapshot.document))
     }
 }

@@ -426,7 +426,9 @@ impl DiagnosticWriter {
         write_range(out, range);
         let (head, tail) = self.pieces.of(problem);
         out.extend_from_slice(head);
-        write_number(out, problem.message().parts().1);
+        if let Some(number) = problem.message().parts().1 {
+            write_number(out, number);
+        }
         out.extend_from_slice(tail);
         if let (Some((_, message)), Some(related)) = (problem.related(), related) {
             out.extend_from_slice(RELATED_START);
@@ -446,7 +448,7 @@ impl DiagnosticWriter {
         let mut len = DIAGNOSTIC_START.len()
             + range_len(range)
             + head.len()
-            + digits(problem.message().parts().1)
+            + problem.message().parts().1.map_or(0, digits)
             + tail.len()
             + DIAGNOSTIC_END.len();
         if let (Some((_, message)), Some(related)) = (problem.related(), related) {

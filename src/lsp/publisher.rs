@@ -14,9 +14,9 @@ use tower_lsp::Client;
 
 use super::encoded::{self, Notification};
 use super::state::ServerState;
+use super::store::ToPublish;
 use super::to_proto;
 use super::transport::Output;
-use crate::features::diagnostics::diagnostics;
 
 #[derive(Debug)]
 pub enum PublishEvent {
@@ -70,19 +70,21 @@ async fn run(sink: Sink, state: Arc<ServerState>, mut events: UnboundedReceiver<
             PublishEvent::Changed(uri) => {
                 let started = std::time::Instant::now();
                 let already = published.get(&uri).copied();
-                let Some((snapshot, known)) =
-                    state
-                        .documents
-                        .snapshot_to_publish(&uri, already, state.encoding())
+                let Some(ToPublish {
+                    snapshot,
+                    problems,
+                    known,
+                }) = state
+                    .documents
+                    .snapshot_to_publish(&uri, already, state.encoding())
                 else {
                     continue; // closed meanwhile, or this version published already
                 };
                 let snapshot_ms = started.elapsed().as_secs_f64() * 1e3;
-                let problems = diagnostics(snapshot.document.analysis());
                 let notification = Notification {
                     rope: snapshot.document.text(),
                     uri: &uri,
-                    problems,
+                    problems: &problems,
                     known: known.as_deref().unwrap_or_default(),
                     version: Some(snapshot.version),
                     encoding: state.encoding(),

@@ -259,7 +259,7 @@ impl LanguageServer for Backend {
         let Ok(range) = position::byte_range(rope, params.range, encoding) else {
             return Ok(None);
         };
-        let found = features::code_actions::actions(snapshot.document.analysis(), range);
+        let found = features::code_actions::actions(&snapshot.document, range);
         let actions = to_proto::code_actions(
             &snapshot,
             &uri,
@@ -289,13 +289,12 @@ impl LanguageServer for Backend {
         let Ok(range) = position::byte_range(rope, data.range, encoding) else {
             return Ok(action);
         };
-        let analysis = snapshot.document.analysis();
         // Listed again on the current text: the one with the same title is the one picked.
-        let picked = features::code_actions::actions(analysis, range)
+        let picked = features::code_actions::actions(&snapshot.document, range)
             .into_iter()
             .find(|candidate| candidate.title == data.title);
         if let Some(picked) = picked {
-            let edits = picked.edits(analysis, rope);
+            let edits = picked.edits(&snapshot.document);
             action.edit = Some(self.workspace_edit(&snapshot, &data.uri, &edits));
         }
         Ok(action)

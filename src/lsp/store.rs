@@ -8,14 +8,29 @@ use tracing::warn;
 use super::position::{self, Encoding};
 use super::range_cache::{self, Moved, RangeCache};
 use super::to_proto;
+use crate::analysis::Problem;
 use crate::document::{Document, DocumentSnapshot};
-use crate::features::diagnostics::diagnostics;
+use crate::features::diagnostics::{diagnostics, SHOWN_PER_KIND};
 
 /// A consistent view of one version of a document.
 #[derive(Clone, Debug)]
 pub struct Snapshot {
     pub version: i32,
     pub document: DocumentSnapshot,
+}
+
+/// What to publish for a document: its snapshot, the problems an editor is shown, and the
+/// remembered ranges of those problems (aligned with [`to_proto::problem_ranges`]; `None`
+/// when the document's are not built).
+pub struct ToPublish {
+    pub snapshot: Snapshot,
+    pub problems: Vec<Problem>,
+    pub known: Option<Vec<Option<Range>>>,
+}
+
+/// The problems an editor is shown for a version of a document.
+pub fn problems(document: &DocumentSnapshot) -> std::borrow::Cow<'_, [Problem]> {
+    diagnostics(document.analysis(), document.lints(), Some(SHOWN_PER_KIND))
 }
 
 /// An open document: the version the client last sent, the text with its analysis, and the
@@ -135,17 +150,21 @@ impl DocumentStore {
         uri: &Url,
         published: Option<i32>,
         encoding: Encoding,
-    ) -> Option<(Snapshot, Option<Vec<Option<Range>>>)> {
+    ) -> Option<ToPublish> {
         let entry = self.documents.get(uri)?;
         (published != Some(entry.version)).then(|| {
             let document = entry.document.snapshot();
-            let problems = diagnostics(document.analysis());
+            let problems = problems(&document).into_owned();
             let known = entry
                 .ranges
                 .as_ref()
-                .map(|ranges| ranges.lookup(&to_proto::problem_ranges(problems), encoding));
+                .map(|ranges| ranges.lookup(&to_proto::problem_ranges(&problems), encoding));
             let version = entry.version;
-            (Snapshot { version, document }, known)
+            ToPublish {
+                snapshot: Snapshot { version, document },
+                problems,
+                known,
+            }
         })
     }
 
@@ -229,10 +248,10 @@ mod tests {
     /// The ranges of the problems of `uri` as a fresh conversion gives them.
     fn converted(store: &DocumentStore, uri: &Url, encoding: Encoding) -> Vec<Range> {
         let snapshot = store.snapshot(uri).unwrap();
-        let problems = diagnostics(snapshot.document.analysis());
+        let problems = problems(&snapshot.document);
         position::ranges(
             snapshot.document.text(),
-            &to_proto::problem_ranges(problems),
+            &to_proto::problem_ranges(&problems),
             encoding,
         )
     }
@@ -285,7 +304,7 @@ mod tests {
                 let edit = change(*line, *character, line + lines, *end_character, text);
                 store.change(&uri, i as i32 + 2, &[edit], encoding).unwrap();
                 let expected = converted(&store, &uri, encoding);
-                let (_, known) = store.snapshot_to_publish(&uri, None, encoding).unwrap();
+                let known = store.snapshot_to_publish(&uri, None, encoding).unwrap().known;
                 for (known, expected) in known.unwrap_or_default().iter().zip(&expected) {
                     if let Some(known) = known {
                         prop_assert_eq!(known, expected);
@@ -307,7 +326,10 @@ mod tests {
         store
             .change(&uri, 2, &[change(0, 0, 0, 0, "𠮷\n")], encoding)
             .unwrap();
-        let (_, known) = store.snapshot_to_publish(&uri, None, encoding).unwrap();
+        let known = store
+            .snapshot_to_publish(&uri, None, encoding)
+            .unwrap()
+            .known;
         // Both missing notes (〔2〕 and 〔3〕) moved a line down, and are known.
         let known = known.unwrap();
         assert_eq!(known.len(), 2);
@@ -323,7 +345,10 @@ mod tests {
             text: text.to_string(),
         };
         store.change(&uri, 3, &[whole], encoding).unwrap();
-        let (_, known) = store.snapshot_to_publish(&uri, None, encoding).unwrap();
+        let known = store
+            .snapshot_to_publish(&uri, None, encoding)
+            .unwrap()
+            .known;
         assert_eq!(known, None);
     }
 }

@@ -262,7 +262,7 @@ pub fn code_actions(
                 });
                 (None, Some(data))
             } else {
-                let edits = action.edits(snapshot.document.analysis(), rope);
+                let edits = action.edits(&snapshot.document);
                 let edit = workspace_edit(
                     rope,
                     uri,
@@ -291,6 +291,8 @@ fn code_action_kind(kind: ActionKind) -> CodeActionKind {
         ActionKind::QuickFix => CodeActionKind::QUICKFIX,
         ActionKind::Rewrite => CodeActionKind::REFACTOR_REWRITE,
         ActionKind::OrganizeNotes => CodeActionKind::from(super::capabilities::ORGANIZE_NOTES),
+        ActionKind::Reflow => CodeActionKind::from(super::capabilities::REFLOW_PARAGRAPHS),
+        ActionKind::RepairScars => CodeActionKind::from(super::capabilities::REPAIR_SCARS),
     }
 }
 

@@ -74,3 +74,28 @@ pub fn range_array(range: &Value) -> [u32; 4] {
         number(&range["end"]["character"]),
     ]
 }
+
+/// `text` with LSP `edits` (all relative to `text`) applied.
+pub fn apply(text: &str, edits: &[Value], units: Units) -> String {
+    let mut resolved: Vec<(usize, usize, String)> = edits
+        .iter()
+        .map(|e| {
+            (
+                units.offset(text, &e["range"]["start"]),
+                units.offset(text, &e["range"]["end"]),
+                e["newText"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    resolved.sort_by_key(|(start, end, _)| (*start, *end));
+    let mut result = String::new();
+    let mut at = 0;
+    for (start, end, new_text) in resolved {
+        assert!(start >= at, "edits overlap");
+        result.push_str(&text[at..start]);
+        result.push_str(&new_text);
+        at = end;
+    }
+    result.push_str(&text[at..]);
+    result
+}

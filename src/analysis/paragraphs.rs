@@ -1,0 +1,398 @@
+//! Paragraphs of PDF-extracted text: the printed lines put back together.
+//!
+//! PDF extraction writes each printed line as a line of its own, often with a blank line after
+//! it. A paragraph ends at a line that is clearly shorter than the printed width and ends a
+//! sentence, at a heading (with the short tail of a wrapped heading), and before a note entry.
+//! Whether two lines belong together depends only on them, the line before the first, and the
+//! printed width (the median width of the document's lines): an edit changes the paragraphs
+//! around it and nowhere else, which is what lets the checks built on them be kept up to date
+//! edit by edit (see `lint.rs`).
+
+use ropey::Rope;
+
+use super::assemble::takes_tail;
+use super::headings::{self, is_space, HeadingKind};
+use super::index::WidthHistogram;
+use super::lines::line_spans;
+use super::scan::{display_width, is_tail_shaped, marker_at, trim};
+use crate::text::TextRange;
+
+/// A line this much narrower than the printed width is "clearly shorter" (two CJK characters).
+const SHORT_BY: u32 = 4;
+/// A line this much wider than the printed width that ends a sentence is a paragraph already
+/// joined. (Printed lines of Latin text measure wider than CJK ones: ASCII counts half a CJK
+/// character, but a proportional font sets it narrower still.)
+const OVER_BY: u32 = 6;
+/// Printed text has most lines at the full width: at least this share (in tenths) of the
+/// lines within `SHORT_BY` of the median width. Text already in paragraphs has not.
+const PRINTED_SHARE_TENTHS: u64 = 4;
+/// Below this printed width the lines are verse, a list or a table, not printed prose: no line
+/// is joined to another.
+const MIN_PRINTED_WIDTH: u32 = 20;
+
+/// A non-blank line as paragraphs see it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Line {
+    /// Where the line starts, leading spaces included.
+    pub start: usize,
+    /// The line's text without the spaces around it.
+    pub content: TextRange,
+    width: u32,
+    role: Role,
+    ends_sentence: bool,
+    /// Has no sentence or list punctuation and no marker: may be a wrapped title's tail.
+    title_shaped: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Role {
+    Heading(HeadingKind),
+    /// A line that starts with a note label `〔n〕`.
+    Label,
+    Text,
+}
+
+impl Line {
+    /// The line `text` (without its line break) starting at byte `start`; `None` when blank.
+    pub fn new(text: &str, start: usize) -> Option<Line> {
+        let (lead, content) = trim(text)?;
+        let role = if let Some(heading) = headings::classify(text) {
+            Role::Heading(heading.kind)
+        } else if content.starts_with('〔') && marker_at(content).is_some() {
+            Role::Label
+        } else {
+            Role::Text
+        };
+        Some(Line {
+            start,
+            content: TextRange::new(start + lead, start + lead + content.len()),
+            width: display_width(content),
+            role,
+            ends_sentence: ends_sentence(content),
+            title_shaped: is_tail_shaped(content),
+        })
+    }
+
+    pub fn is_heading(&self) -> bool {
+        matches!(self.role, Role::Heading(_))
+    }
+}
+
+/// Whether a line's last characters end a sentence: `。`, `！`, `？`, `：`, `…` (or their ASCII
+/// forms), possibly inside closing quotes or brackets, or a note marker right after one.
+fn ends_sentence(content: &str) -> bool {
+    let mut rest = content;
+    // A note marker after the full stop (`…的力度。〔3〕`) still ends the sentence.
+    if rest.ends_with('〕') {
+        if let Some(open) = rest.rfind('〔') {
+            if marker_at(&rest[open..]).is_some() {
+                rest = &rest[..open];
+            }
+        }
+    }
+    let rest = rest.trim_end_matches(['」', '』', '”', '’', '）', ')', '》', '〉', '】']);
+    if rest.ends_with(['。', '！', '？', '：', '…']) {
+        return true;
+    }
+    // ASCII punctuation ends a sentence, unless it ends a piece of a URL (`www.yomiuri.`).
+    let last_word = rest
+        .rsplit(|c: char| c == ' ' || !c.is_ascii())
+        .next()
+        .unwrap_or("");
+    let url_piece = last_word.contains('/') || last_word.starts_with("www.");
+    rest.ends_with(['.', '!', '?', ':']) && !url_piece
+}
+
+/// The paragraphs' line widths are judged against `printed_width`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Layout {
+    pub printed_width: u32,
+}
+
+impl Layout {
+    /// The layout of a text whose lines are `widths` wide: printed lines if most of them are
+    /// as wide as the median, else none (and nothing is joined).
+    pub fn of(widths: &WidthHistogram) -> Layout {
+        let median = widths.median();
+        let (near, total) = widths.count_within(median.saturating_sub(SHORT_BY), median + SHORT_BY);
+        let printed = total > 0 && near * 10 >= total * PRINTED_SHARE_TENTHS;
+        Layout {
+            printed_width: if printed { median } else { 0 },
+        }
+    }
+
+    fn is_short(self, line: &Line) -> bool {
+        line.width + SHORT_BY <= self.printed_width
+    }
+
+    /// Whether a paragraph ends between `a` and `b`, the next non-blank line; `before` is the
+    /// non-blank line before `a`.
+    fn breaks(self, before: Option<&Line>, a: &Line, b: &Line) -> bool {
+        if self.printed_width < MIN_PRINTED_WIDTH || b.role != Role::Text {
+            return true;
+        }
+        match a.role {
+            Role::Heading(_) => !self.is_tail(a, b),
+            // The tail of a wrapped heading ends the heading's paragraph.
+            _ if before.is_some_and(|heading| self.is_tail(heading, a)) => true,
+            _ => {
+                let over = a.width >= self.printed_width + OVER_BY;
+                (a.ends_sentence && (self.is_short(a) || over)) || a.width >= 2 * self.printed_width
+            }
+        }
+    }
+
+    /// Whether `line` is the rest of `heading`'s title, wrapped: as the analysis decides it (a
+    /// numbered heading filling its line, then a short line shaped like a title).
+    fn is_tail(self, heading: &Line, line: &Line) -> bool {
+        heading.role == Role::Heading(HeadingKind::Numbered)
+            && line.role == Role::Text
+            && line.title_shaped
+            && takes_tail(heading.width, line.width, f64::from(self.printed_width))
+    }
+}
+
+/// One paragraph: its lines, in order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Paragraph {
+    pub lines: Vec<Line>,
+    /// Some of its lines are separated by blank lines.
+    pub blank_gaps: bool,
+}
+
+impl Paragraph {
+    /// From the first line's text to the end of the last line's.
+    pub fn range(&self) -> TextRange {
+        match (self.lines.first(), self.lines.last()) {
+            (Some(first), Some(last)) => TextRange::new(first.content.start, last.content.end),
+            _ => TextRange::default(),
+        }
+    }
+
+    /// A heading (and the tail of its wrapped title): never joined into prose.
+    pub fn is_heading(&self) -> bool {
+        self.lines.first().is_some_and(Line::is_heading)
+    }
+
+    /// Printed lines that reflowing would join: more than one (a wrapped heading's too).
+    pub fn is_wrapped(&self) -> bool {
+        self.lines.len() > 1
+    }
+}
+
+/// The paragraphs of `text`, which starts at byte `base` of the document, at a line start.
+pub fn paragraphs(text: &str, base: usize, layout: Layout) -> Vec<Paragraph> {
+    let mut found = Vec::new();
+    let mut current = Paragraph {
+        lines: Vec::new(),
+        blank_gaps: false,
+    };
+    let mut blank_before = false;
+    // The last two non-blank lines read, whichever paragraphs they are in.
+    let mut last_line: Option<Line> = None;
+    let mut before_last: Option<Line> = None;
+    for span in line_spans(text) {
+        let Some(line) = Line::new(&text[span.start..span.end], base + span.start) else {
+            blank_before = true;
+            continue;
+        };
+        if let Some(last) = &last_line {
+            if layout.breaks(before_last.as_ref(), last, &line) {
+                found.push(std::mem::replace(
+                    &mut current,
+                    Paragraph {
+                        lines: Vec::new(),
+                        blank_gaps: false,
+                    },
+                ));
+            } else {
+                current.blank_gaps |= blank_before;
+            }
+        }
+        before_last = last_line.replace(line);
+        current.lines.push(line);
+        blank_before = false;
+    }
+    if !current.lines.is_empty() {
+        found.push(current);
+    }
+    found
+}
+
+/// The paragraph around `offset` (or the nearest one before it, when `offset` is on a blank
+/// line), found by reading only the lines around it.
+pub fn paragraph_at(rope: &Rope, offset: usize, layout: Layout) -> Option<Paragraph> {
+    let offset = offset.min(rope.len_bytes());
+    let region = region_around(rope, offset, offset, layout);
+    let text = rope.byte_slice(region.start..region.end).to_string();
+    let mut found = paragraphs(&text, region.start, layout);
+    let at = found.partition_point(|p| p.range().start <= offset);
+    (at > 0).then(|| found.swap_remove(at - 1))
+}
+
+/// Whole lines around `start..end` that begin and end where paragraphs break whatever the
+/// lines inside say: the paragraphs of this region are those of the whole text there.
+///
+/// A break depends on two lines and the line before them, so the region reaches back to the
+/// first break whose three lines all come before `start`'s line, and on to the first break
+/// whose three lines all come after `end`'s.
+pub fn region_around(rope: &Rope, start: usize, end: usize, layout: Layout) -> TextRange {
+    let first_line = rope.byte_to_line(start.min(rope.len_bytes()));
+    let last_line = rope.byte_to_line(end.min(rope.len_bytes()));
+    TextRange::new(
+        region_start(rope, first_line, layout),
+        region_end(rope, last_line, layout),
+    )
+}
+
+fn region_start(rope: &Rope, line: usize, layout: Layout) -> usize {
+    // The non-blank lines before `line` are read nearest first; the break between the two
+    // read before (`mid`, `later`) is decided once the line before them is known.
+    let mut later: Option<Line> = None;
+    let mut mid: Option<Line> = None;
+    for index in (0..line).rev() {
+        let Some(found) = line_at(rope, index) else {
+            continue;
+        };
+        if let (Some(b), Some(a)) = (&later, &mid) {
+            if layout.breaks(Some(&found), a, b) {
+                return b.start;
+            }
+        }
+        later = mid;
+        mid = Some(found);
+    }
+    match (later, mid) {
+        (Some(b), Some(a)) if layout.breaks(None, &a, &b) => b.start,
+        _ => 0,
+    }
+}
+
+fn region_end(rope: &Rope, line: usize, layout: Layout) -> usize {
+    // Non-blank lines after `line`, in order; a break between `y[k]` and `y[k + 1]` decided
+    // by `y[k - 1]`, `y[k]`, `y[k + 1]` with `k >= 1` reads no line inside the region.
+    let mut after: Vec<Line> = Vec::with_capacity(3);
+    for index in line + 1..rope.len_lines() {
+        let Some(found) = line_at(rope, index) else {
+            continue;
+        };
+        after.push(found);
+        if after.len() == 3 {
+            let (before, a, b) = (&after[0], &after[1], &after[2]);
+            if layout.breaks(Some(before), a, b) {
+                return b.start;
+            }
+            after.remove(0);
+        }
+    }
+    rope.len_bytes()
+}
+
+/// The non-blank line `index` of the rope.
+fn line_at(rope: &Rope, index: usize) -> Option<Line> {
+    let slice = rope.line(index);
+    let start = rope.line_to_byte(index);
+    let text: std::borrow::Cow<str> = slice.into();
+    let text = text.trim_end_matches(['\n', '\r']);
+    Line::new(text, start)
+}
+
+/// Whether `c` is written without spaces around it: CJK characters and punctuation.
+pub fn is_cjk(c: char) -> bool {
+    matches!(c as u32,
+        0x2e80..=0x2fff // radicals
+        | 0x3000..=0x303f // CJK punctuation
+        | 0x3040..=0x30ff // kana
+        | 0x3100..=0x31ff
+        | 0x3400..=0x4dbf
+        | 0x4e00..=0x9fff
+        | 0xac00..=0xd7af // hangul
+        | 0xf900..=0xfaff
+        | 0xff00..=0xffef // full-width forms
+        | 0x20000..=0x3ffff)
+}
+
+/// Whether a space would sit between these two characters where a paragraph's lines are
+/// joined: between Latin words, not next to CJK.
+pub fn joined_with_space(before: char, after: char) -> bool {
+    let latin = |c: char| !c.is_whitespace() && !is_space(c) && (c as u32) < 0x2e80;
+    latin(before) && latin(after)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const WIDE: Layout = Layout { printed_width: 20 };
+
+    fn texts(text: &str) -> Vec<String> {
+        paragraphs(text, 0, WIDE)
+            .iter()
+            .map(|p| {
+                p.lines
+                    .iter()
+                    .map(|l| &text[l.content.start..l.content.end])
+                    .collect::<Vec<_>>()
+                    .join("|")
+            })
+            .collect()
+    }
+
+    #[test]
+    fn printed_lines_join_until_a_short_line_ends_a_sentence() {
+        let text = "一二三四五六七八九十\n\n一二三四五六七八九十\n\n一二三。\n\n一二三四五六七八九十\n\n短行\n";
+        assert_eq!(
+            texts(text),
+            [
+                "一二三四五六七八九十|一二三四五六七八九十|一二三。",
+                "一二三四五六七八九十|短行"
+            ]
+        );
+    }
+
+    #[test]
+    fn headings_and_notes_stand_apart() {
+        let text = "一、日韓關係的改善與美\n\n日\n\n一二三四五六七八九十\n\n一二三。\n\n註釋：\n\n〔1〕一二三四五六七八九\n\n一二三。\n\n〔2〕二。";
+        assert_eq!(
+            texts(text),
+            [
+                "一、日韓關係的改善與美|日",
+                "一二三四五六七八九十|一二三。",
+                "註釋：",
+                "〔1〕一二三四五六七八九|一二三。",
+                "〔2〕二。"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_full_stop_before_a_marker_still_ends_the_sentence() {
+        assert!(ends_sentence("供延伸威懾的力度。〔3〕"));
+        assert!(ends_sentence("他說：「好。」"));
+        assert!(!ends_sentence("美國也面臨著同盟管"));
+        assert!(ends_sentence("after 5 years."));
+        assert!(!ends_sentence(
+            "読買新聞、2022 年４月 28 日、https://www.yomiuri."
+        ));
+        assert!(!ends_sentence("korea-threats-2023-04-03/."));
+    }
+
+    #[test]
+    fn the_region_around_an_edit_begins_and_ends_where_paragraphs_break() {
+        let text = "一二三四五六七八九十\n\n一二三。\n\n一二三四五六七八九十\n\n一二三四五六七八九十\n\n四五。\n\n一二三四五六七八九十\n\n六。\n\n七八。\n";
+        let rope = Rope::from_str(text);
+        let at = text.find("四五。").unwrap_or(0);
+        let region = region_around(&rope, at, at, WIDE);
+        let whole = paragraphs(text, 0, WIDE);
+        let inside = paragraphs(&text[region.start..region.end], region.start, WIDE);
+        assert!(whole.iter().any(|p| p.range().start == region.start));
+        for p in &inside {
+            assert!(whole.contains(p), "{p:?}");
+        }
+        let found = paragraph_at(&rope, at, WIDE).map(|p| p.range());
+        assert_eq!(
+            found.map(|r| &text[r.start..r.end]),
+            Some("一二三四五六七八九十\n\n一二三四五六七八九十\n\n四五。")
+        );
+    }
+}
