@@ -11,3 +11,4 @@ pub mod links;
 pub mod outline;
 pub mod references;
 pub mod renumber;
+pub mod workspace_symbols;
