@@ -5,7 +5,7 @@ use std::cmp::Ordering;
 use std::sync::Arc;
 
 use nucleo_matcher::pattern::{AtomKind, CaseMatching, Normalization, Pattern};
-use nucleo_matcher::{Config, Matcher, Utf32Str};
+use nucleo_matcher::{Config, Matcher, Utf32String};
 
 use super::outline::{outline, OutlineItem, OutlineKind};
 use crate::document::DocumentSnapshot;
@@ -28,6 +28,9 @@ pub struct Symbol {
     pub container: Option<Arc<str>>,
     /// Where an editor goes: the heading's text, the note's label.
     pub range: TextRange,
+    /// The name as the matcher reads it (a character per grapheme), made once: splitting the
+    /// names into graphemes was three quarters of the time of a search.
+    matched: Utf32String,
 }
 
 /// The headings and notes of `document`, in document order; none for a text without headings
@@ -48,6 +51,7 @@ fn flatten(items: Vec<OutlineItem>, container: Option<Arc<str>>, symbols: &mut V
     for item in items {
         let name: Arc<str> = Arc::from(item.name.as_str());
         symbols.push(Symbol {
+            matched: Utf32String::from(item.name.as_str()),
             name: item.name,
             kind: item.kind,
             container: container.clone(),
@@ -82,14 +86,13 @@ pub fn search<'a, F: Ord + Copy>(
         AtomKind::Fuzzy,
     );
     let mut matcher = Matcher::new(Config::DEFAULT);
-    let mut chars = Vec::new();
     let mut found = Vec::new();
     for (file, symbols) in files {
         for (index, symbol) in symbols.iter().enumerate() {
             let score = if pattern.atoms.is_empty() {
                 Some(0)
             } else {
-                pattern.score(Utf32Str::new(&symbol.name, &mut chars), &mut matcher)
+                pattern.score(symbol.matched.slice(..), &mut matcher)
             };
             if let Some(score) = score {
                 found.push(Found { file, index, score });
