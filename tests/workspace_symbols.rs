@@ -39,6 +39,14 @@ impl Workspace {
         // A heading, then a Latin-1 é: not UTF-8, not read (read lossily, it would show).
         workspace.write_bytes("latin1.txt", b"1. Caf\xe9 heading\n");
         workspace.write("notes.md", "一、不是文本文件\n");
+        // Over the 128 MB limit: a heading, then a hole (a sparse file, nothing written).
+        workspace.write("huge.txt", "一、太大的文件\n");
+        std::fs::File::options()
+            .append(true)
+            .open(workspace.path("huge.txt"))
+            .unwrap()
+            .set_len(129 << 20)
+            .unwrap();
         for skipped in ["node_modules/dep", "target/doc", ".git"] {
             workspace.write(&format!("{skipped}/read_me.txt"), "一、跳過的文件夾\n");
         }
@@ -215,7 +223,8 @@ async fn the_folder_s_text_files_are_read_with_progress_and_searched() {
     );
 
     // Every symbol: the article's and the chapter's, nothing from the plain text, the
-    // Latin-1 file, the Markdown file, the skipped folders or through the symlinks.
+    // Latin-1 file, the Markdown file, the file over the size limit, the skipped folders or
+    // through the symlinks.
     let all = symbols(&mut client, "").await;
     expect_test::expect![[r#"
         一、韓美同盟 [15] in - @ /article.txt 1:0-1:6
