@@ -242,6 +242,8 @@ mod tests {
             "一、結構性矛盾與話語\n正文〔1〕\n\n註釋：\n〔1〕 同盟。\n",
         ));
         let files: [(&str, &[Symbol]); 2] = [("a.txt", &article), ("b.txt", &other)];
+        // Characters in order, with a gap.
+        assert_eq!(names("結構矛盾", &files), ["b.txt: 一、結構性矛盾與話語"]);
         // The heading that is the query ranks before one with the query's characters apart.
         assert_eq!(
             names("結語", &files),
