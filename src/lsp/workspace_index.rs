@@ -342,12 +342,16 @@ async fn read_into_index(state: &Arc<ServerState>, path: PathBuf) {
     }
 }
 
-/// The regular `*.txt` files under `folder`, through no symlink and no skipped folder.
+/// The regular `*.txt` files under `folder`, through no symlink and no skipped folder (the
+/// workspace folder itself may have any name).
 fn text_files(folder: &Path) -> impl Iterator<Item = PathBuf> {
     WalkDir::new(folder)
         .follow_links(false)
         .into_iter()
-        .filter_entry(|entry| !(entry.file_type().is_dir() && is_skipped(entry.file_name())))
+        .filter_entry(|entry| {
+            let skipped = entry.file_type().is_dir() && is_skipped(entry.file_name());
+            entry.depth() == 0 || !skipped
+        })
         .filter_map(|entry| match entry {
             Ok(entry) => Some(entry),
             Err(error) => {
@@ -579,6 +583,17 @@ mod tests {
             assert!(!reachable(&folders, &folder.join("elsewhere/a.txt")));
         }
         assert!(!reachable(&folders, &folder.join("missing/a.txt")));
+    }
+
+    #[test]
+    fn a_workspace_folder_may_have_the_name_of_a_skipped_one() {
+        let workspace = tempfile::tempdir().unwrap();
+        let folder = workspace.path().join("target");
+        std::fs::create_dir_all(folder.join("target")).unwrap();
+        std::fs::write(folder.join("a.txt"), "一、甲\n").unwrap();
+        std::fs::write(folder.join("target/b.txt"), "一、乙\n").unwrap();
+        let found: Vec<PathBuf> = text_files(&folder).collect();
+        assert_eq!(found, [folder.join("a.txt")]);
     }
 
     #[test]
