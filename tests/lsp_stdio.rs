@@ -134,6 +134,47 @@ fn answers_encoded_by_the_transport_are_the_answers_of_the_service() {
     }
 }
 
+/// The workspace folder is read in the background (its progress token created through a
+/// request to the client and its answer); its headings and notes are searched.
+#[test]
+fn workspace_symbols_of_a_folder_over_stdio() {
+    let folder = tempfile::tempdir().unwrap();
+    let path = folder.path().join("seed.txt");
+    std::fs::write(&path, SEED).unwrap();
+    let folder_uri = tower_lsp::lsp_types::Url::from_file_path(folder.path()).unwrap();
+    let seed_uri = tower_lsp::lsp_types::Url::from_file_path(&path).unwrap();
+    let mut client = server();
+    client.request(
+        "initialize",
+        json!({
+            "processId": std::process::id(),
+            "rootUri": folder_uri,
+            "capabilities": { "window": { "workDoneProgress": true } },
+        }),
+    );
+    client.notify("initialized", json!({}));
+    loop {
+        let progress = client.notification("$/progress", Duration::from_secs(20));
+        if progress["params"]["value"]["kind"] == "end" {
+            break;
+        }
+    }
+    let answer = client.request("workspace/symbol", json!({ "query": "結語" }));
+    let found = answer["result"].as_array().unwrap();
+    assert_eq!(found[0]["name"], "結語");
+    assert_eq!(found[0]["location"]["uri"], seed_uri.as_str());
+    let line = SEED.split('\n').position(|line| line == "結語").unwrap();
+    assert_eq!(
+        found[0]["location"]["range"],
+        json!({ "start": { "line": line, "character": 0 }, "end": { "line": line, "character": 2 } })
+    );
+    let notes = client.request("workspace/symbol", json!({ "query": "〔1〕" }));
+    assert!(notes["result"][0]["name"]
+        .as_str()
+        .unwrap()
+        .starts_with("〔1〕 「ウクライナ"));
+}
+
 #[test]
 fn exit_without_shutdown_exits_with_1() {
     let mut client = server();

@@ -12,3 +12,4 @@ pub mod outline;
 pub mod references;
 pub mod renumber;
 pub mod repair;
+pub mod workspace_symbols;

@@ -27,6 +27,7 @@ pub fn server_capabilities(encoding: PositionEncodingKind) -> ServerCapabilities
             },
         )),
         document_symbol_provider: Some(OneOf::Left(true)),
+        workspace_symbol_provider: Some(OneOf::Left(true)),
         definition_provider: Some(OneOf::Left(true)),
         references_provider: Some(OneOf::Left(true)),
         document_highlight_provider: Some(OneOf::Left(true)),

@@ -13,6 +13,7 @@ pub mod state;
 pub mod store;
 pub mod to_proto;
 pub mod transport;
+pub mod workspace_index;
 
 use std::sync::Arc;
 

@@ -26,6 +26,7 @@ use super::publisher::{self, PublishEvent, Publisher, Sink};
 use super::state::{ClientSupport, ServerState};
 use super::store::Snapshot;
 use super::to_proto;
+use super::workspace_index;
 use crate::document::Document;
 use crate::features;
 
@@ -100,6 +101,8 @@ impl LanguageServer for Backend {
         self.state.set_encoding(encoding);
         self.state
             .set_client_support(ClientSupport::from(&params.capabilities));
+        self.state
+            .set_workspace_folders(workspace_index::folders(&params));
         info!(?encoding, "initialize");
         Ok(InitializeResult {
             capabilities: server_capabilities(encoding.kind()),
@@ -112,6 +115,7 @@ impl LanguageServer for Backend {
 
     async fn initialized(&self, _: InitializedParams) {
         info!("initialized");
+        workspace_index::start(&self.state, &self.client);
     }
 
     async fn shutdown(&self) -> Result<()> {
@@ -133,6 +137,7 @@ impl LanguageServer for Backend {
         self.state
             .documents
             .open(item.uri.clone(), item.version, document);
+        self.state.workspace.document_opened(&item.uri);
         info!(
             uri = %item.uri,
             bytes,
@@ -174,6 +179,21 @@ impl LanguageServer for Backend {
             warn!(%uri, "close of a document that is not open");
         }
         self.publish(PublishEvent::Closed(uri));
+    }
+
+    async fn did_change_watched_files(
+        &self,
+        params: tower_lsp::lsp_types::DidChangeWatchedFilesParams,
+    ) {
+        workspace_index::files_changed(&self.state, params);
+    }
+
+    async fn symbol(
+        &self,
+        params: tower_lsp::lsp_types::WorkspaceSymbolParams,
+    ) -> Result<Option<Vec<tower_lsp::lsp_types::SymbolInformation>>> {
+        let state = self.state.clone();
+        Ok(Some(workspace_index::symbols(state, params.query).await))
     }
 
     async fn document_symbol(

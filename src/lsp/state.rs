@@ -1,5 +1,6 @@
 //! State shared by the handlers and the diagnostics publisher.
 
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, OnceLock};
 
@@ -9,6 +10,7 @@ use super::large_message::ReceivedDocument;
 use super::position::Encoding;
 use super::store::DocumentStore;
 use super::transport::Output;
+use super::workspace_index::WorkspaceIndex;
 use crate::document::Document;
 
 #[derive(Default)]
@@ -22,6 +24,10 @@ pub struct ServerState {
     received_document: Mutex<Option<ReceivedDocument>>,
     /// What the client said it supports, at `initialize`.
     client: OnceLock<ClientSupport>,
+    /// The folders of the workspace, at `initialize` (local paths only).
+    workspace_folders: OnceLock<Vec<PathBuf>>,
+    /// The symbols of the workspace's files, read in the background.
+    pub workspace: WorkspaceIndex,
 }
 
 /// The client capabilities the server's answers depend on.
@@ -37,6 +43,10 @@ pub struct ClientSupport {
     pub resolve_completion_documentation: bool,
     /// Folding by whole lines only: folding ranges carry no characters.
     pub line_folding_only: bool,
+    /// `$/progress` reports on tokens the server creates (`window.workDoneProgress`).
+    pub work_done_progress: bool,
+    /// `workspace/didChangeWatchedFiles` registered by the server, with its own globs.
+    pub watched_files_registration: bool,
 }
 
 impl From<&ClientCapabilities> for ClientSupport {
@@ -66,11 +76,24 @@ impl From<&ClientCapabilities> for ClientSupport {
             .and_then(|text| text.folding_range.as_ref())
             .and_then(|folding| folding.line_folding_only)
             .unwrap_or(false);
+        let work_done_progress = capabilities
+            .window
+            .as_ref()
+            .and_then(|window| window.work_done_progress)
+            .unwrap_or(false);
+        let watched_files_registration = capabilities
+            .workspace
+            .as_ref()
+            .and_then(|workspace| workspace.did_change_watched_files.as_ref())
+            .and_then(|watched| watched.dynamic_registration)
+            .unwrap_or(false);
         ClientSupport {
             document_changes,
             resolve_code_action_edit,
             resolve_completion_documentation,
             line_folding_only,
+            work_done_progress,
+            watched_files_registration,
         }
     }
 }
@@ -124,6 +147,14 @@ impl ServerState {
 
     pub fn client_support(&self) -> ClientSupport {
         self.client.get().copied().unwrap_or_default()
+    }
+
+    pub fn set_workspace_folders(&self, folders: Vec<PathBuf>) {
+        let _ = self.workspace_folders.set(folders);
+    }
+
+    pub fn workspace_folders(&self) -> &[PathBuf] {
+        self.workspace_folders.get().map_or(&[], Vec::as_slice)
     }
 
     pub fn request_shutdown(&self) {

@@ -212,6 +212,20 @@ impl DocumentStore {
         entry.ranges = Some(ranges);
     }
 
+    /// Every open document with a snapshot of it.
+    pub fn snapshots(&self) -> Vec<(Url, Snapshot)> {
+        self.documents
+            .iter()
+            .map(|entry| {
+                let snapshot = Snapshot {
+                    version: entry.version,
+                    document: entry.document.snapshot(),
+                };
+                (entry.key().clone(), snapshot)
+            })
+            .collect()
+    }
+
     pub fn snapshot(&self, uri: &Url) -> Option<Snapshot> {
         self.documents.get(uri).map(|entry| Snapshot {
             version: entry.version,

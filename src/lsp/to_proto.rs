@@ -7,7 +7,7 @@ use tower_lsp::lsp_types::{
     DiagnosticSeverity, DocumentChanges, DocumentHighlight, DocumentHighlightKind, DocumentLink,
     DocumentSymbol, Documentation, FoldingRange, FoldingRangeKind, Hover, HoverContents, Location,
     MarkupContent, MarkupKind, NumberOrString, OneOf, OptionalVersionedTextDocumentIdentifier,
-    Range, SymbolKind, TextDocumentEdit, TextEdit, Url, WorkspaceEdit,
+    Range, SymbolInformation, SymbolKind, TextDocumentEdit, TextEdit, Url, WorkspaceEdit,
 };
 
 use super::position::{self, Encoding};
@@ -23,6 +23,7 @@ use crate::features::links::Link;
 use crate::features::outline::{OutlineItem, OutlineKind};
 use crate::features::references::HighlightKind;
 use crate::features::renumber;
+use crate::features::workspace_symbols::Symbol;
 use crate::text::TextRange;
 
 pub const SOURCE: &str = "marginalia";
@@ -104,6 +105,19 @@ fn document_symbol(rope: &Rope, item: OutlineItem, encoding: Encoding) -> Docume
         range: position::range(rope, item.range, encoding),
         selection_range: position::range(rope, item.selection, encoding),
         children: (!children.is_empty()).then_some(children),
+    }
+}
+
+/// A heading or note of the workspace, at `range` (converted when its file was read).
+#[allow(deprecated)] // `deprecated` is a required field of the struct
+pub fn workspace_symbol(uri: &Url, symbol: &Symbol, range: Range) -> SymbolInformation {
+    SymbolInformation {
+        name: symbol.name.clone(),
+        kind: symbol_kind(symbol.kind),
+        tags: None,
+        deprecated: None,
+        location: Location::new(uri.clone(), range),
+        container_name: symbol.container.as_deref().map(str::to_string),
     }
 }
 

@@ -70,6 +70,23 @@ impl TestClient {
         client
     }
 
+    /// A started server initialized with these `initialize` params (a workspace's folders,
+    /// capabilities).
+    pub async fn initialized_with_params(params: Value) -> TestClient {
+        let mut client = TestClient::new();
+        client
+            .request("initialize", params)
+            .await
+            .expect("initialize succeeds");
+        client.notify("initialized", json!({})).await;
+        client
+    }
+
+    /// The requests and notifications the server has sent so far, without waiting.
+    pub fn sent_so_far(&mut self) -> Vec<Request> {
+        std::iter::from_fn(|| self.notifications.try_recv().ok()).collect()
+    }
+
     /// The params of the next request or notification `method` from the server.
     pub async fn next_from_server(&mut self, method: &str) -> Value {
         loop {
