@@ -1,4 +1,4 @@
-//! Full analysis of the seed and of generated books, beside two baselines over the same bytes:
+//! Full analysis of the seed and of generated books, and their form checks, beside two baselines over the same bytes:
 //! a `memchr::memmem` scan counting `〔` (the memory-bandwidth limit) and `Rope::from_str`.
 //!
 //! `cargo bench --bench analysis`
@@ -6,6 +6,9 @@
 mod corpus;
 
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use marginalia::analysis::index::Index;
+use marginalia::analysis::lint::Lints;
+use marginalia::analysis::paragraphs::Layout;
 use marginalia::analysis::Analysis;
 
 fn documents() -> Vec<(&'static str, String)> {
@@ -23,6 +26,10 @@ fn full_analysis(c: &mut Criterion) {
         group.throughput(Throughput::Bytes(text.len() as u64));
         group.bench_with_input(BenchmarkId::new("analysis", name), &text, |b, text| {
             b.iter(|| Analysis::new(black_box(text)))
+        });
+        group.bench_with_input(BenchmarkId::new("form_checks", name), &text, |b, text| {
+            let layout = Layout::of(&Index::new(text).0.widths);
+            b.iter(|| Lints::new(black_box(text), layout))
         });
         group.bench_with_input(BenchmarkId::new("memmem_count", name), &text, |b, text| {
             let finder = memchr::memmem::Finder::new("〔");

@@ -11,12 +11,21 @@ use std::thread::JoinHandle;
 use ropey::{Rope, RopeBuilder};
 
 use crate::analysis::index::{self, Index, IndexBuilder, Shift};
-use crate::analysis::lint::Lints;
+use crate::analysis::lint::{LintJob, Lints};
 use crate::analysis::paragraphs::Layout;
 use crate::analysis::Analysis;
 
 /// Texts at least this long build their rope on a thread of its own.
 const PARALLEL_OPEN_BYTES: usize = 1 << 20;
+/// A text of at least this many bytes has its form checked on a thread of its own: when it
+/// is opened (a 10 MB book takes tens of milliseconds), and after edits only when asked
+/// ([`Document::start_form_checks`], which the server does once typing pauses). Its note
+/// problems are published after every edit without waiting; form problems are shown as they
+/// were, moved with the text, until the checks are done. A smaller text is checked at once.
+const BACKGROUND_LINT_BYTES: usize = 1 << 20;
+
+/// Bytes `start..old_end` replaced, now `start..new_end`: `(start, old_end, new_end)`.
+type ByteEdit = (usize, usize, usize);
 
 /// A text with its analysis, and what it takes to update the analysis after an edit.
 /// Readers take a [`DocumentSnapshot`].
@@ -26,8 +35,12 @@ pub struct Document {
     /// The facts the analysis is assembled from, updated by each edit.
     index: Index,
     analysis: Arc<Analysis>,
-    /// The checks of the text's form, kept up to date paragraph by paragraph.
+    /// The checks of the text's form, kept up to date paragraph by paragraph (while `lint_job`
+    /// runs: those from before it, moved by the edits since).
     lints: Arc<Lints>,
+    /// The form checks of a large text (opened, or pasted), running on a thread of their own,
+    /// and the edits made since (start, old end, new end), to bring their result up to date.
+    lint_job: Option<(LintJob, Vec<ByteEdit>)>,
     /// Where the text's last non-blank line ends.
     content_end: usize,
     /// Edited since the analysis was made.
@@ -57,12 +70,19 @@ impl Document {
 
     fn from_parts(rope: Rope, index: Index, content_end: usize) -> Document {
         let analysis = Arc::new(Analysis::from_index(&index, content_end));
-        let lints = Arc::new(Lints::new(&rope.to_string(), layout(&index)));
+        let layout = layout(&index);
+        let (lints, lint_job) = if rope.len_bytes() < BACKGROUND_LINT_BYTES {
+            (Lints::of_rope(&rope, layout), None)
+        } else {
+            let job = LintJob::start(Lints::default(), rope.clone(), layout);
+            (Lints::default(), Some((job, Vec::new())))
+        };
         Document {
             text: rope,
             index,
             analysis,
-            lints,
+            lints: Arc::new(lints),
+            lint_job,
             content_end,
             stale: false,
             pending_shifts: Some(Vec::new()),
@@ -80,6 +100,7 @@ impl Document {
             text: self.text.clone(),
             analysis: self.analysis.clone(),
             lints: self.lints.clone(),
+            lints_pending: self.lints_pending(),
         }
     }
 
@@ -94,7 +115,12 @@ impl Document {
     pub fn replace(&mut self, chars: Range<usize>, new_text: &str) {
         let start = self.text.char_to_byte(chars.start);
         let old_end = self.text.char_to_byte(chars.end);
-        Arc::make_mut(&mut self.lints).edited(start, old_end, start + new_text.len());
+        let new_end = start + new_text.len();
+        if let Some((_, edits)) = &mut self.lint_job {
+            edits.push((start, old_end, new_end));
+        }
+        // Moved meanwhile, to be shown until the checks running are done.
+        Arc::make_mut(&mut self.lints).edited(start, old_end, new_end);
         let shift = self.index.replace(&mut self.text, chars, new_text);
         self.stale = true;
         match (shift, &mut self.pending_shifts) {
@@ -121,12 +147,86 @@ impl Document {
                 // holds it) instead of assembling it again.
                 let analysis = Arc::make_mut(&mut self.analysis);
                 shifts.iter().for_each(|shift| analysis.shift(shift));
+                self.check_form();
             }
-            _ => self.analysis = Arc::new(Analysis::from_index(&self.index, content_end)),
+            _ => {
+                self.analysis = Arc::new(Analysis::from_index(&self.index, content_end));
+                self.check_form();
+            }
         }
-        Arc::make_mut(&mut self.lints).refresh(&self.text, layout(&self.index));
         self.content_end = content_end;
         self.stale = false;
+        if self.lint_job.is_some() {
+            self.adopt_lints();
+        }
+    }
+
+    /// Brings the form checks of a small text up to date (a large one's wait to be asked,
+    /// see [`BACKGROUND_LINT_BYTES`]).
+    fn check_form(&mut self) {
+        if self.lint_job.is_none() && self.text.len_bytes() < BACKGROUND_LINT_BYTES {
+            Arc::make_mut(&mut self.lints).refresh(&self.text, layout(&self.index));
+        }
+    }
+
+    /// Whether the form checks are behind the text: running, or waiting to be asked for.
+    pub fn lints_pending(&self) -> bool {
+        self.lint_job.is_some() || self.lints.is_dirty()
+    }
+
+    /// Whether the form checks wait to be asked for after edits (see
+    /// [`BACKGROUND_LINT_BYTES`]).
+    pub fn checks_form_later(&self) -> bool {
+        self.text.len_bytes() >= BACKGROUND_LINT_BYTES
+    }
+
+    /// Starts bringing the form checks up to date on a thread of their own, if they are not
+    /// (and none are running); the checks running, if any.
+    pub fn start_form_checks(&mut self) -> Option<LintJob> {
+        debug_assert!(!self.stale, "form checks started before refresh");
+        if self.lint_job.is_none() {
+            let layout = layout(&self.index);
+            if self.lints.work(&self.text, layout) == 0 {
+                return None;
+            }
+            let job = LintJob::start(Lints::clone(&self.lints), self.text.clone(), layout);
+            self.lint_job = Some((job, Vec::new()));
+        }
+        self.lint_job()
+    }
+
+    /// Takes the result of the form checks running on their own thread if they are done,
+    /// brought up to date with the edits made since; whether it did.
+    pub fn adopt_lints(&mut self) -> bool {
+        let Some(mut lints) = self.lint_job.as_ref().and_then(|(job, _)| job.take()) else {
+            return false;
+        };
+        let edits = self
+            .lint_job
+            .take()
+            .map(|(_, edits)| edits)
+            .unwrap_or_default();
+        for (start, old_end, new_end) in edits {
+            lints.edited(start, old_end, new_end);
+        }
+        self.lints = Arc::new(lints);
+        if !self.stale {
+            self.check_form();
+        }
+        true
+    }
+
+    /// Brings the form checks up to date, waiting for them if they run on their own thread.
+    pub fn wait_for_lints(&mut self) {
+        while let Some(job) = self.start_form_checks() {
+            job.wait();
+            self.adopt_lints();
+        }
+    }
+
+    /// The form checks running (since the document was opened, or a large edit), to wait for.
+    pub fn lint_job(&self) -> Option<LintJob> {
+        self.lint_job.as_ref().map(|(job, _)| job.clone())
     }
 
     /// The checks of the text's form (see [`Document::refresh`]).
@@ -218,11 +318,17 @@ pub struct DocumentSnapshot {
     text: Rope,
     analysis: Arc<Analysis>,
     lints: Arc<Lints>,
+    /// The form checks were behind the text when it was taken: `lints` are those from before,
+    /// moved with the text.
+    lints_pending: bool,
 }
 
 impl DocumentSnapshot {
+    /// The snapshot of a whole text, its form checks done.
     pub fn new(text: &str) -> DocumentSnapshot {
-        Document::new(text).snapshot()
+        let mut document = Document::new(text);
+        document.wait_for_lints();
+        document.snapshot()
     }
 
     pub fn text(&self) -> &Rope {
@@ -235,6 +341,11 @@ impl DocumentSnapshot {
 
     pub fn lints(&self) -> &Lints {
         &self.lints
+    }
+
+    /// Whether the form checks of this version were still running when it was taken.
+    pub fn lints_pending(&self) -> bool {
+        self.lints_pending
     }
 
     /// The layout the paragraphs of this version were found with.

@@ -3,7 +3,7 @@
 use marginalia::analysis::index::{Index, IndexBuilder};
 use marginalia::analysis::lint::Lints;
 use marginalia::analysis::Analysis;
-use marginalia::document::Document;
+use marginalia::document::{Document, DocumentSnapshot};
 use proptest::prelude::*;
 
 /// Lines that exercise every fact: headings of each level (one wide enough to wrap), tails,
@@ -187,6 +187,43 @@ proptest! {
             start = cut;
         }
         prop_assert_eq!(builder.finish(), Index::new(&text));
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 40, ..ProptestConfig::default() })]
+
+    /// A book's form problems fill many chunks and are checked on a thread of their own after
+    /// it opens: edits made before and after they are taken in give what a fresh check gives.
+    #[test]
+    fn a_book_s_form_problems_follow_edits(
+        early in prop::collection::vec(edit(), 0..3),
+        later in prop::collection::vec(edit(), 1..6),
+        paste_at in prop::option::of(0.0..=1.0f64),
+        paste_copies in prop::sample::select(&[2usize, 40][..]),
+    ) {
+        let seed = include_str!("../seeds/000_f8c5198825835df1.txt");
+        let mut shadow = seed.repeat(30);
+        let mut document = Document::new(&shadow);
+        for edit in &early {
+            replace_in_both(&mut document, &mut shadow, edit);
+            document.refresh();
+        }
+        if let Some(job) = document.lint_job() {
+            job.wait();
+        }
+        // A paste large enough to be checked on a thread of its own, edits made meanwhile.
+        let inserted = seed.repeat(paste_copies);
+        let paste = paste_at.map(|start| Edit { start, removed: 0, inserted: inserted.clone() });
+        for edit in paste.iter().chain(&later) {
+            replace_in_both(&mut document, &mut shadow, edit);
+            document.refresh();
+        }
+        document.wait_for_lints();
+        let fresh = DocumentSnapshot::new(&shadow);
+        prop_assert!(document.lint_job().is_none(), "the checks were taken in");
+        prop_assert_eq!(&**document.lints(), fresh.lints());
+        prop_assert!(fresh.lints().chunks().count() > 3);
     }
 }
 

@@ -7,11 +7,14 @@
 //! edit only the paragraphs around it are checked again ([`Lints::edited`], [`Lints::refresh`]);
 //! the result is always that of checking the whole text (`tests/incremental.rs`).
 
+use std::sync::{Arc, Condvar, Mutex};
+
+use memchr::{memchr3_iter, memchr_iter};
 use ropey::Rope;
 
-use super::paragraphs::{is_cjk, paragraphs, region_around, Layout, Paragraph};
+use super::paragraphs::{for_each_paragraph, is_cjk, region_around, Layout, Paragraph};
 use super::urls::links;
-use super::{Problem, ProblemKind};
+use super::{Problem, ProblemCode, ProblemKind};
 use crate::text::TextRange;
 
 /// Paired punctuation checked for balance: opening, closing.
@@ -85,27 +88,157 @@ pub const HALF_WIDTH_FIXES: [&str; HALF_WIDTH.len()] = [
 ];
 
 /// The form problems of a document, kept up to date edit by edit.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+///
+/// A book has tens of thousands (a hard-wrap for each paragraph) and every keystroke moves
+/// those after it, while a snapshot being published may still hold them: they are kept in
+/// chunks shared between versions, each with an offset to add to its problems' positions, so
+/// that an edit copies one chunk and moves the others by changing a number.
+#[derive(Clone, Debug, Default)]
 pub struct Lints {
-    /// Sorted by start.
-    problems: Vec<Problem>,
+    /// In document order, none empty.
+    chunks: Vec<Chunk>,
     layout: Option<Layout>,
     /// The bytes edited since the last refresh (in the current text), to be checked again.
     dirty: Option<TextRange>,
 }
 
+/// Problems per chunk, about.
+const CHUNK_LEN: usize = 512;
+
+/// Some of a document's form problems, next to each other.
+#[derive(Clone, Debug)]
+pub struct Chunk {
+    /// Added to the positions in `problems`.
+    shift: isize,
+    /// Sorted by start, positions before `shift`.
+    problems: Arc<Vec<Problem>>,
+    /// The furthest end of a problem, before `shift`.
+    end: usize,
+    /// How many problems of each kind (see [`kind_index`]).
+    counts: [u32; FORM_KINDS],
+}
+
+/// The kinds of form problems.
+pub const FORM_KINDS: usize = 5;
+
+/// The index of a form problem's kind in [`Lints::totals`] (`None` for other problems).
+pub fn kind_index(code: ProblemCode) -> Option<usize> {
+    match code {
+        ProblemCode::PageBreakSpace => Some(0),
+        ProblemCode::HardWrap => Some(1),
+        ProblemCode::BrokenUrl => Some(2),
+        ProblemCode::UnbalancedPunctuation => Some(3),
+        ProblemCode::HalfWidthPunctuation => Some(4),
+        _ => None,
+    }
+}
+
+impl Chunk {
+    fn new(problems: Vec<Problem>) -> Chunk {
+        let mut counts = [0; FORM_KINDS];
+        for problem in &problems {
+            if let Some(kind) = kind_index(problem.code()) {
+                counts[kind] += 1;
+            }
+        }
+        Chunk {
+            shift: 0,
+            end: problems.iter().map(|p| p.range.end).max().unwrap_or(0),
+            problems: Arc::new(problems),
+            counts,
+        }
+    }
+
+    fn at(&self, offset: usize) -> usize {
+        offset.saturating_add_signed(self.shift)
+    }
+
+    fn start(&self) -> usize {
+        self.problems.first().map_or(0, |p| self.at(p.range.start))
+    }
+
+    fn end(&self) -> usize {
+        self.at(self.end)
+    }
+
+    /// How many problems of each kind (see [`kind_index`]).
+    pub fn counts(&self) -> &[u32; FORM_KINDS] {
+        &self.counts
+    }
+
+    /// The problems with their positions.
+    pub fn iter(&self) -> impl Iterator<Item = Problem> + '_ {
+        self.problems.iter().map(|problem| {
+            let mut problem = *problem;
+            problem.range =
+                TextRange::new(self.at(problem.range.start), self.at(problem.range.end));
+            problem
+        })
+    }
+}
+
+/// Problems in order, cut into chunks.
+fn chunked(problems: Vec<Problem>) -> Vec<Chunk> {
+    problems
+        .chunks(CHUNK_LEN)
+        .map(|chunk| Chunk::new(chunk.to_vec()))
+        .collect()
+}
+
+impl PartialEq for Lints {
+    /// The same problems, however chunked.
+    fn eq(&self, other: &Lints) -> bool {
+        self.layout == other.layout && self.dirty == other.dirty && self.iter().eq(other.iter())
+    }
+}
+
+impl Eq for Lints {}
+
 impl Lints {
     /// Checks the whole of `text`.
     pub fn new(text: &str, layout: Layout) -> Lints {
         Lints {
-            problems: check(text, 0, layout),
+            chunks: chunked(check(text, 0, layout)),
             layout: Some(layout),
             dirty: None,
         }
     }
 
-    pub fn problems(&self) -> &[Problem] {
-        &self.problems
+    /// Every problem, in order.
+    pub fn iter(&self) -> impl Iterator<Item = Problem> + '_ {
+        self.chunks.iter().flat_map(Chunk::iter)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.chunks.is_empty()
+    }
+
+    /// How many problems of each kind (indexed by [`kind_index`]).
+    pub fn totals(&self) -> [u32; FORM_KINDS] {
+        let mut totals = [0; FORM_KINDS];
+        for chunk in &self.chunks {
+            for (total, count) in totals.iter_mut().zip(chunk.counts) {
+                *total += count;
+            }
+        }
+        totals
+    }
+
+    /// The problems in order, chunk by chunk: a reader after some kinds only skips the
+    /// chunks without them.
+    pub fn chunks(&self) -> impl Iterator<Item = &Chunk> {
+        self.chunks.iter()
+    }
+
+    /// The problems that start at or before `end` and end at or after `start`.
+    pub fn touching(&self, start: usize, end: usize) -> Vec<Problem> {
+        // A few dozen chunks: each is asked (a paragraph's hard-wrap may reach far).
+        self.chunks
+            .iter()
+            .filter(|c| c.start() <= end && start <= c.end())
+            .flat_map(Chunk::iter)
+            .filter(|p| p.range.start <= end && start <= p.range.end)
+            .collect()
     }
 
     /// The layout the paragraphs were found with.
@@ -115,6 +248,20 @@ impl Lints {
 
     fn is_current(&self, layout: Layout) -> bool {
         self.dirty.is_none() && self.layout == Some(layout)
+    }
+
+    /// Whether edits were made since the last refresh.
+    pub fn is_dirty(&self) -> bool {
+        self.dirty.is_some()
+    }
+
+    /// About how many bytes of `rope` a refresh would check.
+    pub fn work(&self, rope: &Rope, layout: Layout) -> usize {
+        match self.dirty {
+            _ if self.layout != Some(layout) => rope.len_bytes(),
+            Some(dirty) => dirty.len(),
+            None => 0,
+        }
     }
 
     /// Records that bytes `start..old_end` were replaced by `start..new_end`: problems after
@@ -129,12 +276,26 @@ impl Lints {
                 new_end
             }
         };
-        self.problems
-            .retain(|p| p.range.end < start || p.range.start > old_end);
-        let first = self.problems.partition_point(|p| p.range.end < start);
-        for problem in &mut self.problems[first..] {
-            problem.range = TextRange::new(moved(problem.range.start), moved(problem.range.end));
-        }
+        let delta = new_end as isize - old_end as isize;
+        self.chunks.retain_mut(|chunk| {
+            if chunk.end() < start {
+                return true; // before the edit
+            }
+            if chunk.start() > old_end {
+                chunk.shift += delta; // after it
+                return true;
+            }
+            let kept: Vec<Problem> = chunk
+                .iter()
+                .filter(|p| p.range.end < start || p.range.start > old_end)
+                .map(|mut p| {
+                    p.range = TextRange::new(moved(p.range.start), moved(p.range.end));
+                    p
+                })
+                .collect();
+            *chunk = Chunk::new(kept);
+            !chunk.problems.is_empty()
+        });
         let dirty = match self.dirty {
             Some(d) => TextRange::new(moved(d.start).min(start), moved(d.end).max(new_end)),
             None => TextRange::new(start, new_end),
@@ -149,7 +310,7 @@ impl Lints {
             return;
         }
         if self.layout != Some(layout) {
-            *self = Lints::new(&rope.to_string(), layout);
+            *self = Lints::of_rope(rope, layout);
             return;
         }
         let Some(dirty) = self.dirty.take() else {
@@ -158,24 +319,130 @@ impl Lints {
         let region = region_around(rope, dirty.start, dirty.end, layout);
         let text = rope.byte_slice(region.start..region.end).to_string();
         let fresh = check(&text, region.start, layout);
+        // The chunks holding problems that start in the region are made again, with the
+        // fresh problems in place of those.
         let first = self
-            .problems
-            .partition_point(|p| p.range.start < region.start);
+            .chunks
+            .partition_point(|c| c.start() < region.start)
+            .saturating_sub(1);
         let after = self
-            .problems
-            .partition_point(|p| p.range.start < region.end);
-        self.problems.splice(first..after, fresh);
+            .chunks
+            .partition_point(|c| c.start() < region.end)
+            .max(first);
+        let old: Vec<Problem> = self.chunks[first..after]
+            .iter()
+            .flat_map(Chunk::iter)
+            .collect();
+        let before_region = old.iter().take_while(|p| p.range.start < region.start);
+        let after_region = old.iter().filter(|p| p.range.start >= region.end);
+        let merged: Vec<Problem> = before_region
+            .copied()
+            .chain(fresh)
+            .chain(after_region.copied())
+            .collect();
+        self.chunks.splice(first..after, chunked(merged));
+    }
+}
+
+/// Texts are checked in stretches of about this many bytes, each cut where a paragraph ends:
+/// a book is never copied whole out of its rope.
+const STRETCH_BYTES: usize = 256 << 10;
+
+impl Lints {
+    /// Checks the whole of `rope`, a stretch at a time.
+    pub fn of_rope(rope: &Rope, layout: Layout) -> Lints {
+        let len = rope.len_bytes();
+        let mut problems = Vec::new();
+        let mut start = 0;
+        while start < len {
+            let guess = (start + STRETCH_BYTES).min(len);
+            let end = if guess == len {
+                len
+            } else {
+                region_around(rope, guess, guess, layout).end.max(guess)
+            };
+            let text = rope.byte_slice(start..end).to_string();
+            problems.extend(check(&text, start, layout));
+            start = end;
+        }
+        Lints {
+            chunks: chunked(problems),
+            layout: Some(layout),
+            dirty: None,
+        }
+    }
+}
+
+/// Form checks running on a thread of their own (a large document is opened without waiting
+/// for them): [`LintJob::take`] gives the result once it is there.
+#[derive(Clone, Debug)]
+pub struct LintJob(Arc<(Mutex<JobState>, Condvar)>);
+
+#[derive(Debug, Default)]
+struct JobState {
+    done: bool,
+    /// Until taken.
+    lints: Option<Lints>,
+}
+
+impl LintJob {
+    /// Brings `lints` up to date with `rope` (see [`Lints::refresh`]) on a new thread (on this
+    /// one if no thread can be started).
+    pub fn start(lints: Lints, rope: Rope, layout: Layout) -> LintJob {
+        let job = LintJob(Arc::default());
+        let done = job.clone();
+        let mut on_thread = lints.clone();
+        let text = rope.clone();
+        let work = move || {
+            on_thread.refresh(&text, layout);
+            done.finish(on_thread);
+        };
+        if let Err(error) = std::thread::Builder::new()
+            .name("form checks".into())
+            .spawn(work)
+        {
+            tracing::warn!(%error, "no thread for the form checks: checking on this one");
+            let mut lints = lints;
+            lints.refresh(&rope, layout);
+            job.finish(lints);
+        }
+        job
+    }
+
+    fn finish(&self, lints: Lints) {
+        let (state, ready) = &*self.0;
+        let mut state = state.lock().unwrap_or_else(|e| e.into_inner());
+        *state = JobState {
+            done: true,
+            lints: Some(lints),
+        };
+        ready.notify_all();
+    }
+
+    /// Waits until the checks are done.
+    pub fn wait(&self) {
+        let (state, ready) = &*self.0;
+        let mut state = state.lock().unwrap_or_else(|e| e.into_inner());
+        while !state.done {
+            state = ready.wait(state).unwrap_or_else(|e| e.into_inner());
+        }
+    }
+
+    /// The result, if the checks are done and it was not taken yet.
+    pub fn take(&self) -> Option<Lints> {
+        let (state, _) = &*self.0;
+        state.lock().unwrap_or_else(|e| e.into_inner()).lints.take()
     }
 }
 
 /// The problems of `text`, which starts at byte `base` of the document at a line start.
 fn check(text: &str, base: usize, layout: Layout) -> Vec<Problem> {
     let mut problems = Vec::new();
-    for paragraph in paragraphs(text, base, layout) {
+    for_each_paragraph(text, base, layout, |paragraph| {
         let first = problems.len();
-        check_paragraph(text, base, &paragraph, &mut problems);
+        check_paragraph(text, base, paragraph, &mut problems);
         problems[first..].sort_by_key(|p: &Problem| p.range.start);
-    }
+    });
     problems
 }
 
@@ -234,10 +501,19 @@ fn half_width_punctuation(
     // The open parentheses: where each starts (with the spaces before it) and whether it
     // follows CJK text, which makes the pair one problem from `(` to `)`.
     let mut parens: Vec<(usize, bool)> = Vec::new();
-    for (at, byte) in body.bytes().enumerate() {
-        if !matches!(byte, b',' | b';' | b':' | b'?' | b'!' | b'(' | b')')
-            || !outside_urls(base + at)
-        {
+    let bytes = body.as_bytes();
+    // Half-width marks are rare in CJK text: find them three kinds at a time.
+    let mut marks: Vec<usize> = memchr3_iter(b',', b';', b':', bytes)
+        .chain(memchr3_iter(b'?', b'!', b'(', bytes))
+        .chain(memchr_iter(b')', bytes))
+        .collect();
+    if marks.is_empty() {
+        return;
+    }
+    marks.sort_unstable();
+    for at in marks {
+        let byte = bytes[at];
+        if !outside_urls(base + at) {
             continue;
         }
         let (before_gap, before) = neighbour(body[..at].chars().rev());
@@ -267,7 +543,6 @@ fn half_width_punctuation(
             push(mark_of('('), start, at + 1);
         }
     }
-    out.sort_by_key(|p| p.range.start);
 }
 
 /// The first character that is not an ASCII space or a line break, and how many bytes of
@@ -295,23 +570,41 @@ fn unbalanced_pairs(
     out: &mut Vec<Problem>,
 ) {
     let mut open: [Vec<usize>; PAIRS.len()] = Default::default();
-    let mut previous = None;
-    let mut chars = body.char_indices().peekable();
-    while let Some((at, c)) = chars.next() {
-        let next = chars.peek().map(|&(_, c)| c);
-        let before = previous.replace(c);
-        if !(c as u32 >= 0x2018 && outside_urls(base + at)) {
+    // Every mark of `PAIRS` is three bytes starting 0xE2 (quotes), 0xE3 (CJK brackets) or
+    // 0xEF (full-width parentheses): only those bytes are looked at.
+    let bytes = body.as_bytes();
+    for at in memchr3_iter(0xe2, 0xe3, 0xef, bytes) {
+        // Most hits are other CJK punctuation (`、` `。` are E3 80 81/82) or kana: skip them
+        // by their second and third bytes before decoding anything.
+        let (second, third) = (bytes.get(at + 1), bytes.get(at + 2));
+        let maybe_pair = match (bytes[at], second, third) {
+            (0xe2, Some(0x80), Some(&b)) => matches!(b, 0x98 | 0x99 | 0x9c | 0x9d),
+            (0xe3, Some(0x80), Some(&b)) => matches!(b, 0x88..=0x91 | 0x94 | 0x95),
+            (0xef, Some(0xbc), Some(&b)) => matches!(b, 0x88 | 0x89),
+            _ => false,
+        };
+        if !maybe_pair {
+            continue;
+        }
+        let Some(c) = body[at..].chars().next() else {
+            continue;
+        };
+        let pair_open = PAIRS.iter().position(|&(o, _)| o == c);
+        let pair_close = PAIRS.iter().position(|&(_, close)| close == c);
+        if (pair_open.is_none() && pair_close.is_none()) || !outside_urls(base + at) {
             continue;
         }
         // An apostrophe (don’t) is not a closing quote.
         let latin = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphabetic());
+        let before = body[..at].chars().next_back();
+        let next = body[at + c.len_utf8()..].chars().next();
         if c == '’' && latin(before) && latin(next) {
             continue;
         }
         let range = TextRange::new(base + at, base + at + c.len_utf8());
-        if let Some(pair) = PAIRS.iter().position(|&(o, _)| o == c) {
+        if let Some(pair) = pair_open {
             open[pair].push(range.start);
-        } else if let Some(pair) = PAIRS.iter().position(|&(_, close)| close == c) {
+        } else if let Some(pair) = pair_close {
             if open[pair].pop().is_none() {
                 let pair = u8::try_from(pair).unwrap_or(0);
                 out.push(Problem::new(ProblemKind::Unopened { pair }, range));
@@ -336,7 +629,6 @@ mod tests {
     fn check_text(text: &str, expect: Expect) {
         let layout = Layout { printed_width: 20 };
         let rendered: Vec<String> = Lints::new(text, layout)
-            .problems()
             .iter()
             .map(|p| {
                 format!(

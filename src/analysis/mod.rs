@@ -234,8 +234,10 @@ pub enum ProblemKind {
     Unopened { pair: u8 },
     /// The half-width `lint::HALF_WIDTH[mark]` between CJK characters.
     HalfWidthPunctuation { mark: u8 },
-    /// `count` more problems of `code` than are shown one by one.
-    More { code: ProblemCode, count: u32 },
+    /// More problems of `code` than are shown one by one, from here on. (How many is not
+    /// said: a paste far from here would change it, and publishing again costs as much as
+    /// the paste.)
+    More { code: ProblemCode },
 }
 
 impl Problem {
@@ -354,10 +356,8 @@ impl ProblemMessage<'_> {
             ProblemKind::HalfWidthPunctuation { mark } => {
                 text(lint::HALF_WIDTH_MESSAGES.get(usize::from(mark)).copied().unwrap_or(""))
             }
-            ProblemKind::More { count, .. } => (
-                "",
-                Some(count),
-                " more of this kind in this document, not shown one by one (`marginalia check` lists them all)",
+            ProblemKind::More { .. } => text(
+                "and more of this kind further on, not shown one by one (`marginalia check` lists them all; the source actions repair them all)",
             ),
         }
     }

@@ -14,7 +14,7 @@ use super::assemble::takes_tail;
 use super::headings::{self, is_space, HeadingKind};
 use super::index::WidthHistogram;
 use super::lines::line_spans;
-use super::scan::{display_width, is_tail_shaped, marker_at, trim};
+use super::scan::{display_width, is_tail_shaped, marker_at, may_start_heading, trim};
 use crate::text::TextRange;
 
 /// A line this much narrower than the printed width is "clearly shorter" (two CJK characters).
@@ -54,22 +54,27 @@ enum Role {
 
 impl Line {
     /// The line `text` (without its line break) starting at byte `start`; `None` when blank.
-    pub fn new(text: &str, start: usize) -> Option<Line> {
+    pub fn new(text: &str, start: usize, layout: Layout) -> Option<Line> {
         let (lead, content) = trim(text)?;
-        let role = if let Some(heading) = headings::classify(text) {
+        let heading = may_start_heading(content)
+            .then(|| headings::classify(text))
+            .flatten();
+        let role = if let Some(heading) = heading {
             Role::Heading(heading.kind)
         } else if content.starts_with('〔') && marker_at(content).is_some() {
             Role::Label
         } else {
             Role::Text
         };
+        let width = display_width(content);
         Some(Line {
             start,
             content: TextRange::new(start + lead, start + lead + content.len()),
-            width: display_width(content),
+            width,
             role,
             ends_sentence: ends_sentence(content),
-            title_shaped: is_tail_shaped(content),
+            // Only a line short enough for a tail can be one (see `takes_tail`).
+            title_shaped: 2 * width <= layout.printed_width && is_tail_shaped(content),
         })
     }
 
@@ -94,13 +99,15 @@ fn ends_sentence(content: &str) -> bool {
     if rest.ends_with(['。', '！', '？', '：', '…']) {
         return true;
     }
+    if !rest.ends_with(['.', '!', '?', ':']) {
+        return false;
+    }
     // ASCII punctuation ends a sentence, unless it ends a piece of a URL (`www.yomiuri.`).
     let last_word = rest
         .rsplit(|c: char| c == ' ' || !c.is_ascii())
         .next()
         .unwrap_or("");
-    let url_piece = last_word.contains('/') || last_word.starts_with("www.");
-    rest.ends_with(['.', '!', '?', ':']) && !url_piece
+    !(last_word.contains('/') || last_word.starts_with("www."))
 }
 
 /// The paragraphs' line widths are judged against `printed_width`.
@@ -183,6 +190,20 @@ impl Paragraph {
 /// The paragraphs of `text`, which starts at byte `base` of the document, at a line start.
 pub fn paragraphs(text: &str, base: usize, layout: Layout) -> Vec<Paragraph> {
     let mut found = Vec::new();
+    for_each_paragraph(text, base, layout, |paragraph| {
+        found.push(paragraph.clone())
+    });
+    found
+}
+
+/// Calls `visit` with each paragraph of `text` in turn (one buffer for all: a book has
+/// a hundred thousand of them).
+pub fn for_each_paragraph(
+    text: &str,
+    base: usize,
+    layout: Layout,
+    mut visit: impl FnMut(&Paragraph),
+) {
     let mut current = Paragraph {
         lines: Vec::new(),
         blank_gaps: false,
@@ -192,19 +213,15 @@ pub fn paragraphs(text: &str, base: usize, layout: Layout) -> Vec<Paragraph> {
     let mut last_line: Option<Line> = None;
     let mut before_last: Option<Line> = None;
     for span in line_spans(text) {
-        let Some(line) = Line::new(&text[span.start..span.end], base + span.start) else {
+        let Some(line) = Line::new(&text[span.start..span.end], base + span.start, layout) else {
             blank_before = true;
             continue;
         };
         if let Some(last) = &last_line {
             if layout.breaks(before_last.as_ref(), last, &line) {
-                found.push(std::mem::replace(
-                    &mut current,
-                    Paragraph {
-                        lines: Vec::new(),
-                        blank_gaps: false,
-                    },
-                ));
+                visit(&current);
+                current.lines.clear();
+                current.blank_gaps = false;
             } else {
                 current.blank_gaps |= blank_before;
             }
@@ -214,9 +231,8 @@ pub fn paragraphs(text: &str, base: usize, layout: Layout) -> Vec<Paragraph> {
         blank_before = false;
     }
     if !current.lines.is_empty() {
-        found.push(current);
+        visit(&current);
     }
-    found
 }
 
 /// The paragraph around `offset` (or the nearest one before it, when `offset` is on a blank
@@ -251,7 +267,7 @@ fn region_start(rope: &Rope, line: usize, layout: Layout) -> usize {
     let mut later: Option<Line> = None;
     let mut mid: Option<Line> = None;
     for index in (0..line).rev() {
-        let Some(found) = line_at(rope, index) else {
+        let Some(found) = line_at(rope, index, layout) else {
             continue;
         };
         if let (Some(b), Some(a)) = (&later, &mid) {
@@ -273,7 +289,7 @@ fn region_end(rope: &Rope, line: usize, layout: Layout) -> usize {
     // by `y[k - 1]`, `y[k]`, `y[k + 1]` with `k >= 1` reads no line inside the region.
     let mut after: Vec<Line> = Vec::with_capacity(3);
     for index in line + 1..rope.len_lines() {
-        let Some(found) = line_at(rope, index) else {
+        let Some(found) = line_at(rope, index, layout) else {
             continue;
         };
         after.push(found);
@@ -289,12 +305,12 @@ fn region_end(rope: &Rope, line: usize, layout: Layout) -> usize {
 }
 
 /// The non-blank line `index` of the rope.
-fn line_at(rope: &Rope, index: usize) -> Option<Line> {
+fn line_at(rope: &Rope, index: usize, layout: Layout) -> Option<Line> {
     let slice = rope.line(index);
     let start = rope.line_to_byte(index);
     let text: std::borrow::Cow<str> = slice.into();
     let text = text.trim_end_matches(['\n', '\r']);
-    Line::new(text, start)
+    Line::new(text, start, layout)
 }
 
 /// Whether `c` is written without spaces around it: CJK characters and punctuation.

@@ -199,7 +199,7 @@ pub fn display_width(text: &str) -> u32 {
 }
 
 /// A cheap test on the first character that every heading passes.
-fn may_start_heading(content: &str) -> bool {
+pub fn may_start_heading(content: &str) -> bool {
     content.chars().next().is_some_and(|c| {
         digit_value(c).is_some()
             || matches!(

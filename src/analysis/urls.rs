@@ -16,7 +16,10 @@ pub struct Link {
 pub fn links(text: &str) -> Vec<Link> {
     let mut found = Vec::new();
     let mut from = 0;
-    while let Some(at) = memmem::find(&text.as_bytes()[from..], b"http").map(|at| from + at) {
+    // Built once: a book asks for the links of each of its paragraphs.
+    static HTTP: std::sync::LazyLock<memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memmem::Finder::new(b"http"));
+    while let Some(at) = HTTP.find(&text.as_bytes()[from..]).map(|at| from + at) {
         let rest = &text[at..];
         if !(rest.starts_with("http://") || rest.starts_with("https://")) {
             from = at + 4;
@@ -93,7 +96,32 @@ fn url_len(text: &str) -> usize {
 /// A character a URL can hold as written (ASCII only: CJK punctuation right after a URL ends
 /// it).
 pub fn is_url_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || "-._~:/?#[]@!$&'()*+,;=%".contains(c)
+    c.is_ascii_alphanumeric()
+        || matches!(
+            c,
+            '-' | '.'
+                | '_'
+                | '~'
+                | ':'
+                | '/'
+                | '?'
+                | '#'
+                | '['
+                | ']'
+                | '@'
+                | '!'
+                | '$'
+                | '&'
+                | '\''
+                | '('
+                | ')'
+                | '*'
+                | '+'
+                | ','
+                | ';'
+                | '='
+                | '%'
+        )
 }
 
 #[cfg(test)]

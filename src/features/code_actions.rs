@@ -80,7 +80,7 @@ impl Operation {
             Operation::Cite(at, number) => vec![renumber::cite(analysis, rope, at, number)],
             Operation::RenumberInOrder => renumber::renumber_in_order(analysis, rope),
             Operation::FixForm(at, code) => form_problem(document, at, code)
-                .map(|problem| repair::fix(document, problem))
+                .map(|problem| repair::fix(document, &problem))
                 .unwrap_or_default(),
             Operation::JoinParagraph(at) => repair::join_paragraph(document, at),
             Operation::Reflow => repair::reflow(document),
@@ -90,13 +90,12 @@ impl Operation {
 }
 
 /// The form problem of kind `code` that starts at `at`.
-fn form_problem(document: &DocumentSnapshot, at: usize, code: ProblemCode) -> Option<&Problem> {
-    let problems = document.lints().problems();
-    let first = problems.partition_point(|p| p.range.start < at);
-    problems[first..]
-        .iter()
-        .take_while(|p| p.range.start == at)
-        .find(|p| p.code() == code)
+fn form_problem(document: &DocumentSnapshot, at: usize, code: ProblemCode) -> Option<Problem> {
+    document
+        .lints()
+        .touching(at, at)
+        .into_iter()
+        .find(|p| p.range.start == at && p.code() == code)
 }
 
 /// The actions for the selection `range`.
@@ -134,14 +133,10 @@ const JOIN: &str = "Join this paragraph's lines";
 
 /// The quick fixes of the form problems the selection touches.
 fn form_fixes(document: &DocumentSnapshot, range: TextRange) -> Vec<Action> {
-    let touched = |problem: TextRange| problem.start <= range.end && range.start <= problem.end;
-    let problems = document.lints().problems();
-    // Form problems do not nest deeply: a paragraph's hard-wrap holds the others.
-    let first = problems.partition_point(|p| p.range.end < range.start.saturating_sub(1 << 16));
-    problems[first..]
-        .iter()
-        .take_while(|p| p.range.start <= range.end)
-        .filter(|p| touched(p.range))
+    document
+        .lints()
+        .touching(range.start, range.end)
+        .into_iter()
         .filter_map(|problem| {
             let title = match problem.kind {
                 ProblemKind::PageBreakSpace => "Remove the stray space",

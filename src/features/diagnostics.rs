@@ -2,14 +2,14 @@
 
 use std::borrow::Cow;
 
-use crate::analysis::lint::Lints;
-use crate::analysis::{Analysis, Problem, ProblemCode, ProblemKind};
+use crate::analysis::lint::{kind_index, Lints, FORM_KINDS};
+use crate::analysis::{Analysis, Problem, ProblemKind};
 
 /// How many form problems (PDF scars, typography) of one kind an editor is shown one by one.
 /// A 10 MB book out of PDF has tens of thousands of hard-wrapped paragraphs: sending each after
 /// every keystroke would cost milliseconds and tell the reader nothing more than one
 /// "and 24,000 more" does (the source actions repair them all, `marginalia check` lists them).
-pub const SHOWN_PER_KIND: usize = 100;
+pub const SHOWN_PER_KIND: usize = 50;
 
 /// The problems to report, in document order: the note problems, and the form problems up to
 /// `shown_per_kind` of each kind (the rest counted in one [`ProblemKind::More`] where they
@@ -19,44 +19,42 @@ pub fn diagnostics<'a>(
     lints: &Lints,
     shown_per_kind: Option<usize>,
 ) -> Cow<'a, [Problem]> {
-    if lints.problems().is_empty() {
+    if lints.is_empty() {
         return Cow::Borrowed(&analysis.problems);
     }
-    let form = limited(lints.problems(), shown_per_kind.unwrap_or(usize::MAX));
+    let form = limited(lints, shown_per_kind.unwrap_or(usize::MAX));
     Cow::Owned(merged(&analysis.problems, &form))
 }
 
-/// `problems` (in order) with at most `shown` of each kind.
-fn limited(problems: &[Problem], shown: usize) -> Vec<Problem> {
-    let mut counts: Vec<(ProblemCode, usize)> = Vec::new();
-    let mut kept = Vec::with_capacity(problems.len().min(shown.saturating_mul(8)));
-    for problem in problems {
-        let code = problem.code();
-        let count = match counts.iter_mut().find(|(c, _)| *c == code) {
-            Some((_, count)) => count,
-            None => {
-                counts.push((code, 0));
-                &mut counts.last_mut().expect("just pushed").1
-            }
-        };
-        *count += 1;
-        if *count <= shown {
-            kept.push(*problem);
-        } else if *count == shown + 1 {
-            // Counted below, once the total is known.
-            kept.push(Problem {
-                kind: ProblemKind::More { code, count: 0 },
-                ..*problem
-            });
+/// The form problems in order, at most `shown` of each kind, and for a kind with more, one
+/// [`ProblemKind::More`] where the first not shown starts.
+fn limited(lints: &Lints, shown: usize) -> Vec<Problem> {
+    let totals = lints.totals();
+    let shown = u32::try_from(shown).unwrap_or(u32::MAX);
+    let mut seen = [0u32; FORM_KINDS];
+    let mut kept = Vec::new();
+    // Once a kind has its `shown` and its "more", a chunk with nothing else is skipped.
+    let full = |seen: &[u32; FORM_KINDS], kind: usize| seen[kind] > shown.min(totals[kind]);
+    for chunk in lints.chunks() {
+        let counts = chunk.counts();
+        if !(0..FORM_KINDS).any(|kind| counts[kind] > 0 && !full(&seen, kind)) {
+            continue;
         }
-    }
-    for problem in &mut kept {
-        if let ProblemKind::More { code, count } = &mut problem.kind {
-            let total = counts
-                .iter()
-                .find(|(c, _)| c == code)
-                .map_or(0, |(_, n)| *n);
-            *count = u32::try_from(total - shown).unwrap_or(u32::MAX);
+        for problem in chunk.iter() {
+            let Some(kind) = kind_index(problem.code()) else {
+                continue;
+            };
+            seen[kind] += 1;
+            if seen[kind] <= shown {
+                kept.push(problem);
+            } else if seen[kind] == shown + 1 {
+                kept.push(Problem {
+                    kind: ProblemKind::More {
+                        code: problem.code(),
+                    },
+                    ..problem
+                });
+            }
         }
     }
     kept

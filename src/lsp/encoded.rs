@@ -625,7 +625,12 @@ mod tests {
         let document = Document::new(&text);
         let uri = Url::parse("file:///tmp/book.txt").unwrap();
         let problems = &document.analysis().problems;
-        let remembered = RangeCache::build(document.text(), document.analysis(), Encoding::Utf16);
+        let remembered = RangeCache::build(
+            document.text(),
+            document.analysis(),
+            std::iter::empty(),
+            Encoding::Utf16,
+        );
         let known = remembered.lookup(&to_proto::problem_ranges(problems), Encoding::Utf16);
         let notification = Notification {
             rope: document.text(),
@@ -686,7 +691,12 @@ mod tests {
         let cut = balanced_cut(problems);
         assert!(0 < cut && cut < problems.len());
         let uri = Url::parse("file:///tmp/book.txt").unwrap();
-        let remembered = RangeCache::build(document.text(), document.analysis(), Encoding::Utf16);
+        let remembered = RangeCache::build(
+            document.text(),
+            document.analysis(),
+            std::iter::empty(),
+            Encoding::Utf16,
+        );
         let all_known = remembered.lookup(&to_proto::problem_ranges(problems), Encoding::Utf16);
         // Some known: still two halves, each with its share of the known ranges.
         let mut some_known = all_known.clone();
@@ -723,7 +733,7 @@ mod tests {
             for encoding in [Encoding::Utf8, Encoding::Utf16, Encoding::Utf32] {
                 let typed = typed_notification(&document, &uri, version, encoding);
                 // With the ranges converted as they come and with remembered ones.
-                let remembered = RangeCache::build(document.text(), document.analysis(), encoding);
+                let remembered = RangeCache::build(document.text(), document.analysis(), std::iter::empty(), encoding);
                 let remembered = remembered.lookup(&to_proto::problem_ranges(problems), encoding);
                 for known in [Vec::new(), remembered] {
                     let written =

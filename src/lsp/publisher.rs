@@ -14,9 +14,10 @@ use tower_lsp::Client;
 
 use super::encoded::{self, Notification};
 use super::state::ServerState;
-use super::store::ToPublish;
+use super::store::{Published, ToPublish};
 use super::to_proto;
 use super::transport::Output;
+use crate::analysis::Problem;
 
 #[derive(Debug)]
 pub enum PublishEvent {
@@ -63,8 +64,10 @@ pub fn spawn(sink: Sink, state: Arc<ServerState>) -> Publisher {
 }
 
 async fn run(sink: Sink, state: Arc<ServerState>, mut events: UnboundedReceiver<PublishEvent>) {
-    // The version last published for each document, to skip republishing it.
-    let mut published: HashMap<Url, i32> = HashMap::new();
+    // The version last published for each document, to skip republishing it, and what was
+    // published for it.
+    let mut published: HashMap<Url, Published> = HashMap::new();
+    let mut shown: HashMap<Url, Vec<Problem>> = HashMap::new();
     while let Some(event) = events.recv().await {
         match event {
             PublishEvent::Changed(uri) => {
@@ -81,6 +84,21 @@ async fn run(sink: Sink, state: Arc<ServerState>, mut events: UnboundedReceiver<
                     continue; // closed meanwhile, or this version published already
                 };
                 let snapshot_ms = started.elapsed().as_secs_f64() * 1e3;
+                let lints_pending = snapshot.document.lints_pending();
+                let version = snapshot.version;
+                // The same version again, now that its form checks are done: only if they
+                // changed what is shown (a paste far into a book seldom does).
+                let same_version = already.is_some_and(|p| p.version == version);
+                if same_version && shown.get(&uri) == Some(&problems) {
+                    published.insert(
+                        uri,
+                        Published {
+                            version,
+                            lints_pending,
+                        },
+                    );
+                    continue;
+                }
                 let notification = Notification {
                     rope: snapshot.document.text(),
                     uri: &uri,
@@ -112,10 +130,18 @@ async fn run(sink: Sink, state: Arc<ServerState>, mut events: UnboundedReceiver<
                             .remember_ranges(&uri, &snapshot, state.encoding())
                     });
                 }
-                published.insert(uri, snapshot.version);
+                published.insert(
+                    uri.clone(),
+                    Published {
+                        version,
+                        lints_pending,
+                    },
+                );
+                shown.insert(uri, problems);
             }
             PublishEvent::Closed(uri) => {
                 published.remove(&uri);
+                shown.remove(&uri);
                 let empty = Rope::new();
                 let notification = Notification {
                     rope: &empty,

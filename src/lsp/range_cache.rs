@@ -41,16 +41,23 @@ pub struct Moved {
 }
 
 impl RangeCache {
-    /// The ranges of every marker and note label of `analysis`, one walk through `rope`.
-    pub fn build(rope: &Rope, analysis: &Analysis, encoding: Encoding) -> RangeCache {
+    /// The ranges of every marker and note label of `analysis` and of `more` (the form
+    /// problems), one walk through `rope`.
+    pub fn build(
+        rope: &Rope,
+        analysis: &Analysis,
+        more: impl Iterator<Item = TextRange>,
+        encoding: Encoding,
+    ) -> RangeCache {
         let mut ranges: Vec<TextRange> = analysis
             .markers
             .iter()
             .map(|marker| marker.range)
             .chain(analysis.notes.iter().map(|note| note.label))
+            .chain(more)
             .collect();
-        ranges.sort_unstable_by_key(|range| range.start);
-        ranges.dedup_by_key(|range| range.start);
+        ranges.sort_unstable();
+        ranges.dedup();
         let converted = position::ranges(rope, &ranges, encoding);
         let entries = ranges
             .iter()
@@ -95,8 +102,14 @@ impl RangeCache {
                 .ok()?,
         };
         *cursor = at;
-        let entry = self.entries[at];
-        (entry.len == range.end - range.start).then_some(entry.range)
+        // Ranges with the same start (a note's label and its paragraph) are side by side.
+        let same_start = |i: &usize| self.entries[*i].start == range.start;
+        let first = (0..at).rev().take_while(same_start).last().unwrap_or(at);
+        (first..self.entries.len())
+            .take_while(same_start)
+            .map(|i| self.entries[i])
+            .find(|entry| entry.len == range.end - range.start)
+            .map(|entry| entry.range)
     }
 
     /// The remembered LSP range of each of `ranges` (in any order; fastest in document order).
@@ -231,7 +244,7 @@ mod tests {
         #[test]
         fn remembered_ranges_are_the_converted_ranges_after_edits(
             pieces in proptest::collection::vec(
-                "(正文|𠮷|a|〔1〕|〔2〕|〔３〕|〔40〕|\n註釋：\n|\n〔1〕甲|\n〔2〕乙|\n一、標題\n|\r\n|\n|\n\n)",
+                "(正文|𠮷|a|〔1〕|〔2〕|〔３〕|〔40〕|\n註釋：\n|\n〔1〕甲|\n〔2〕乙|\n一、標題\n|\r\n|\n|\n\n| 「甲|,乙)",
                 0..40,
             ),
             edits in proptest::collection::vec(
@@ -241,7 +254,9 @@ mod tests {
         ) {
             for encoding in [Encoding::Utf8, Encoding::Utf16, Encoding::Utf32] {
                 let mut document = Document::new(&pieces.concat());
-                let mut cache = RangeCache::build(document.text(), document.analysis(), encoding);
+                // With the form problems: ranges over lines, some starting where a label does.
+                let problems: Vec<TextRange> = document.lints().iter().map(|p| p.range).collect();
+                let mut cache = RangeCache::build(document.text(), document.analysis(), problems.into_iter(), encoding);
                 for (from, to, new_text) in &edits {
                     apply(&mut document, &mut cache, (*from, *to, new_text));
                     let rope = document.text();
@@ -253,6 +268,7 @@ mod tests {
                     let analysis = document.analysis();
                     let mut wanted: Vec<TextRange> = analysis.markers.iter().map(|m| m.range)
                         .chain(analysis.notes.iter().map(|n| n.label))
+                        .chain(document.lints().iter().map(|p| p.range))
                         .collect();
                     wanted.reverse();
                     let third = wanted.len() / 3;
@@ -270,7 +286,12 @@ mod tests {
         let mut document =
             Document::new("甲〔1〕乙〔2〕\n丙〔3〕\n\n註釋：\n〔1〕一\n〔2〕二\n〔3〕三");
         let encoding = Encoding::Utf16;
-        let mut cache = RangeCache::build(document.text(), document.analysis(), encoding);
+        let mut cache = RangeCache::build(
+            document.text(),
+            document.analysis(),
+            std::iter::empty(),
+            encoding,
+        );
         assert_eq!(cache.entries.len(), 6);
         let marker = |document: &Document, i: usize| document.analysis().markers[i].range;
         // Typing inside 〔2〕 forgets it; a line break before 〔3〕's line moves the rest down.

@@ -27,6 +27,7 @@ use super::state::{ClientSupport, ServerState};
 use super::store::Snapshot;
 use super::to_proto;
 use super::workspace_index;
+use crate::analysis::lint::LintJob;
 use crate::document::Document;
 use crate::features;
 
@@ -54,6 +55,29 @@ impl Backend {
         if self.publisher.send(event).is_err() {
             warn!("diagnostics publisher has stopped");
         }
+    }
+
+    /// For a large document, whose form is not checked after each edit: checks it once no
+    /// edit has come for [`FORM_CHECK_PAUSE`] after `version`.
+    fn check_form_when_typing_pauses(&self, uri: Url, version: i32) {
+        if !self.state.documents.checks_form_later(&uri) {
+            return;
+        }
+        let state = self.state.clone();
+        let publisher = self.publisher.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(FORM_CHECK_PAUSE).await;
+            if let Some(job) = state.documents.start_form_checks(&uri, Some(version)) {
+                publish_when_checked(state, publisher, uri, job).await;
+            }
+        });
+    }
+
+    /// Publishes `uri` again once the form checks running on a thread of their own (since it
+    /// was opened, or a large edit) are done; edits meanwhile take them in anyway.
+    fn publish_when_checked(&self, uri: Url, job: LintJob) {
+        let (state, publisher) = (self.state.clone(), self.publisher.clone());
+        tokio::spawn(publish_when_checked(state, publisher, uri, job));
     }
 
     fn snapshot(&self, uri: &Url) -> Option<Snapshot> {
@@ -91,6 +115,34 @@ impl Backend {
                 None
             }
         }
+    }
+}
+
+/// How long typing must pause before a large document's form is checked again.
+const FORM_CHECK_PAUSE: std::time::Duration = std::time::Duration::from_millis(300);
+
+/// Waits for the form checks `job` of `uri`, takes them in and publishes; then the same for
+/// checks that edits made meanwhile call for.
+async fn publish_when_checked(
+    state: Arc<ServerState>,
+    publisher: Publisher,
+    uri: Url,
+    job: LintJob,
+) {
+    let mut job = Some(job);
+    while let Some(running) = job.take() {
+        if tokio::task::spawn_blocking(move || running.wait())
+            .await
+            .is_err()
+        {
+            return;
+        }
+        state.documents.adopt_lints(&uri);
+        if publisher.send(PublishEvent::Changed(uri.clone())).is_err() {
+            warn!("diagnostics publisher has stopped");
+            return;
+        }
+        job = state.documents.start_form_checks(&uri, None);
     }
 }
 
@@ -144,6 +196,9 @@ impl LanguageServer for Backend {
             elapsed_ms = started.elapsed().as_secs_f64() * 1e3,
             "opened"
         );
+        if let Some(job) = self.state.documents.lint_job(&item.uri) {
+            self.publish_when_checked(item.uri.clone(), job);
+        }
         self.publish(PublishEvent::Changed(item.uri));
     }
 
@@ -163,6 +218,7 @@ impl LanguageServer for Backend {
                     elapsed_ms = started.elapsed().as_secs_f64() * 1e3,
                     "changed"
                 );
+                self.check_form_when_typing_pauses(uri.clone(), version);
                 self.publish(PublishEvent::Changed(uri))
             }
             Err(error) => warn!(%uri, version, ?error, "change ignored"),

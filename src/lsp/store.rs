@@ -8,6 +8,7 @@ use tracing::warn;
 use super::position::{self, Encoding};
 use super::range_cache::{self, Moved, RangeCache};
 use super::to_proto;
+use crate::analysis::lint::LintJob;
 use crate::analysis::Problem;
 use crate::document::{Document, DocumentSnapshot};
 use crate::features::diagnostics::{diagnostics, SHOWN_PER_KIND};
@@ -17,6 +18,14 @@ use crate::features::diagnostics::{diagnostics, SHOWN_PER_KIND};
 pub struct Snapshot {
     pub version: i32,
     pub document: DocumentSnapshot,
+}
+
+/// What was last published for a document: the version, and whether its form checks were
+/// still running (then the version is published again once they are done).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Published {
+    pub version: i32,
+    pub lints_pending: bool,
 }
 
 /// What to publish for a document: its snapshot, the problems an editor is shown, and the
@@ -66,6 +75,42 @@ impl DocumentStore {
                 building: None,
             },
         );
+    }
+
+    /// The form checks of `uri` running on a thread of their own.
+    pub fn lint_job(&self, uri: &Url) -> Option<LintJob> {
+        self.documents.get(uri)?.document.lint_job()
+    }
+
+    /// Whether the form of `uri` is checked only when asked (a large document).
+    pub fn checks_form_later(&self, uri: &Url) -> bool {
+        self.documents
+            .get(uri)
+            .is_some_and(|entry| entry.document.checks_form_later())
+    }
+
+    /// Starts the form checks of `uri` if edits left them behind (see
+    /// [`Document::start_form_checks`]) and `version` is still the current one.
+    pub fn start_form_checks(&self, uri: &Url, version: Option<i32>) -> Option<LintJob> {
+        let mut entry = self.documents.get_mut(uri)?;
+        if version.is_some_and(|version| version != entry.version) {
+            return None;
+        }
+        entry.document.start_form_checks()
+    }
+
+    /// Takes the form checks of `uri` if they are done (see [`Document::adopt_lints`]).
+    pub fn adopt_lints(&self, uri: &Url) -> bool {
+        let Some(mut entry) = self.documents.get_mut(uri) else {
+            return false;
+        };
+        let adopted = entry.document.adopt_lints();
+        if adopted {
+            // Built again with the ranges of the form problems, at the next publication.
+            entry.ranges = None;
+            entry.building = None;
+        }
+        adopted
     }
 
     /// Applies a `didChange`'s edits in order, then re-analyses once.
@@ -148,11 +193,18 @@ impl DocumentStore {
     pub fn snapshot_to_publish(
         &self,
         uri: &Url,
-        published: Option<i32>,
+        published: Option<Published>,
         encoding: Encoding,
     ) -> Option<ToPublish> {
         let entry = self.documents.get(uri)?;
-        (published != Some(entry.version)).then(|| {
+        let lints_pending = entry.document.lints_pending();
+        let new = match published {
+            Some(published) => {
+                published.version != entry.version || (published.lints_pending && !lints_pending)
+            }
+            None => true,
+        };
+        new.then(|| {
             let document = entry.document.snapshot();
             let problems = problems(&document).into_owned();
             let known = entry
@@ -176,7 +228,11 @@ impl DocumentStore {
             return;
         }
         let document = &snapshot.document;
-        let ranges = RangeCache::build(document.text(), document.analysis(), encoding);
+        // The form problems shown (not the tens of thousands a book has: every edit moves
+        // what the cache holds); others found later are converted when shown.
+        let shown = problems(document);
+        let ranges = shown.iter().map(|problem| problem.range);
+        let ranges = RangeCache::build(document.text(), document.analysis(), ranges, encoding);
         self.finish_remembering(uri, ranges);
     }
 
@@ -310,7 +366,7 @@ mod tests {
             store.open(uri.clone(), 1, Document::new(&pieces.concat()));
             let first = store.snapshot(&uri).unwrap();
             prop_assert!(store.start_remembering(&uri, 1));
-            let built = RangeCache::build(first.document.text(), first.document.analysis(), encoding);
+            let built = RangeCache::build(first.document.text(), first.document.analysis(), std::iter::empty(), encoding);
             for (i, ((line, character, lines, end_character), text)) in edits.iter().enumerate() {
                 if i == during {
                     store.finish_remembering(&uri, built.clone());

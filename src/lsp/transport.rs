@@ -30,7 +30,8 @@ const MAX_MESSAGE_BYTES: usize = 512 << 20;
 /// A message as read: whole, or a large one decoded as it arrived.
 enum Frame {
     Whole(Vec<u8>),
-    Large(LargeMessage),
+    /// Boxed: it holds a document's builder (one frame of megabytes in a thousand).
+    Large(Box<LargeMessage>),
 }
 
 /// Why serving stopped.
@@ -368,7 +369,7 @@ fn read_large(input: &mut impl BufRead, length: usize) -> Result<Option<Frame>, 
     let mut body = input.take(length as u64);
     let read = large_message::read(&mut body, length);
     match read {
-        Ok(large) => Ok(Some(Frame::Large(large))),
+        Ok(large) => Ok(Some(Frame::Large(Box::new(large)))),
         Err(ReadError::EndOfInput) => Ok(None),
         Err(ReadError::Io(error)) => Err(format!("unreadable message body: {error}")),
         Err(ReadError::Invalid(problem)) => {
