@@ -423,3 +423,129 @@ async fn typography_checks_on_small_texts() {
         ]
     );
 }
+
+/// Semantic tokens decoded: `line:text type+modifiers` with 1-based lines, the text read
+/// from `text` in the client's units.
+fn decode_tokens(text: &str, data: &[Value], units: Units, legend: &Value) -> Vec<String> {
+    let names = |key: &str| -> Vec<String> {
+        legend[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n.as_str().unwrap().to_string())
+            .collect()
+    };
+    let (types, modifiers) = (names("tokenTypes"), names("tokenModifiers"));
+    let numbers: Vec<u64> = data.iter().map(|n| n.as_u64().unwrap()).collect();
+    let (mut line, mut character) = (0, 0);
+    numbers
+        .chunks(5)
+        .map(|t| {
+            if t[0] > 0 {
+                character = 0;
+            }
+            line += t[0];
+            character += t[1];
+            let at = |c: u64| json!({ "line": line, "character": c });
+            let start = units.offset(text, &at(character));
+            let end = units.offset(text, &at(character + t[2]));
+            let mods: Vec<&str> = (0..modifiers.len())
+                .filter(|bit| t[4] & (1 << bit) != 0)
+                .map(|bit| modifiers[bit].as_str())
+                .collect();
+            format!(
+                "{}:{} {}{}",
+                line + 1,
+                &text[start..end],
+                types[t[3] as usize],
+                mods.iter().map(|m| format!("+{m}")).collect::<String>()
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn semantic_tokens_of_the_seed_in_both_encodings_full_delta_and_range() {
+    let mut decoded = Vec::new();
+    for units in [Units::Utf16, Units::Utf8] {
+        let mut client = TestClient::initialized_with(json!({
+            "general": { "positionEncodings": [units.name()] },
+        }))
+        .await;
+        let initialize = client
+            .request("initialize", json!({ "capabilities": {} }))
+            .await;
+        assert!(initialize.is_err(), "initialized already");
+        let text = format!("𠮷 {SEED}");
+        client.open(URI, 1, &text).await;
+        client.diagnostics_for(1).await;
+        let doc = json!({ "textDocument": { "uri": URI } });
+        let full = client
+            .request("textDocument/semanticTokens/full", doc.clone())
+            .await
+            .unwrap();
+        let legend = marginalia::lsp::semantic_tokens::legend();
+        let legend = serde_json::to_value(legend).unwrap();
+        let tokens = decode_tokens(&text, full["data"].as_array().unwrap(), units, &legend);
+        // The same tokens in UTF-16 and UTF-8.
+        expect_test::expect_file!["snapshots/seed_tokens.txt"].assert_eq(&tokens.join("\n"));
+        decoded.push(tokens.clone());
+
+        // A marker typed into the first line: the delta, applied, gives the full tokens.
+        let first_line = text.split('\n').next().unwrap();
+        let end = units.count(first_line);
+        client.edit(URI, 2, [0, end, 0, end], "〔1〕").await;
+        let edited = format!("{first_line}〔1〕{}", &text[first_line.len()..]);
+        let delta = client
+            .request(
+                "textDocument/semanticTokens/full/delta",
+                json!({ "textDocument": { "uri": URI }, "previousResultId": full["resultId"] }),
+            )
+            .await
+            .unwrap();
+        let mut data = full["data"].as_array().unwrap().clone();
+        for edit in delta["edits"].as_array().unwrap() {
+            let start = edit["start"].as_u64().unwrap() as usize;
+            let deleted = edit["deleteCount"].as_u64().unwrap() as usize;
+            let inserted = edit["data"].as_array().cloned().unwrap_or_default();
+            data.splice(start..start + deleted, inserted);
+        }
+        let again = client
+            .request("textDocument/semanticTokens/full", doc.clone())
+            .await
+            .unwrap();
+        assert_eq!(&data, again["data"].as_array().unwrap());
+        let after = decode_tokens(&edited, &data, units, &legend);
+        assert!(
+            after.contains(&"1:〔1〕 noteMarker".to_string()),
+            "{after:?}"
+        );
+
+        // A range: the tokens of lines 884–892 (1-based), the start of the notes section (and
+        // the whole URL that starts there).
+        let range = client
+            .request(
+                "textDocument/semanticTokens/range",
+                json!({ "textDocument": { "uri": URI }, "range": {
+                    "start": { "line": 883, "character": 0 }, "end": { "line": 892, "character": 0 } } }),
+            )
+            .await
+            .unwrap();
+        let in_range = decode_tokens(&edited, range["data"].as_array().unwrap(), units, &legend);
+        assert_eq!(
+            in_range,
+            [
+                "884:註釋： heading+level1",
+                "886:〔1〕 noteLabel+definition",
+                "886:「ウクライナの窮狀は東アジアでも再現され string",
+                "888:る可能性がある、と日本の岸田首相が警告」 string",
+                "890:https:// url",
+                "892:www.arabnews.jp/article/japan/ article_66759/ url",
+            ]
+        );
+    }
+    assert_eq!(
+        decoded[0], decoded[1],
+        "the same tokens in UTF-16 and UTF-8"
+    );
+}

@@ -435,6 +435,30 @@ impl LintJob {
     }
 }
 
+/// The paired marks of `text` (which starts at byte `base`, at a line start) that close in
+/// their paragraph, outside URLs: each pair's index in [`PAIRS`] and its range, marks
+/// included, in order of their closing marks.
+pub fn closed_pairs(text: &str, base: usize, layout: Layout) -> Vec<(usize, TextRange)> {
+    let mut pairs = Vec::new();
+    for_each_paragraph(text, base, layout, |paragraph| {
+        let range = paragraph.range();
+        let body = &text[range.start - base..range.end - base];
+        let urls: Vec<TextRange> = links(body).into_iter().map(|l| l.range).collect();
+        let outside_urls =
+            |offset: usize| !urls.iter().any(|url| url.contains(offset - range.start));
+        unbalanced_pairs(
+            body,
+            range.start,
+            &outside_urls,
+            &mut Vec::new(),
+            &mut |pair, at| {
+                pairs.push((pair, at));
+            },
+        );
+    });
+    pairs
+}
+
 /// The problems of `text`, which starts at byte `base` of the document at a line start.
 fn check(text: &str, base: usize, layout: Layout) -> Vec<Problem> {
     let mut problems = Vec::new();
@@ -473,7 +497,7 @@ fn check_paragraph(text: &str, base: usize, paragraph: &Paragraph, out: &mut Vec
         .collect();
     let outside_urls = |offset: usize| !urls.iter().any(|url| url.contains(offset));
     half_width_punctuation(body, range.start, &outside_urls, out);
-    unbalanced_pairs(body, range.start, &outside_urls, out);
+    unbalanced_pairs(body, range.start, &outside_urls, out, &mut |_, _| {});
 }
 
 /// `,` `;` `:` `?` `!` between CJK characters, and `(…)` opened right after CJK text; the
@@ -562,12 +586,14 @@ fn neighbour(mut chars: impl Iterator<Item = char>) -> (usize, Option<char>) {
 }
 
 /// Each opening mark without its closing one in the paragraph, and each closing mark without
-/// its opening one.
+/// its opening one; `matched` is told each pair that closes (its index in `PAIRS`, and the
+/// range from the opening mark to the closing one).
 fn unbalanced_pairs(
     body: &str,
     base: usize,
     outside_urls: &dyn Fn(usize) -> bool,
     out: &mut Vec<Problem>,
+    matched: &mut dyn FnMut(usize, TextRange),
 ) {
     let mut open: [Vec<usize>; PAIRS.len()] = Default::default();
     // Every mark of `PAIRS` is three bytes starting 0xE2 (quotes), 0xE3 (CJK brackets) or
@@ -605,9 +631,12 @@ fn unbalanced_pairs(
         if let Some(pair) = pair_open {
             open[pair].push(range.start);
         } else if let Some(pair) = pair_close {
-            if open[pair].pop().is_none() {
-                let pair = u8::try_from(pair).unwrap_or(0);
-                out.push(Problem::new(ProblemKind::Unopened { pair }, range));
+            match open[pair].pop() {
+                Some(start) => matched(pair, TextRange::new(start, range.end)),
+                None => {
+                    let pair = u8::try_from(pair).unwrap_or(0);
+                    out.push(Problem::new(ProblemKind::Unopened { pair }, range));
+                }
             }
         }
     }

@@ -12,4 +12,5 @@ pub mod outline;
 pub mod references;
 pub mod renumber;
 pub mod repair;
+pub mod tokens;
 pub mod workspace_symbols;

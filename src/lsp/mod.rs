@@ -8,6 +8,7 @@ mod large_message;
 pub mod position;
 mod publisher;
 pub mod range_cache;
+pub mod semantic_tokens;
 pub mod server;
 pub mod state;
 pub mod store;

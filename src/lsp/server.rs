@@ -23,6 +23,7 @@ use super::commands;
 use super::encoded;
 use super::position;
 use super::publisher::{self, PublishEvent, Publisher, Sink};
+use super::semantic_tokens;
 use super::state::{ClientSupport, ServerState};
 use super::store::Snapshot;
 use super::to_proto;
@@ -234,6 +235,7 @@ impl LanguageServer for Backend {
         if !self.state.documents.close(&uri) {
             warn!(%uri, "close of a document that is not open");
         }
+        self.state.tokens.forget(&uri);
         self.publish(PublishEvent::Closed(uri));
     }
 
@@ -465,6 +467,60 @@ impl LanguageServer for Backend {
 
     async fn document_link(&self, params: DocumentLinkParams) -> Result<Option<Vec<DocumentLink>>> {
         Ok(encoded::document_links(&self.state, &params))
+    }
+
+    async fn semantic_tokens_full(
+        &self,
+        params: tower_lsp::lsp_types::SemanticTokensParams,
+    ) -> Result<Option<tower_lsp::lsp_types::SemanticTokensResult>> {
+        let uri = params.text_document.uri;
+        let Some(snapshot) = self.snapshot(&uri) else {
+            return Ok(None);
+        };
+        let tokens = self
+            .state
+            .tokens
+            .full(&uri, &snapshot, self.state.encoding());
+        Ok(Some(tokens.into()))
+    }
+
+    async fn semantic_tokens_full_delta(
+        &self,
+        params: tower_lsp::lsp_types::SemanticTokensDeltaParams,
+    ) -> Result<Option<tower_lsp::lsp_types::SemanticTokensFullDeltaResult>> {
+        use tower_lsp::lsp_types::SemanticTokensFullDeltaResult as Delta;
+        let uri = params.text_document.uri;
+        let Some(snapshot) = self.snapshot(&uri) else {
+            return Ok(None);
+        };
+        let previous = &params.previous_result_id;
+        let encoding = self.state.encoding();
+        Ok(Some(
+            match self.state.tokens.delta(&uri, &snapshot, previous, encoding) {
+                Ok(delta) => Delta::TokensDelta(delta),
+                Err(full) => Delta::Tokens(full),
+            },
+        ))
+    }
+
+    async fn semantic_tokens_range(
+        &self,
+        params: tower_lsp::lsp_types::SemanticTokensRangeParams,
+    ) -> Result<Option<tower_lsp::lsp_types::SemanticTokensRangeResult>> {
+        let Some(snapshot) = self.snapshot(&params.text_document.uri) else {
+            return Ok(None);
+        };
+        let encoding = self.state.encoding();
+        let Ok(range) = position::byte_range(snapshot.document.text(), params.range, encoding)
+        else {
+            return Ok(None);
+        };
+        let data = semantic_tokens::encoded(&snapshot, Some(range), encoding);
+        let tokens = tower_lsp::lsp_types::SemanticTokens {
+            result_id: None,
+            data,
+        };
+        Ok(Some(tokens.into()))
     }
 
     async fn folding_range(&self, params: FoldingRangeParams) -> Result<Option<Vec<FoldingRange>>> {

@@ -28,6 +28,8 @@ pub struct ServerState {
     workspace_folders: OnceLock<Vec<PathBuf>>,
     /// The symbols of the workspace's files, read in the background.
     pub workspace: WorkspaceIndex,
+    /// The last semantic tokens sent for each document, for deltas.
+    pub tokens: super::semantic_tokens::TokenResults,
 }
 
 /// The client capabilities the server's answers depend on.
