@@ -549,3 +549,43 @@ async fn semantic_tokens_of_the_seed_in_both_encodings_full_delta_and_range() {
         "the same tokens in UTF-16 and UTF-8"
     );
 }
+
+#[tokio::test]
+async fn selection_grows_from_a_marker_to_its_sentence_paragraph_sections_and_the_document() {
+    for units in [Units::Utf16, Units::Utf8] {
+        // 𠮷 before the marker, on its line: positions after it differ by encoding.
+        let text = SEED.replacen("時聲稱", "時𠮷聲稱", 1);
+        let (mut client, _) = opened(units, &text).await;
+        let line = text.split('\n').position(|l| l.contains("〔1〕")).unwrap();
+        let before = &text.split('\n').nth(line).unwrap()[..text.split('\n').nth(line).unwrap().find("〔1〕").unwrap()];
+        let character = units.count(before) + 1;
+        let answer = client
+            .request(
+                "textDocument/selectionRange",
+                json!({ "textDocument": { "uri": URI },
+                        "positions": [{ "line": line, "character": character }] }),
+            )
+            .await
+            .unwrap();
+        let mut chain = Vec::new();
+        let mut at = &answer[0];
+        while !at.is_null() {
+            let range = &at["range"];
+            let start = units.offset(&text, &range["start"]);
+            let end = units.offset(&text, &range["end"]);
+            chain.push(text[start..end].to_string());
+            at = &at["parent"];
+        }
+        assert_eq!(chain[0], "〔1〕");
+        assert_eq!(
+            chain[1].split_whitespace().collect::<String>(),
+            "俄烏衝突不久後岸田文雄於2022年5月訪問英國時𠮷聲稱“今天烏克蘭就是明日的東亞”〔1〕。"
+        );
+        assert!(chain[2].starts_with("俄烏衝突不久後") || chain[2].contains("俄烏衝突不久後"));
+        assert!(chain[2].contains("〔1〕") && chain[2].len() > chain[1].len());
+        assert!(chain[3].starts_with("（一）俄烏衝突：助推日韓戰略轉型"), "{}", &chain[3][..60]);
+        assert!(chain[4].starts_with("一、戰略性接近的內外動因"));
+        assert_eq!(chain.last().map(String::as_str), Some(text.as_str()));
+        assert_eq!(chain.len(), 6, "{chain:?}");
+    }
+}

@@ -12,5 +12,6 @@ pub mod outline;
 pub mod references;
 pub mod renumber;
 pub mod repair;
+pub mod selection;
 pub mod tokens;
 pub mod workspace_symbols;

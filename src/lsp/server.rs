@@ -469,6 +469,25 @@ impl LanguageServer for Backend {
         Ok(encoded::document_links(&self.state, &params))
     }
 
+    async fn selection_range(
+        &self,
+        params: tower_lsp::lsp_types::SelectionRangeParams,
+    ) -> Result<Option<Vec<tower_lsp::lsp_types::SelectionRange>>> {
+        let Some(snapshot) = self.snapshot(&params.text_document.uri) else {
+            return Ok(None);
+        };
+        let (rope, encoding) = (snapshot.document.text(), self.state.encoding());
+        let mut answers = Vec::with_capacity(params.positions.len());
+        for position in params.positions {
+            // Every position gets an answer (the spec wants one each): outside the text, the
+            // place it clamps to.
+            let offset = position::offset(rope, position, encoding).unwrap_or(rope.len_bytes());
+            let ranges = features::selection::selection_ranges(&snapshot.document, offset);
+            answers.push(to_proto::selection_range(rope, &ranges, encoding));
+        }
+        Ok(Some(answers))
+    }
+
     async fn semantic_tokens_full(
         &self,
         params: tower_lsp::lsp_types::SemanticTokensParams,

@@ -28,6 +28,23 @@ use crate::text::TextRange;
 
 pub const SOURCE: &str = "marginalia";
 
+/// Nested selection ranges, `ranges` given innermost first.
+pub fn selection_range(
+    rope: &Rope,
+    ranges: &[TextRange],
+    encoding: Encoding,
+) -> tower_lsp::lsp_types::SelectionRange {
+    let converted = position::ranges(rope, ranges, encoding);
+    let mut outer: Option<tower_lsp::lsp_types::SelectionRange> = None;
+    for range in converted.into_iter().rev() {
+        outer = Some(tower_lsp::lsp_types::SelectionRange {
+            range,
+            parent: outer.map(Box::new),
+        });
+    }
+    outer.unwrap_or_default()
+}
+
 /// The diagnostics of `problems`, their positions taken from `known` (aligned with
 /// [`problem_ranges`]) or converted all at once. (The stdio transport
 /// writes the same JSON straight from the problems: [`super::encoded::publish_diagnostics`].)
