@@ -557,7 +557,8 @@ async fn selection_grows_from_a_marker_to_its_sentence_paragraph_sections_and_th
         let text = SEED.replacen("時聲稱", "時𠮷聲稱", 1);
         let (mut client, _) = opened(units, &text).await;
         let line = text.split('\n').position(|l| l.contains("〔1〕")).unwrap();
-        let before = &text.split('\n').nth(line).unwrap()[..text.split('\n').nth(line).unwrap().find("〔1〕").unwrap()];
+        let before = &text.split('\n').nth(line).unwrap()
+            [..text.split('\n').nth(line).unwrap().find("〔1〕").unwrap()];
         let character = units.count(before) + 1;
         let answer = client
             .request(
@@ -583,9 +584,61 @@ async fn selection_grows_from_a_marker_to_its_sentence_paragraph_sections_and_th
         );
         assert!(chain[2].starts_with("俄烏衝突不久後") || chain[2].contains("俄烏衝突不久後"));
         assert!(chain[2].contains("〔1〕") && chain[2].len() > chain[1].len());
-        assert!(chain[3].starts_with("（一）俄烏衝突：助推日韓戰略轉型"), "{}", &chain[3][..60]);
+        assert!(
+            chain[3].starts_with("（一）俄烏衝突：助推日韓戰略轉型"),
+            "{}",
+            &chain[3][..60]
+        );
         assert!(chain[4].starts_with("一、戰略性接近的內外動因"));
         assert_eq!(chain.last().map(String::as_str), Some(text.as_str()));
         assert_eq!(chain.len(), 6, "{chain:?}");
     }
+}
+
+#[tokio::test]
+async fn a_client_that_pulls_diagnostics_is_answered_and_never_sent_them() {
+    let mut client = TestClient::initialized_with(json!({
+        "general": { "positionEncodings": ["utf-16"] },
+        "textDocument": { "diagnostic": { "dynamicRegistration": false } },
+        "workspace": { "diagnostic": { "refreshSupport": true } },
+    }))
+    .await;
+    client.open(URI, 1, SEED).await;
+    let pull = |previous: Option<String>| {
+        json!({ "textDocument": { "uri": URI }, "previousResultId": previous })
+    };
+    let first = client
+        .request("textDocument/diagnostic", pull(None))
+        .await
+        .unwrap();
+    assert_eq!(first["kind"], "full");
+    let items = first["items"].as_array().unwrap();
+    let errors = items.iter().filter(|d| d["code"] == "missing-note").count();
+    assert_eq!(errors, 13);
+    assert!(items.iter().any(|d| d["code"] == "page-break-space"));
+    let id = first["resultId"].as_str().unwrap().to_string();
+    // Nothing changed: unchanged, with the same id.
+    let again = client
+        .request("textDocument/diagnostic", pull(Some(id.clone())))
+        .await
+        .unwrap();
+    assert_eq!(again, json!({ "kind": "unchanged", "resultId": id }));
+    // An edit: a full report with a new id, one problem fewer (〔5〕 now has an entry).
+    let end = SEED.split('\n').count() as u32 - 1;
+    client.edit(URI, 2, [end, 0, end, 0], "\n〔5〕補註。").await;
+    let edited = client
+        .request("textDocument/diagnostic", pull(Some(id.clone())))
+        .await
+        .unwrap();
+    assert_eq!(edited["kind"], "full");
+    assert_ne!(edited["resultId"], json!(id));
+    let errors = edited["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "missing-note")
+        .count();
+    assert_eq!(errors, 12);
+    // Never both models for one document: nothing was published.
+    assert!(!client.any_diagnostics_within(std::time::Duration::from_millis(300)).await);
 }

@@ -70,6 +70,8 @@ async fn run(sink: Sink, state: Arc<ServerState>, mut events: UnboundedReceiver<
     let mut shown: HashMap<Url, Vec<Problem>> = HashMap::new();
     while let Some(event) = events.recv().await {
         match event {
+            // A client that pulls diagnostics is never sent them as well.
+            _ if state.client_support().pull_diagnostics => continue,
             PublishEvent::Changed(uri) => {
                 let started = std::time::Instant::now();
                 let already = published.get(&uri).copied();

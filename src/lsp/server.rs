@@ -66,10 +66,11 @@ impl Backend {
         }
         let state = self.state.clone();
         let publisher = self.publisher.clone();
+        let client = self.client.clone();
         tokio::spawn(async move {
             tokio::time::sleep(FORM_CHECK_PAUSE).await;
             if let Some(job) = state.documents.start_form_checks(&uri, Some(version)) {
-                publish_when_checked(state, publisher, uri, job).await;
+                publish_when_checked(state, publisher, Some(client), uri, job).await;
             }
         });
     }
@@ -78,7 +79,8 @@ impl Backend {
     /// was opened, or a large edit) are done; edits meanwhile take them in anyway.
     fn publish_when_checked(&self, uri: Url, job: LintJob) {
         let (state, publisher) = (self.state.clone(), self.publisher.clone());
-        tokio::spawn(publish_when_checked(state, publisher, uri, job));
+        let client = Some(self.client.clone());
+        tokio::spawn(publish_when_checked(state, publisher, client, uri, job));
     }
 
     fn snapshot(&self, uri: &Url) -> Option<Snapshot> {
@@ -127,6 +129,7 @@ const FORM_CHECK_PAUSE: std::time::Duration = std::time::Duration::from_millis(3
 async fn publish_when_checked(
     state: Arc<ServerState>,
     publisher: Publisher,
+    client: Option<Client>,
     uri: Url,
     job: LintJob,
 ) {
@@ -139,7 +142,15 @@ async fn publish_when_checked(
             return;
         }
         state.documents.adopt_lints(&uri);
-        if publisher.send(PublishEvent::Changed(uri.clone())).is_err() {
+        let support = state.client_support();
+        if support.pull_diagnostics {
+            // Pulled, not published: ask the client to pull again.
+            if let (true, Some(client)) = (support.diagnostic_refresh, &client) {
+                if let Err(error) = client.workspace_diagnostic_refresh().await {
+                    debug!(%error, "diagnostic refresh refused");
+                }
+            }
+        } else if publisher.send(PublishEvent::Changed(uri.clone())).is_err() {
             warn!("diagnostics publisher has stopped");
             return;
         }
@@ -467,6 +478,29 @@ impl LanguageServer for Backend {
 
     async fn document_link(&self, params: DocumentLinkParams) -> Result<Option<Vec<DocumentLink>>> {
         Ok(encoded::document_links(&self.state, &params))
+    }
+
+    async fn diagnostic(
+        &self,
+        params: tower_lsp::lsp_types::DocumentDiagnosticParams,
+    ) -> Result<tower_lsp::lsp_types::DocumentDiagnosticReportResult> {
+        let uri = params.text_document.uri;
+        let encoding = self.state.encoding();
+        let Some(found) = self
+            .state
+            .documents
+            .snapshot_to_publish(&uri, None, encoding)
+        else {
+            // Not open: nothing to say about it (an empty report, as the spec allows).
+            return Ok(to_proto::diagnostic_report(None, None, &uri, encoding));
+        };
+        let previous = params.previous_result_id.as_deref();
+        Ok(to_proto::diagnostic_report(
+            Some(&found),
+            previous,
+            &uri,
+            encoding,
+        ))
     }
 
     async fn selection_range(

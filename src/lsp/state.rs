@@ -49,6 +49,10 @@ pub struct ClientSupport {
     pub work_done_progress: bool,
     /// `workspace/didChangeWatchedFiles` registered by the server, with its own globs.
     pub watched_files_registration: bool,
+    /// Diagnostics pulled with `textDocument/diagnostic` (LSP 3.17): none are published.
+    pub pull_diagnostics: bool,
+    /// `workspace/diagnostic/refresh`: the client pulls again when asked.
+    pub diagnostic_refresh: bool,
 }
 
 impl From<&ClientCapabilities> for ClientSupport {
@@ -89,7 +93,19 @@ impl From<&ClientCapabilities> for ClientSupport {
             .and_then(|workspace| workspace.did_change_watched_files.as_ref())
             .and_then(|watched| watched.dynamic_registration)
             .unwrap_or(false);
+        let pull_diagnostics = capabilities
+            .text_document
+            .as_ref()
+            .is_some_and(|text| text.diagnostic.is_some());
+        let diagnostic_refresh = capabilities
+            .workspace
+            .as_ref()
+            .and_then(|workspace| workspace.diagnostic.as_ref())
+            .and_then(|diagnostic| diagnostic.refresh_support)
+            .unwrap_or(false);
         ClientSupport {
+            pull_diagnostics,
+            diagnostic_refresh,
             document_changes,
             resolve_code_action_edit,
             resolve_completion_documentation,

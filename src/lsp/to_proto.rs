@@ -28,6 +28,52 @@ use crate::text::TextRange;
 
 pub const SOURCE: &str = "marginalia";
 
+/// A pulled diagnostic report: `unchanged` when `previous` is the result id of what
+/// `found` holds now (its version, and whether its form checks were done), else all of it.
+pub fn diagnostic_report(
+    found: Option<&super::store::ToPublish>,
+    previous: Option<&str>,
+    uri: &Url,
+    encoding: Encoding,
+) -> tower_lsp::lsp_types::DocumentDiagnosticReportResult {
+    use tower_lsp::lsp_types::{
+        DocumentDiagnosticReport, FullDocumentDiagnosticReport,
+        RelatedFullDocumentDiagnosticReport, RelatedUnchangedDocumentDiagnosticReport,
+        UnchangedDocumentDiagnosticReport,
+    };
+    let Some(found) = found else {
+        return DocumentDiagnosticReport::Full(RelatedFullDocumentDiagnosticReport::default())
+            .into();
+    };
+    let snapshot = &found.snapshot;
+    let pending = u8::from(snapshot.document.lints_pending());
+    let result_id = format!("{}.{pending}", snapshot.version);
+    if previous == Some(result_id.as_str()) {
+        let unchanged = UnchangedDocumentDiagnosticReport { result_id };
+        return DocumentDiagnosticReport::Unchanged(RelatedUnchangedDocumentDiagnosticReport {
+            related_documents: None,
+            unchanged_document_diagnostic_report: unchanged,
+        })
+        .into();
+    }
+    let known = found.known.as_deref().unwrap_or_default();
+    let items = diagnostics(
+        snapshot.document.text(),
+        uri,
+        &found.problems,
+        known,
+        encoding,
+    );
+    DocumentDiagnosticReport::Full(RelatedFullDocumentDiagnosticReport {
+        related_documents: None,
+        full_document_diagnostic_report: FullDocumentDiagnosticReport {
+            result_id: Some(result_id),
+            items,
+        },
+    })
+    .into()
+}
+
 /// Nested selection ranges, `ranges` given innermost first.
 pub fn selection_range(
     rope: &Rope,

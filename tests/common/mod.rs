@@ -175,6 +175,19 @@ impl TestClient {
         }
     }
 
+    /// Whether any `textDocument/publishDiagnostics` arrives within `wait`.
+    pub async fn any_diagnostics_within(&mut self, wait: Duration) -> bool {
+        let deadline = tokio::time::Instant::now() + wait;
+        while let Ok(Some(message)) =
+            tokio::time::timeout_at(deadline, self.notifications.recv()).await
+        {
+            if message.method() == "textDocument/publishDiagnostics" {
+                return true;
+            }
+        }
+        false
+    }
+
     /// Diagnostics for `version`, skipping any published for older versions.
     pub async fn diagnostics_for(&mut self, version: i64) -> Value {
         loop {
