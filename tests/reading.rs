@@ -604,9 +604,7 @@ async fn a_client_that_pulls_diagnostics_is_answered_and_never_sent_them() {
     }))
     .await;
     client.open(URI, 1, SEED).await;
-    let pull = |previous: Option<String>| {
-        json!({ "textDocument": { "uri": URI }, "previousResultId": previous })
-    };
+    let pull = |previous: Option<String>| json!({ "textDocument": { "uri": URI }, "previousResultId": previous });
     let first = client
         .request("textDocument/diagnostic", pull(None))
         .await
@@ -640,5 +638,91 @@ async fn a_client_that_pulls_diagnostics_is_answered_and_never_sent_them() {
         .count();
     assert_eq!(errors, 12);
     // Never both models for one document: nothing was published.
-    assert!(!client.any_diagnostics_within(std::time::Duration::from_millis(300)).await);
+    assert!(
+        !client
+            .any_diagnostics_within(std::time::Duration::from_millis(300))
+            .await
+    );
+}
+
+/// The codes and severities published for version `version`.
+fn codes_and_severities(published: &Value) -> Vec<(String, u64)> {
+    let mut found: Vec<(String, u64)> = published["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap().to_string(),
+                d["severity"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    found.sort();
+    found.dedup();
+    found
+}
+
+#[tokio::test]
+async fn settings_switch_checks_off_set_severities_and_report_what_is_not_understood() {
+    let mut client = TestClient::initialized_with_params(json!({
+        "capabilities": { "workspace": { "configuration": true } },
+        "initializationOptions": { "marginalia": {
+            "diagnostics": { "hard-wrap": "off", "page-break-spaces": "off" },
+            "checks": { "typography": false },
+        } },
+    }))
+    .await;
+    // The misspelt name is reported, once the client listens.
+    let message = client.next_from_server("window/showMessage").await;
+    assert!(
+        message["message"]
+            .as_str()
+            .unwrap()
+            .contains("page-break-spaces"),
+        "{message}"
+    );
+    client.open(URI, 1, SEED).await;
+    let codes = codes_and_severities(&client.diagnostics_for(1).await);
+    assert_eq!(
+        codes,
+        [
+            ("broken-url".to_string(), 4),
+            ("missing-note".to_string(), 1),
+            ("page-break-space".to_string(), 4),
+        ]
+    );
+    // New settings sent with the notification: published again, same version.
+    client
+        .notify(
+            "workspace/didChangeConfiguration",
+            json!({ "settings": { "marginalia": { "diagnostics": { "missing-note": "warning" },
+                                                  "checks": { "pdfScars": false } } } }),
+        )
+        .await;
+    let codes = codes_and_severities(&client.diagnostics_for(1).await);
+    assert_eq!(
+        codes,
+        [
+            ("half-width-punctuation".to_string(), 2),
+            ("missing-note".to_string(), 2),
+        ]
+    );
+    // No settings sent: the server asks for them.
+    *client.settings.lock().unwrap() = json!({ "diagnostics": { "missing-note": "off" } });
+    client
+        .notify(
+            "workspace/didChangeConfiguration",
+            json!({ "settings": null }),
+        )
+        .await;
+    let codes = codes_and_severities(&client.diagnostics_for(1).await);
+    assert!(
+        codes.iter().all(|(code, _)| code != "missing-note"),
+        "{codes:?}"
+    );
+    assert!(
+        codes.iter().any(|(code, _)| code == "hard-wrap"),
+        "{codes:?}"
+    );
 }

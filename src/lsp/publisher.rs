@@ -22,6 +22,8 @@ use crate::analysis::Problem;
 #[derive(Debug)]
 pub enum PublishEvent {
     Changed(Url),
+    /// Publish even an unchanged version (the settings changed).
+    Republish(Url),
     Closed(Url),
 }
 
@@ -69,10 +71,13 @@ async fn run(sink: Sink, state: Arc<ServerState>, mut events: UnboundedReceiver<
     let mut published: HashMap<Url, Published> = HashMap::new();
     let mut shown: HashMap<Url, Vec<Problem>> = HashMap::new();
     while let Some(event) = events.recv().await {
+        if let PublishEvent::Republish(uri) = &event {
+            published.remove(uri);
+        }
         match event {
             // A client that pulls diagnostics is never sent them as well.
             _ if state.client_support().pull_diagnostics => continue,
-            PublishEvent::Changed(uri) => {
+            PublishEvent::Changed(uri) | PublishEvent::Republish(uri) => {
                 let started = std::time::Instant::now();
                 let already = published.get(&uri).copied();
                 let Some(ToPublish {

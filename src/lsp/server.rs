@@ -6,14 +6,14 @@ use std::sync::Arc;
 use tower_lsp::jsonrpc::Result;
 use tower_lsp::lsp_types::{
     CodeAction, CodeActionOrCommand, CodeActionParams, CodeActionResponse, CodeLens,
-    CodeLensParams, CompletionItem, CompletionParams, CompletionResponse,
-    DidChangeTextDocumentParams, DidCloseTextDocumentParams, DidOpenTextDocumentParams,
-    DidSaveTextDocumentParams, DocumentHighlight, DocumentHighlightParams, DocumentLink,
-    DocumentLinkParams, DocumentSymbolParams, DocumentSymbolResponse, ExecuteCommandParams,
-    FoldingRange, FoldingRangeParams, GotoDefinitionParams, GotoDefinitionResponse, Hover,
-    HoverParams, InitializeParams, InitializeResult, InitializedParams, Location, Position,
-    PrepareRenameResponse, ReferenceParams, RenameParams, ServerInfo, TextDocumentPositionParams,
-    Url, WorkspaceEdit,
+    CodeLensParams, CompletionItem, CompletionParams, CompletionResponse, ConfigurationItem,
+    DidChangeConfigurationParams, DidChangeTextDocumentParams, DidCloseTextDocumentParams,
+    DidOpenTextDocumentParams, DidSaveTextDocumentParams, DocumentHighlight,
+    DocumentHighlightParams, DocumentLink, DocumentLinkParams, DocumentSymbolParams,
+    DocumentSymbolResponse, ExecuteCommandParams, FoldingRange, FoldingRangeParams,
+    GotoDefinitionParams, GotoDefinitionResponse, Hover, HoverParams, InitializeParams,
+    InitializeResult, InitializedParams, Location, MessageType, Position, PrepareRenameResponse,
+    ReferenceParams, RenameParams, ServerInfo, TextDocumentPositionParams, Url, WorkspaceEdit,
 };
 use tower_lsp::{Client, LanguageServer};
 use tracing::{debug, info, warn};
@@ -29,6 +29,7 @@ use super::store::Snapshot;
 use super::to_proto;
 use super::workspace_index;
 use crate::analysis::lint::LintJob;
+use crate::config::Config;
 use crate::document::Document;
 use crate::features;
 
@@ -81,6 +82,30 @@ impl Backend {
         let (state, publisher) = (self.state.clone(), self.publisher.clone());
         let client = Some(self.client.clone());
         tokio::spawn(publish_when_checked(state, publisher, client, uri, job));
+    }
+
+    /// Takes the settings in `value`; what was not understood, to tell the user.
+    fn apply_settings(&self, value: &serde_json::Value) -> Vec<String> {
+        let (config, errors) = Config::from_json(value);
+        info!(?config, "settings");
+        self.state.documents.set_config(config);
+        errors
+    }
+
+    /// Every open document's problems shown again, after the settings changed.
+    async fn show_everything_again(&self) {
+        let support = self.state.client_support();
+        if support.pull_diagnostics {
+            if support.diagnostic_refresh {
+                if let Err(error) = self.client.workspace_diagnostic_refresh().await {
+                    debug!(%error, "diagnostic refresh refused");
+                }
+            }
+            return;
+        }
+        for uri in self.state.documents.uris() {
+            self.publish(PublishEvent::Republish(uri));
+        }
     }
 
     fn snapshot(&self, uri: &Url) -> Option<Snapshot> {
@@ -167,6 +192,11 @@ impl LanguageServer for Backend {
             .set_client_support(ClientSupport::from(&params.capabilities));
         self.state
             .set_workspace_folders(workspace_index::folders(&params));
+        if let Some(options) = &params.initialization_options {
+            let errors = self.apply_settings(options);
+            // Shown once the client is listening (after `initialized`).
+            self.state.keep_setting_errors(errors);
+        }
         info!(?encoding, "initialize");
         Ok(InitializeResult {
             capabilities: server_capabilities(encoding.kind()),
@@ -179,6 +209,9 @@ impl LanguageServer for Backend {
 
     async fn initialized(&self, _: InitializedParams) {
         info!("initialized");
+        for error in self.state.take_setting_errors() {
+            self.client.show_message(MessageType::WARNING, error).await;
+        }
         workspace_index::start(&self.state, &self.client);
     }
 
@@ -248,6 +281,37 @@ impl LanguageServer for Backend {
         }
         self.state.tokens.forget(&uri);
         self.publish(PublishEvent::Closed(uri));
+    }
+
+    async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
+        // Clients send the settings, or nothing and expect to be asked for them.
+        let sent = Some(&params.settings).filter(|settings| !settings.is_null());
+        let asked = match sent {
+            Some(_) => None,
+            None if self.state.client_support().configuration => {
+                let item = ConfigurationItem {
+                    scope_uri: None,
+                    section: Some("marginalia".to_string()),
+                };
+                match self.client.configuration(vec![item]).await {
+                    Ok(mut values) if !values.is_empty() => Some(values.swap_remove(0)),
+                    Ok(_) => None,
+                    Err(error) => {
+                        warn!(%error, "workspace/configuration failed");
+                        None
+                    }
+                }
+            }
+            None => None,
+        };
+        let Some(settings) = sent.cloned().or(asked) else {
+            return;
+        };
+        let errors = self.apply_settings(&settings);
+        for error in errors {
+            self.client.show_message(MessageType::WARNING, error).await;
+        }
+        self.show_everything_again().await;
     }
 
     async fn did_change_watched_files(

@@ -28,6 +28,8 @@ pub struct ServerState {
     workspace_folders: OnceLock<Vec<PathBuf>>,
     /// The symbols of the workspace's files, read in the background.
     pub workspace: WorkspaceIndex,
+    /// Settings not understood at `initialize`, shown to the user once initialized.
+    setting_errors: Mutex<Vec<String>>,
     /// The last semantic tokens sent for each document, for deltas.
     pub tokens: super::semantic_tokens::TokenResults,
 }
@@ -53,6 +55,8 @@ pub struct ClientSupport {
     pub pull_diagnostics: bool,
     /// `workspace/diagnostic/refresh`: the client pulls again when asked.
     pub diagnostic_refresh: bool,
+    /// `workspace/configuration`: the server may ask for the settings.
+    pub configuration: bool,
 }
 
 impl From<&ClientCapabilities> for ClientSupport {
@@ -103,7 +107,13 @@ impl From<&ClientCapabilities> for ClientSupport {
             .and_then(|workspace| workspace.diagnostic.as_ref())
             .and_then(|diagnostic| diagnostic.refresh_support)
             .unwrap_or(false);
+        let configuration = capabilities
+            .workspace
+            .as_ref()
+            .and_then(|workspace| workspace.configuration)
+            .unwrap_or(false);
         ClientSupport {
+            configuration,
             pull_diagnostics,
             diagnostic_refresh,
             document_changes,
@@ -157,6 +167,19 @@ impl ServerState {
     pub fn take_received_document(&self, uri: &Url, version: i32) -> Option<Document> {
         let received = self.received_document.lock().ok()?.take()?;
         (received.uri == *uri && received.version == version).then_some(received.document)
+    }
+
+    pub fn keep_setting_errors(&self, errors: Vec<String>) {
+        if let Ok(mut kept) = self.setting_errors.lock() {
+            kept.extend(errors);
+        }
+    }
+
+    pub fn take_setting_errors(&self) -> Vec<String> {
+        self.setting_errors
+            .lock()
+            .map(|mut kept| std::mem::take(&mut *kept))
+            .unwrap_or_default()
     }
 
     pub fn set_client_support(&self, support: ClientSupport) {

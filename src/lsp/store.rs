@@ -9,7 +9,11 @@ use super::position::{self, Encoding};
 use super::range_cache::{self, Moved, RangeCache};
 use super::to_proto;
 use crate::analysis::lint::LintJob;
+use std::borrow::Cow;
+use std::sync::{Arc, RwLock};
+
 use crate::analysis::Problem;
+use crate::config::Config;
 use crate::document::{Document, DocumentSnapshot};
 use crate::features::diagnostics::{diagnostics, SHOWN_PER_KIND};
 
@@ -37,9 +41,14 @@ pub struct ToPublish {
     pub known: Option<Vec<Option<Range>>>,
 }
 
-/// The problems an editor is shown for a version of a document.
-pub fn problems(document: &DocumentSnapshot) -> std::borrow::Cow<'_, [Problem]> {
-    diagnostics(document.analysis(), document.lints(), Some(SHOWN_PER_KIND))
+/// The problems an editor is shown for a version of a document, as `config` wants them.
+pub fn problems<'a>(document: &'a DocumentSnapshot, config: &Config) -> Cow<'a, [Problem]> {
+    let found = diagnostics(document.analysis(), document.lints(), Some(SHOWN_PER_KIND));
+    if config.is_default() {
+        found
+    } else {
+        Cow::Owned(config.apply(&found))
+    }
 }
 
 /// An open document: the version the client last sent, the text with its analysis, and the
@@ -62,9 +71,33 @@ pub enum ChangeError {
 #[derive(Default)]
 pub struct DocumentStore {
     documents: DashMap<Url, OpenDocument>,
+    /// The user's settings, which decide the problems shown.
+    config: RwLock<Arc<Config>>,
 }
 
 impl DocumentStore {
+    pub fn config(&self) -> Arc<Config> {
+        self.config
+            .read()
+            .map(|config| config.clone())
+            .unwrap_or_else(|poisoned| poisoned.into_inner().clone())
+    }
+
+    pub fn set_config(&self, config: Config) {
+        match self.config.write() {
+            Ok(mut current) => *current = Arc::new(config),
+            Err(poisoned) => *poisoned.into_inner() = Arc::new(config),
+        }
+    }
+
+    /// The open documents.
+    pub fn uris(&self) -> Vec<Url> {
+        self.documents
+            .iter()
+            .map(|entry| entry.key().clone())
+            .collect()
+    }
+
     pub fn open(&self, uri: Url, version: i32, document: Document) {
         self.documents.insert(
             uri,
@@ -206,7 +239,7 @@ impl DocumentStore {
         };
         new.then(|| {
             let document = entry.document.snapshot();
-            let problems = problems(&document).into_owned();
+            let problems = problems(&document, &self.config()).into_owned();
             let known = entry
                 .ranges
                 .as_ref()
@@ -230,7 +263,7 @@ impl DocumentStore {
         let document = &snapshot.document;
         // The form problems shown (not the tens of thousands a book has: every edit moves
         // what the cache holds); others found later are converted when shown.
-        let shown = problems(document);
+        let shown = problems(document, &self.config());
         let ranges = shown.iter().map(|problem| problem.range);
         let ranges = RangeCache::build(document.text(), document.analysis(), ranges, encoding);
         self.finish_remembering(uri, ranges);
@@ -318,7 +351,7 @@ mod tests {
     /// The ranges of the problems of `uri` as a fresh conversion gives them.
     fn converted(store: &DocumentStore, uri: &Url, encoding: Encoding) -> Vec<Range> {
         let snapshot = store.snapshot(uri).unwrap();
-        let problems = problems(&snapshot.document);
+        let problems = problems(&snapshot.document, &Config::default());
         position::ranges(
             snapshot.document.text(),
             &to_proto::problem_ranges(&problems),

@@ -35,6 +35,8 @@ pub struct TestClient {
     /// Notifications from the server, in the order it sent them.
     notifications: UnboundedReceiver<Request>,
     next_id: i64,
+    /// What the client answers `workspace/configuration` with (the `marginalia` section).
+    pub settings: Arc<std::sync::Mutex<Value>>,
 }
 
 impl TestClient {
@@ -104,16 +106,21 @@ impl TestClient {
         let (service, socket) = build_service(Arc::new(ServerState::default()));
         let (mut from_server, mut to_server) = socket.split();
         let (sender, notifications) = unbounded_channel();
+        let settings = Arc::new(std::sync::Mutex::new(Value::Null));
+        let answer_settings = settings.clone();
         tokio::spawn(async move {
             while let Some(message) = from_server.next().await {
                 match message.id().cloned() {
                     // A request to the client: answer it so the server never waits (an edit
                     // is reported applied), and let the test see it.
                     Some(id) => {
-                        let result = if message.method() == "workspace/applyEdit" {
-                            json!({ "applied": true })
-                        } else {
-                            Value::Null
+                        let result = match message.method() {
+                            "workspace/applyEdit" => json!({ "applied": true }),
+                            "workspace/configuration" => {
+                                let settings = answer_settings.lock().map(|s| s.clone());
+                                json!([settings.unwrap_or_default()])
+                            }
+                            _ => Value::Null,
                         };
                         let _ = to_server.send(Response::from_ok(id, result)).await;
                         let _ = sender.send(message);
@@ -128,6 +135,7 @@ impl TestClient {
             service,
             notifications,
             next_id: 0,
+            settings,
         }
     }
 
