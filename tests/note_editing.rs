@@ -59,18 +59,7 @@ async fn code_actions(
     diagnostics: Value,
     only: &str,
 ) -> Vec<Value> {
-    let actions = client
-        .request(
-            "textDocument/codeAction",
-            json!({
-                "textDocument": { "uri": URI },
-                "range": range,
-                "context": { "diagnostics": diagnostics, "only": [only] },
-            }),
-        )
-        .await
-        .unwrap();
-    actions.as_array().unwrap().clone()
+    client.code_actions(URI, range, diagnostics, only).await
 }
 
 fn titled<'a>(actions: &'a [Value], title: &str) -> &'a Value {

@@ -177,18 +177,9 @@ async fn opened(units: Units, text: &str) -> (TestClient, Value) {
 }
 
 async fn code_actions(client: &mut TestClient, range: &Value, only: &str) -> Vec<Value> {
-    let actions = client
-        .request(
-            "textDocument/codeAction",
-            json!({
-                "textDocument": { "uri": URI },
-                "range": range,
-                "context": { "diagnostics": [], "only": [only] },
-            }),
-        )
+    client
+        .code_actions(URI, range.clone(), json!([]), only)
         .await
-        .unwrap();
-    actions.as_array().unwrap().clone()
 }
 
 /// The text edits for `URI` of the action titled `title`.

@@ -183,6 +183,28 @@ impl TestClient {
         }
     }
 
+    /// The code actions of kind `only` for `range` of `uri`, given the `diagnostics` there.
+    pub async fn code_actions(
+        &mut self,
+        uri: &str,
+        range: Value,
+        diagnostics: Value,
+        only: &str,
+    ) -> Vec<Value> {
+        let actions = self
+            .request(
+                "textDocument/codeAction",
+                json!({
+                    "textDocument": { "uri": uri },
+                    "range": range,
+                    "context": { "diagnostics": diagnostics, "only": [only] },
+                }),
+            )
+            .await
+            .expect("code actions are answered");
+        actions.as_array().cloned().unwrap_or_default()
+    }
+
     /// Whether any `textDocument/publishDiagnostics` arrives within `wait`.
     pub async fn any_diagnostics_within(&mut self, wait: Duration) -> bool {
         let deadline = tokio::time::Instant::now() + wait;
