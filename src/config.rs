@@ -137,14 +137,19 @@ impl Config {
 
 /// A setting's severity: `Some(None)` for off, `None` if not understood.
 fn severity(name: &str) -> Option<Option<Severity>> {
-    match name {
-        "error" => Some(Some(Severity::Error)),
-        "warning" => Some(Some(Severity::Warning)),
-        "info" | "information" => Some(Some(Severity::Information)),
-        "hint" => Some(Some(Severity::Hint)),
-        "off" => Some(None),
-        _ => None,
+    if name == "off" {
+        return Some(None);
     }
+    let name = if name == "information" { "info" } else { name };
+    [
+        Severity::Error,
+        Severity::Warning,
+        Severity::Information,
+        Severity::Hint,
+    ]
+    .into_iter()
+    .find(|severity| severity.as_str() == name)
+    .map(Some)
 }
 
 #[cfg(test)]

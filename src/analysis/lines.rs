@@ -61,7 +61,7 @@ pub fn join_lines(text: &str) -> String {
 pub fn push_joined(joined: &mut String, next: &str) {
     let needs_space = matches!(
         (joined.chars().next_back(), next.chars().next()),
-        (Some(a), Some(b)) if joins_with_space(a) && joins_with_space(b)
+        (Some(a), Some(b)) if joins_with_space(a, b)
     );
     if needs_space {
         joined.push(' ');
@@ -69,11 +69,12 @@ pub fn push_joined(joined: &mut String, next: &str) {
     joined.push_str(next);
 }
 
-/// Whether a line ending or starting with `c` continues with a space: any visible character
-/// of Latin text (letters with accents, digits, punctuation, `*`…), not CJK ones, which are
-/// written without spaces.
-fn joins_with_space(c: char) -> bool {
-    !c.is_whitespace() && (c as u32) < 0x2e80
+/// Whether a line ending with `before` continues with a space before a line starting with
+/// `after`: both visible characters of Latin text (letters with accents, digits, punctuation,
+/// `*`…), not CJK ones, which are written without spaces.
+pub fn joins_with_space(before: char, after: char) -> bool {
+    let latin = |c: char| !c.is_whitespace() && (c as u32) < 0x2e80;
+    latin(before) && latin(after)
 }
 
 #[cfg(test)]

@@ -443,9 +443,8 @@ pub fn closed_pairs(text: &str, base: usize, layout: Layout) -> Vec<(usize, Text
     for_each_paragraph(text, base, layout, |paragraph| {
         let range = paragraph.range();
         let body = &text[range.start - base..range.end - base];
-        let urls: Vec<TextRange> = links(body).into_iter().map(|l| l.range).collect();
-        let outside_urls =
-            |offset: usize| !urls.iter().any(|url| url.contains(offset - range.start));
+        let urls = urls_in(body, range.start);
+        let outside_urls = |offset: usize| !urls.iter().any(|(url, _)| url.contains(offset));
         unbalanced_pairs(
             body,
             range.start,
@@ -470,6 +469,19 @@ fn check(text: &str, base: usize, layout: Layout) -> Vec<Problem> {
     problems
 }
 
+/// The URLs of a paragraph's `body` (which starts at byte `base`), each with whether it is
+/// written in pieces (across lines, or split by a stray space).
+fn urls_in(body: &str, base: usize) -> Vec<(TextRange, bool)> {
+    links(body)
+        .into_iter()
+        .map(|link| {
+            let written = &body[link.range.start..link.range.end];
+            let at = TextRange::new(base + link.range.start, base + link.range.end);
+            (at, written != link.target)
+        })
+        .collect()
+}
+
 fn check_paragraph(text: &str, base: usize, paragraph: &Paragraph, out: &mut Vec<Problem>) {
     let range = paragraph.range();
     if paragraph.is_wrapped() && paragraph.blank_gaps {
@@ -484,18 +496,13 @@ fn check_paragraph(text: &str, base: usize, paragraph: &Paragraph, out: &mut Vec
         }
     }
     let body = &text[range.start - base..range.end - base];
-    let urls: Vec<TextRange> = links(body)
-        .into_iter()
-        .map(|link| {
-            let written = &body[link.range.start..link.range.end];
-            let at = TextRange::new(range.start + link.range.start, range.start + link.range.end);
-            if written != link.target {
-                out.push(Problem::new(ProblemKind::BrokenUrl, at));
-            }
-            at
-        })
-        .collect();
-    let outside_urls = |offset: usize| !urls.iter().any(|url| url.contains(offset));
+    let urls = urls_in(body, range.start);
+    for &(url, broken) in &urls {
+        if broken {
+            out.push(Problem::new(ProblemKind::BrokenUrl, url));
+        }
+    }
+    let outside_urls = |offset: usize| !urls.iter().any(|(url, _)| url.contains(offset));
     half_width_punctuation(body, range.start, &outside_urls, out);
     unbalanced_pairs(body, range.start, &outside_urls, out, &mut |_, _| {});
 }

@@ -14,7 +14,7 @@ mod scan;
 pub mod urls;
 
 pub use headings::HeadingKind;
-pub use lines::join_lines;
+pub use lines::{join_lines, joins_with_space};
 
 use crate::text::TextRange;
 

@@ -11,7 +11,7 @@
 use ropey::Rope;
 
 use super::assemble::takes_tail;
-use super::headings::{self, is_space, HeadingKind};
+use super::headings::{self, HeadingKind};
 use super::index::WidthHistogram;
 use super::lines::line_spans;
 use super::scan::{display_width, is_tail_shaped, marker_at, may_start_heading, trim};
@@ -83,6 +83,9 @@ impl Line {
     }
 }
 
+/// Closing quotes and brackets, which stay with the sentence they close.
+pub const CLOSING_MARKS: [char; 9] = ['」', '』', '”', '’', '）', ')', '》', '〉', '】'];
+
 /// Whether a line's last characters end a sentence: `。`, `！`, `？`, `：`, `…` (or their ASCII
 /// forms), possibly inside closing quotes or brackets, or a note marker right after one.
 fn ends_sentence(content: &str) -> bool {
@@ -95,7 +98,7 @@ fn ends_sentence(content: &str) -> bool {
             }
         }
     }
-    let rest = rest.trim_end_matches(['」', '』', '”', '’', '）', ')', '》', '〉', '】']);
+    let rest = rest.trim_end_matches(CLOSING_MARKS);
     if rest.ends_with(['。', '！', '？', '：', '…']) {
         return true;
     }
@@ -326,13 +329,6 @@ pub fn is_cjk(c: char) -> bool {
         | 0xf900..=0xfaff
         | 0xff00..=0xffef // full-width forms
         | 0x20000..=0x3ffff)
-}
-
-/// Whether a space would sit between these two characters where a paragraph's lines are
-/// joined: between Latin words, not next to CJK.
-pub fn joined_with_space(before: char, after: char) -> bool {
-    let latin = |c: char| !c.is_whitespace() && !is_space(c) && (c as u32) < 0x2e80;
-    latin(before) && latin(after)
 }
 
 #[cfg(test)]

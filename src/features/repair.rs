@@ -5,8 +5,9 @@
 use std::borrow::Cow;
 
 use super::renumber::TextEdit;
+use crate::analysis::joins_with_space;
 use crate::analysis::lint::HALF_WIDTH;
-use crate::analysis::paragraphs::{joined_with_space, paragraph_at, paragraphs, Paragraph};
+use crate::analysis::paragraphs::{paragraph_at, paragraphs, Paragraph};
 use crate::analysis::urls::links;
 use crate::analysis::{Problem, ProblemKind};
 use crate::document::DocumentSnapshot;
@@ -143,7 +144,7 @@ fn joins(text: &str, base: usize, paragraph: &Paragraph) -> Vec<TextEdit> {
             let after = text[gap.end - base..].chars().next();
             let in_url = urls.iter().any(|u| u.start < gap.start && gap.end < u.end);
             let space = match (before, after) {
-                (Some(b), Some(a)) => !in_url && joined_with_space(b, a),
+                (Some(b), Some(a)) => !in_url && joins_with_space(b, a),
                 _ => false,
             };
             TextEdit {

@@ -1,7 +1,7 @@
 //! Selection ranges: from the cursor outwards, the marker or label under it, its sentence,
 //! its paragraph (printed lines put back together), each section around it, the document.
 
-use crate::analysis::paragraphs::paragraph_at;
+use crate::analysis::paragraphs::{paragraph_at, CLOSING_MARKS};
 use crate::document::DocumentSnapshot;
 use crate::text::TextRange;
 
@@ -66,10 +66,7 @@ fn sentence_at(text: &str, at: usize) -> Option<TextRange> {
 
 /// How many bytes of closing quotes and brackets start `text`.
 fn closers_len(text: &str) -> usize {
-    text.len()
-        - text
-            .trim_start_matches(['」', '』', '”', '’', '）', '》', '〉', '】'])
-            .len()
+    text.len() - text.trim_start_matches(CLOSING_MARKS).len()
 }
 
 /// The ranges with each kept only if it holds the one before and is larger.
