@@ -123,37 +123,48 @@ impl RangeCache {
 
     /// Follows an edit: forgets the ranges it touched, moves those after it.
     pub fn edit(&mut self, moved: &Moved) {
-        // Ranges overlapping the replaced bytes (or holding an insertion point) changed.
-        let first_touched = self
-            .entries
-            .partition_point(|entry| entry.start + entry.len <= moved.start);
+        // Ranges overlapping the replaced bytes (or holding an insertion point) changed. They
+        // may nest (a paragraph's range holds its markers'), so every range starting before
+        // the edit's end is asked whether it ends before the edit.
         let first_after = self
             .entries
             .partition_point(|entry| entry.start < moved.old_end.max(moved.start + 1));
-        let first_after = first_after.max(first_touched);
-        self.entries.drain(first_touched..first_after);
+        let mut kept = 0;
+        for read in 0..first_after {
+            let entry = self.entries[read];
+            if entry.start + entry.len <= moved.start {
+                self.entries[kept] = entry;
+                kept += 1;
+            }
+        }
+        self.entries.drain(kept..first_after);
         let end_line = moved.old_end_at.line;
         let lines = i64::from(moved.new_end_at.line) - i64::from(end_line);
-        for entry in &mut self.entries[first_touched..] {
-            entry.start = (entry.start + moved.new_end).saturating_sub(moved.old_end);
-            entry.range = if entry.range.start.line == end_line {
-                // On the line where the edit ends: moved along it, after the new end.
-                let along = |position: Position| Position {
+        // Each end of a range on its own: on the line where the edit ends, moved along it
+        // after the new end; on a later line, moved up or down.
+        let moved_position = |position: Position| {
+            if position.line == end_line {
+                Position {
                     line: moved.new_end_at.line,
                     character: position
                         .character
                         .saturating_sub(moved.old_end_at.character)
                         .saturating_add(moved.new_end_at.character),
-                };
-                Range::new(along(entry.range.start), along(entry.range.end))
+                }
             } else {
-                let down = |position: Position| Position {
+                Position {
                     line: u32::try_from((i64::from(position.line) + lines).max(0))
                         .unwrap_or(u32::MAX),
                     ..position
-                };
-                Range::new(down(entry.range.start), down(entry.range.end))
-            };
+                }
+            }
+        };
+        for entry in &mut self.entries[kept..] {
+            entry.start = (entry.start + moved.new_end).saturating_sub(moved.old_end);
+            entry.range = Range::new(
+                moved_position(entry.range.start),
+                moved_position(entry.range.end),
+            );
         }
     }
 }
@@ -277,6 +288,31 @@ mod tests {
                     let known = cache.lookup(&wanted, encoding);
                     prop_assert_eq!(&fill(rope, &wanted, &known, encoding), &converted);
                 }
+            }
+        }
+    }
+
+    /// Found by the property test above: a form problem's range over three lines (a
+    /// paragraph's) holds the edit, and ranges inside it start after it.
+    #[test]
+    fn a_range_over_lines_that_holds_the_edit_is_forgotten_and_nested_ones_follow() {
+        let text = "正文 「甲正文正文正文\n\n正文 「甲 「甲正文 「甲正文";
+        for encoding in [Encoding::Utf8, Encoding::Utf16] {
+            let mut document = Document::new(text);
+            let problems: Vec<TextRange> = document.lints().iter().map(|p| p.range).collect();
+            assert!(problems
+                .iter()
+                .any(|r| r.start == 0 && r.end > text.find('\n').unwrap_or(0)));
+            let mut cache = RangeCache::build(
+                document.text(),
+                document.analysis(),
+                problems.into_iter(),
+                encoding,
+            );
+            apply(&mut document, &mut cache, (10, 10, "字"));
+            for entry in &cache.entries {
+                let at = TextRange::new(entry.start, entry.start + entry.len);
+                assert_eq!(entry.range, position::range(document.text(), at, encoding));
             }
         }
     }
