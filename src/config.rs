@@ -1,13 +1,20 @@
-//! The user's settings (section `marginalia`): each check's severity, or `off`, and which
-//! groups of checks run. Passed explicitly to what needs it; never global.
+//! The user's settings (section `marginalia`): each check's severity, or `off`, which groups
+//! of checks run, and how headings, note markers and notes sections are told. Passed
+//! explicitly to what needs it; never global.
 //!
 //! ```json
 //! { "diagnostics": { "hard-wrap": "off", "half-width-punctuation": "info" },
-//!   "checks": { "notes": true, "pdfScars": true, "typography": false } }
+//!   "checks": { "notes": true, "pdfScars": true, "typography": false },
+//!   "headings": { "level1": "第[一二三四五六七八九十]+章", "level2": "[A-Z]\\. " },
+//!   "noteMarker": "\\[(\\d+)\\]",
+//!   "notesTitles": ["註釋", "參考資料"] }
 //! ```
+
+use std::sync::Arc;
 
 use serde_json::Value;
 
+use crate::analysis::syntax::{Syntax, PATTERN_LEVELS};
 use crate::analysis::{Problem, ProblemCode, Severity};
 
 /// Every problem code, for settings by name.
@@ -62,6 +69,8 @@ pub struct Config {
     severities: Vec<(ProblemCode, Option<Severity>)>,
     /// Groups switched off.
     off: Vec<CheckGroup>,
+    /// How headings, note markers and notes sections are told.
+    pub syntax: Arc<Syntax>,
 }
 
 impl Config {
@@ -101,6 +110,7 @@ impl Config {
                 }
             }
         }
+        config.syntax = Arc::new(syntax(section, &mut errors));
         (config, errors)
     }
 
@@ -133,6 +143,66 @@ impl Config {
     pub fn is_default(&self) -> bool {
         *self == Config::default()
     }
+}
+
+/// The patterns and titles set in `section`; those not understood are reported in `errors`
+/// and keep their built-in rules.
+fn syntax(section: &Value, errors: &mut Vec<String>) -> Syntax {
+    let mut syntax = Syntax::default();
+    match section.get("headings") {
+        Some(Value::Object(levels)) => {
+            for (name, pattern) in levels {
+                let level = name
+                    .strip_prefix("level")
+                    .and_then(|n| n.parse::<usize>().ok())
+                    .filter(|n| (1..=PATTERN_LEVELS).contains(n));
+                let result = match (level, pattern.as_str()) {
+                    (None, _) => Err(format!("use level1 to level{PATTERN_LEVELS}")),
+                    (_, None) => Err(format!("{pattern} is not a string")),
+                    (Some(level), Some(pattern)) => syntax.set_heading_pattern(level, pattern),
+                };
+                if let Err(why) = result {
+                    errors.push(format!(
+                        "marginalia.headings.{name}: {why}; the built-in rule stays"
+                    ));
+                }
+            }
+        }
+        Some(Value::Null) | None => {}
+        Some(other) => errors.push(format!(
+            "marginalia.headings: {other} is not an object such as {{\"level1\": \"…\"}}"
+        )),
+    }
+    match section.get("noteMarker") {
+        Some(Value::String(pattern)) => {
+            if let Err(why) = syntax.set_marker_pattern(pattern) {
+                errors.push(format!("marginalia.noteMarker: {why}; markers stay 〔n〕"));
+            }
+        }
+        Some(Value::Null) | None => {}
+        Some(other) => errors.push(format!("marginalia.noteMarker: {other} is not a string")),
+    }
+    match section.get("notesTitles") {
+        Some(Value::Array(titles)) => {
+            let titles: Option<Vec<String>> = titles
+                .iter()
+                .map(|t| t.as_str().map(str::to_string))
+                .collect();
+            let result = titles
+                .ok_or_else(|| "every title must be a string".to_string())
+                .and_then(|titles| syntax.set_notes_titles(&titles));
+            if let Err(why) = result {
+                errors.push(format!(
+                    "marginalia.notesTitles: {why}; the built-in titles stay"
+                ));
+            }
+        }
+        Some(Value::Null) | None => {}
+        Some(other) => errors.push(format!(
+            "marginalia.notesTitles: {other} is not a list of titles"
+        )),
+    }
+    syntax
 }
 
 /// A setting's severity: `Some(None)` for off, `None` if not understood.
@@ -176,5 +246,24 @@ mod tests {
         );
         assert_eq!(errors.len(), 3, "{errors:?}");
         assert!(errors[0].contains("nonsense"));
+    }
+
+    #[test]
+    fn patterns_and_titles_each_kept_or_reported() {
+        let (config, errors) = Config::from_json(&json!({
+            "headings": { "level1": "第[一二三]+章", "level2": "(", "level7": "x" },
+            "noteMarker": "\\[\\d+\\]",
+            "notesTitles": ["參考資料"],
+        }));
+        assert_eq!(errors.len(), 3, "{errors:?}");
+        assert!(errors[0].starts_with("marginalia.headings.level2: not a valid pattern"));
+        assert!(errors[1].starts_with("marginalia.headings.level7: use level1 to level3"));
+        assert!(errors[2].contains("noteMarker") && errors[2].contains("group"));
+        let mut expected = Syntax::default();
+        expected.set_heading_pattern(1, "第[一二三]+章").unwrap();
+        expected.set_notes_titles(&["參考資料".into()]).unwrap();
+        assert_eq!(*config.syntax, expected);
+        assert!(!config.is_default());
+        assert!(Config::from_json(&json!({})).0.is_default());
     }
 }

@@ -13,6 +13,7 @@ use ropey::{Rope, RopeBuilder};
 use crate::analysis::index::{self, Index, IndexBuilder, Shift};
 use crate::analysis::lint::{LintJob, Lints};
 use crate::analysis::paragraphs::Layout;
+use crate::analysis::syntax::Syntax;
 use crate::analysis::Analysis;
 
 /// Texts at least this long build their rope on a thread of its own.
@@ -54,14 +55,20 @@ pub struct Document {
 }
 
 impl Document {
+    /// A text read by the built-in rules.
     pub fn new(text: &str) -> Document {
+        Document::with_syntax(text, Arc::default())
+    }
+
+    /// A text read by the rules of `syntax`.
+    pub fn with_syntax(text: &str, syntax: Arc<Syntax>) -> Document {
         // A large text's rope is built while its facts are scanned.
         let (rope, (index, content_end)) = if text.len() < PARALLEL_OPEN_BYTES {
-            (Rope::from_str(text), Index::new(text))
+            (Rope::from_str(text), Index::with_syntax(text, syntax))
         } else {
             std::thread::scope(|scope| {
                 let rope = scope.spawn(|| Rope::from_str(text));
-                let index = Index::new(text);
+                let index = Index::with_syntax(text, syntax);
                 let rope = rope
                     .join()
                     .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
@@ -75,7 +82,7 @@ impl Document {
         let analysis = Arc::new(Analysis::from_index(&index, content_end));
         let layout = layout(&index);
         let (lints, lint_job) = if rope.len_bytes() < BACKGROUND_LINT_BYTES {
-            (Lints::of_rope(&rope, layout), None)
+            (Lints::of_rope(&rope, &layout), None)
         } else if rope.len_bytes() > MAX_FORM_CHECK_BYTES {
             tracing::info!(
                 bytes = rope.len_bytes(),
@@ -102,6 +109,21 @@ impl Document {
         &self.text
     }
 
+    /// The rules the text is read by.
+    pub fn syntax(&self) -> &Arc<Syntax> {
+        &self.index.syntax
+    }
+
+    /// Reads the text again by the rules of `syntax`, if they are not those it was read by.
+    pub fn reread(&mut self, syntax: &Arc<Syntax>) {
+        debug_assert!(!self.stale, "reread before refresh");
+        if self.index.syntax == *syntax {
+            return;
+        }
+        let (index, content_end) = Index::with_syntax(&self.text.to_string(), syntax.clone());
+        *self = Document::from_parts(self.text.clone(), index, content_end);
+    }
+
     /// A consistent view of the current version, O(1): later edits do not disturb it.
     pub fn snapshot(&self) -> DocumentSnapshot {
         debug_assert!(!self.stale, "snapshot taken before refresh");
@@ -110,6 +132,7 @@ impl Document {
             analysis: self.analysis.clone(),
             lints: self.lints.clone(),
             lints_pending: self.lints_pending(),
+            layout: layout(&self.index),
         }
     }
 
@@ -174,7 +197,7 @@ impl Document {
     /// see [`BACKGROUND_LINT_BYTES`]).
     fn check_form(&mut self) {
         if self.lint_job.is_none() && self.text.len_bytes() < BACKGROUND_LINT_BYTES {
-            Arc::make_mut(&mut self.lints).refresh(&self.text, layout(&self.index));
+            Arc::make_mut(&mut self.lints).refresh(&self.text, &layout(&self.index));
         }
     }
 
@@ -206,7 +229,7 @@ impl Document {
         }
         if self.lint_job.is_none() {
             let layout = layout(&self.index);
-            if self.lints.work(&self.text, layout) == 0 {
+            if self.lints.work(&self.text, &layout) == 0 {
                 return None;
             }
             let job = LintJob::start(Lints::clone(&self.lints), self.text.clone(), layout);
@@ -258,7 +281,7 @@ impl Document {
 
 /// How wide the document's printed lines are, if it has printed lines.
 fn layout(index: &Index) -> Layout {
-    Layout::of(&index.widths)
+    Layout::of(&index.widths, index.syntax.clone())
 }
 
 /// Builds a [`Document`] from a text that arrives piece by piece, so that a large document is
@@ -272,7 +295,8 @@ pub struct DocumentBuilder {
 }
 
 impl DocumentBuilder {
-    pub fn start() -> std::io::Result<DocumentBuilder> {
+    /// A builder for a text read by the rules of `syntax`.
+    pub fn start(syntax: Arc<Syntax>) -> std::io::Result<DocumentBuilder> {
         let (to_rope, rope) = spawn_builder(
             "rope-builder",
             RopeBuilder::new(),
@@ -281,7 +305,7 @@ impl DocumentBuilder {
         )?;
         let (to_index, index) = spawn_builder(
             "index-builder",
-            IndexBuilder::default(),
+            IndexBuilder::new(syntax),
             |index, piece| index.push(piece),
             IndexBuilder::finish,
         )?;
@@ -341,6 +365,8 @@ pub struct DocumentSnapshot {
     /// The form checks were behind the text when it was taken: `lints` are those from before,
     /// moved with the text.
     lints_pending: bool,
+    /// How its lines make paragraphs (from the text itself, even while `lints` are pending).
+    layout: Layout,
 }
 
 impl DocumentSnapshot {
@@ -368,9 +394,9 @@ impl DocumentSnapshot {
         self.lints_pending
     }
 
-    /// The layout the paragraphs of this version were found with.
-    pub fn layout(&self) -> Layout {
-        self.lints.layout()
+    /// How the lines of this version make paragraphs, and its headings and notes are told.
+    pub fn layout(&self) -> &Layout {
+        &self.layout
     }
 }
 
@@ -426,7 +452,7 @@ mod tests {
             "正文〔1〕正文\r\n\n".repeat(250_000)
         );
         for piece in [1 << 16, 777_777, 3 << 20] {
-            let builder = DocumentBuilder::start().unwrap();
+            let builder = DocumentBuilder::start(Arc::default()).unwrap();
             let mut rest = text.as_str();
             while !rest.is_empty() {
                 let mut cut = piece.min(rest.len());

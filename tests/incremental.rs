@@ -180,7 +180,7 @@ proptest! {
             .collect();
         cuts.sort();
         cuts.push(text.len());
-        let mut builder = IndexBuilder::with_stretch_bytes(stretch_bytes);
+        let mut builder = IndexBuilder::with_stretch_bytes(stretch_bytes, Default::default());
         let mut start = 0;
         for cut in cuts {
             builder.push(&text[start..cut]);

@@ -29,6 +29,11 @@ const SECTION_TITLES: &[&str] = &[
 /// Titles that open a notes section.
 const NOTES_TITLES: &[&str] = &["註釋", "注釋", "注释"];
 
+/// Whether `title` (without a final colon) is a built-in notes title.
+pub fn is_notes_title(title: &str) -> bool {
+    NOTES_TITLES.contains(&title)
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum HeadingKind {
     /// `一、`, `（一）`, `1.`, `第一章` …
@@ -76,8 +81,19 @@ fn is_closing_quote(c: char) -> bool {
     matches!(c, '”' | '’' | '」' | '』' | '）' | ')' | '》' | '〉')
 }
 
-/// Classifies one line (without its line break).
+/// Classifies one line (without its line break) by the built-in rules.
 pub fn classify(line: &str) -> Option<HeadingLine> {
+    classify_by(line, |text| {
+        shape_by(text, is_notes_title, |_| None, |_| true)
+    })
+}
+
+/// Classifies one line by `shape`, which sees the line's text without surrounding spaces and
+/// only when that text could be a heading: short, and not ending a sentence.
+pub fn classify_by(
+    line: &str,
+    shape: impl FnOnce(&str) -> Option<(u8, HeadingKind)>,
+) -> Option<HeadingLine> {
     let start = line.len() - line.trim_start_matches(is_space).len();
     let text = line[start..].trim_end_matches(is_space);
     if text.is_empty() || text.chars().nth(MAX_HEADING_CHARS).is_some() {
@@ -87,7 +103,7 @@ pub fn classify(line: &str) -> Option<HeadingLine> {
     if last_meaningful.is_some_and(is_sentence_punctuation) {
         return None;
     }
-    let (level, kind) = heading_shape(text)?;
+    let (level, kind) = shape(text)?;
     Some(HeadingLine {
         level,
         kind,
@@ -96,17 +112,29 @@ pub fn classify(line: &str) -> Option<HeadingLine> {
     })
 }
 
-fn heading_shape(text: &str) -> Option<(u8, HeadingKind)> {
+/// The heading shape of a line's text: a notes title (as `is_notes_title` says, of the text
+/// without a final colon), an unnumbered section title, a level from `custom` (the user's
+/// patterns), or a built-in numbering whose level `builtin_level` keeps.
+pub fn shape_by(
+    text: &str,
+    is_notes_title: impl Fn(&str) -> bool,
+    custom: impl Fn(&str) -> Option<u8>,
+    builtin_level: impl Fn(u8) -> bool,
+) -> Option<(u8, HeadingKind)> {
     let title = text.trim_end_matches(['：', ':']);
-    if NOTES_TITLES.contains(&title) {
+    if is_notes_title(title) {
         return Some((1, HeadingKind::Notes));
     }
     if SECTION_TITLES.contains(&title) {
         return Some((1, HeadingKind::Titled));
     }
+    if let Some(level) = custom(text) {
+        return Some((level, HeadingKind::Numbered));
+    }
     let level = chapter_level(text)
         .or_else(|| enumerated_level(text))
-        .or_else(|| parenthesised_level(text))?;
+        .or_else(|| parenthesised_level(text))
+        .filter(|&level| builtin_level(level))?;
     Some((level, HeadingKind::Numbered))
 }
 

@@ -8,11 +8,13 @@
 
 use std::ops::Range;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 
 use ropey::Rope;
 
 use super::headings::is_space;
 use super::scan::{self, HeadingCandidate, LabelLine, Scan};
+use super::syntax::Syntax;
 use super::Marker;
 use crate::text::TextRange;
 
@@ -22,13 +24,20 @@ pub struct Index {
     pub labels: Vec<LabelLine>,
     pub markers: Vec<Marker>,
     pub widths: WidthHistogram,
+    /// The rules the facts were found by.
+    pub syntax: Arc<Syntax>,
 }
 
 impl Index {
-    /// The facts of a whole text, and where its content ends.
+    /// The facts of a whole text by the built-in rules, and where its content ends.
     pub fn new(text: &str) -> (Index, usize) {
+        Index::with_syntax(text, Arc::default())
+    }
+
+    /// The facts of a whole text by the rules of `syntax`, and where its content ends.
+    pub fn with_syntax(text: &str, syntax: Arc<Syntax>) -> (Index, usize) {
         let cores = std::thread::available_parallelism().map_or(1, usize::from);
-        Index::in_stretches(text, (text.len() / STRETCH_BYTES).max(1), cores)
+        Index::in_stretches(text, (text.len() / STRETCH_BYTES).max(1), cores, syntax)
     }
 
     /// [`Index::new`], scanning `count` stretches of the text on up to `workers` threads.
@@ -37,10 +46,16 @@ impl Index {
     /// either side, which is cheap to find. Stretches are handed out one at a time, so a worker
     /// on a slow stretch (a notes section takes longer than body text) does not hold the
     /// others up.
-    fn in_stretches(text: &str, count: usize, workers: usize) -> (Index, usize) {
+    fn in_stretches(
+        text: &str,
+        count: usize,
+        workers: usize,
+        syntax: Arc<Syntax>,
+    ) -> (Index, usize) {
         let chunks = chunks(text, count);
         let scan_chunk = |chunk: &Range<usize>| {
             scan::scan(
+                &syntax,
                 &text[chunk.clone()],
                 chunk.start,
                 scan::content_end_before_in(text, chunk.start),
@@ -49,7 +64,7 @@ impl Index {
         };
         let workers = workers.clamp(1, chunks.len());
         if workers == 1 {
-            return Index::from_scans(chunks.iter().map(scan_chunk).collect());
+            return Index::from_scans(chunks.iter().map(scan_chunk).collect(), syntax.clone());
         }
         let next = AtomicUsize::new(0);
         let work = || {
@@ -72,12 +87,16 @@ impl Index {
             scans
         });
         scans.sort_unstable_by_key(|(start, _)| *start);
-        Index::from_scans(scans.into_iter().map(|(_, scan)| scan).collect())
+        let scans = scans.into_iter().map(|(_, scan)| scan).collect();
+        Index::from_scans(scans, syntax.clone())
     }
 
-    /// The index of consecutive stretches, in order.
-    pub(crate) fn from_scans(scans: Vec<Scan>) -> (Index, usize) {
-        let mut index = Index::default();
+    /// The index of consecutive stretches, in order, scanned by the rules of `syntax`.
+    pub(crate) fn from_scans(scans: Vec<Scan>, syntax: Arc<Syntax>) -> (Index, usize) {
+        let mut index = Index {
+            syntax,
+            ..Index::default()
+        };
         let mut content_end = 0;
         for scan in scans {
             index.widths.merge(&scan.widths);
@@ -113,6 +132,7 @@ impl Index {
         let new_end = offset_by(region.end, delta);
         let new_region_text = rope.byte_slice(region.start..new_end).to_string();
         let scan = scan::scan(
+            &self.syntax,
             &new_region_text,
             region.start,
             content_end_before(rope, region.start),
@@ -265,6 +285,7 @@ const STRETCH_BYTES: usize = 1 << 20;
 /// scanning each stretch as soon as the line after it is known: the result is the same as
 /// [`Index::new`] of the whole text.
 pub struct IndexBuilder {
+    syntax: Arc<Syntax>,
     /// How much text makes a stretch.
     stretch_bytes: usize,
     scans: Vec<Scan>,
@@ -279,16 +300,16 @@ pub struct IndexBuilder {
     retry_at: usize,
 }
 
-impl Default for IndexBuilder {
-    fn default() -> IndexBuilder {
-        IndexBuilder::with_stretch_bytes(STRETCH_BYTES)
-    }
-}
-
 impl IndexBuilder {
+    /// A builder that reads by the rules of `syntax`.
+    pub fn new(syntax: Arc<Syntax>) -> IndexBuilder {
+        IndexBuilder::with_stretch_bytes(STRETCH_BYTES, syntax)
+    }
+
     /// A builder that scans in stretches of about `bytes` (tests use tiny ones).
-    pub fn with_stretch_bytes(bytes: usize) -> IndexBuilder {
+    pub fn with_stretch_bytes(bytes: usize, syntax: Arc<Syntax>) -> IndexBuilder {
         IndexBuilder {
+            syntax,
             stretch_bytes: bytes.max(1),
             scans: Vec::new(),
             pending: String::new(),
@@ -309,9 +330,14 @@ impl IndexBuilder {
     /// The index of the whole text, and where its content ends.
     pub fn finish(mut self) -> (Index, usize) {
         let pending = std::mem::take(&mut self.pending);
-        self.scans
-            .push(scan::scan(&pending, self.base, self.content_end, || None));
-        Index::from_scans(self.scans)
+        self.scans.push(scan::scan(
+            &self.syntax,
+            &pending,
+            self.base,
+            self.content_end,
+            || None,
+        ));
+        Index::from_scans(self.scans, self.syntax)
     }
 
     /// Scans the pending text up to the last line start before its last stretch, if a
@@ -332,7 +358,13 @@ impl IndexBuilder {
         };
         let base = self.base;
         let line_after = Some((base + after_start, after));
-        let scan = scan::scan(&self.pending[..cut], base, self.content_end, || line_after);
+        let scan = scan::scan(
+            &self.syntax,
+            &self.pending[..cut],
+            base,
+            self.content_end,
+            || line_after,
+        );
         self.content_end = scan.content_end;
         self.scans.push(scan);
         self.pending.drain(..cut);
@@ -549,10 +581,10 @@ mod tests {
             format!("{}\n\n\n　\n{}", SEED, "〔1〕x\n".repeat(30)),
         ];
         for text in &texts {
-            let whole = Index::in_stretches(text, 1, 1);
+            let whole = Index::in_stretches(text, 1, 1, Arc::default());
             for (count, workers) in (2..=9).flat_map(|count| [(count, 1), (count, 2), (count, 3)]) {
                 assert_eq!(
-                    Index::in_stretches(text, count, workers),
+                    Index::in_stretches(text, count, workers, Arc::default()),
                     whole,
                     "{count} stretches, {workers} workers"
                 );

@@ -196,10 +196,10 @@ impl Eq for Lints {}
 
 impl Lints {
     /// Checks the whole of `text`.
-    pub fn new(text: &str, layout: Layout) -> Lints {
+    pub fn new(text: &str, layout: &Layout) -> Lints {
         Lints {
             chunks: chunked(check(text, 0, layout)),
-            layout: Some(layout),
+            layout: Some(layout.clone()),
             dirty: None,
         }
     }
@@ -243,11 +243,11 @@ impl Lints {
 
     /// The layout the paragraphs were found with.
     pub fn layout(&self) -> Layout {
-        self.layout.unwrap_or_default()
+        self.layout.clone().unwrap_or_default()
     }
 
-    fn is_current(&self, layout: Layout) -> bool {
-        self.dirty.is_none() && self.layout == Some(layout)
+    fn is_current(&self, layout: &Layout) -> bool {
+        self.dirty.is_none() && self.layout.as_ref() == Some(layout)
     }
 
     /// Whether edits were made since the last refresh.
@@ -256,9 +256,9 @@ impl Lints {
     }
 
     /// About how many bytes of `rope` a refresh would check.
-    pub fn work(&self, rope: &Rope, layout: Layout) -> usize {
+    pub fn work(&self, rope: &Rope, layout: &Layout) -> usize {
         match self.dirty {
-            _ if self.layout != Some(layout) => rope.len_bytes(),
+            _ if self.layout.as_ref() != Some(layout) => rope.len_bytes(),
             Some(dirty) => dirty.len(),
             None => 0,
         }
@@ -305,11 +305,11 @@ impl Lints {
 
     /// Checks again the paragraphs the edits since the last refresh touched (all of them when
     /// the printed width changed).
-    pub fn refresh(&mut self, rope: &Rope, layout: Layout) {
+    pub fn refresh(&mut self, rope: &Rope, layout: &Layout) {
         if self.is_current(layout) {
             return;
         }
-        if self.layout != Some(layout) {
+        if self.layout.as_ref() != Some(layout) {
             *self = Lints::of_rope(rope, layout);
             return;
         }
@@ -350,7 +350,7 @@ const STRETCH_BYTES: usize = 256 << 10;
 
 impl Lints {
     /// Checks the whole of `rope`, a stretch at a time.
-    pub fn of_rope(rope: &Rope, layout: Layout) -> Lints {
+    pub fn of_rope(rope: &Rope, layout: &Layout) -> Lints {
         let len = rope.len_bytes();
         let mut problems = Vec::new();
         let mut start = 0;
@@ -367,7 +367,7 @@ impl Lints {
         }
         Lints {
             chunks: chunked(problems),
-            layout: Some(layout),
+            layout: Some(layout.clone()),
             dirty: None,
         }
     }
@@ -393,8 +393,9 @@ impl LintJob {
         let done = job.clone();
         let mut on_thread = lints.clone();
         let text = rope.clone();
+        let layout_on_thread = layout.clone();
         let work = move || {
-            on_thread.refresh(&text, layout);
+            on_thread.refresh(&text, &layout_on_thread);
             done.finish(on_thread);
         };
         if let Err(error) = std::thread::Builder::new()
@@ -403,7 +404,7 @@ impl LintJob {
         {
             tracing::warn!(%error, "no thread for the form checks: checking on this one");
             let mut lints = lints;
-            lints.refresh(&rope, layout);
+            lints.refresh(&rope, &layout);
             job.finish(lints);
         }
         job
@@ -438,7 +439,7 @@ impl LintJob {
 /// The paired marks of `text` (which starts at byte `base`, at a line start) that close in
 /// their paragraph, outside URLs: each pair's index in [`PAIRS`] and its range, marks
 /// included, in order of their closing marks.
-pub fn closed_pairs(text: &str, base: usize, layout: Layout) -> Vec<(usize, TextRange)> {
+pub fn closed_pairs(text: &str, base: usize, layout: &Layout) -> Vec<(usize, TextRange)> {
     let mut pairs = Vec::new();
     for_each_paragraph(text, base, layout, |paragraph| {
         let range = paragraph.range();
@@ -459,7 +460,7 @@ pub fn closed_pairs(text: &str, base: usize, layout: Layout) -> Vec<(usize, Text
 }
 
 /// The problems of `text`, which starts at byte `base` of the document at a line start.
-fn check(text: &str, base: usize, layout: Layout) -> Vec<Problem> {
+fn check(text: &str, base: usize, layout: &Layout) -> Vec<Problem> {
     let mut problems = Vec::new();
     for_each_paragraph(text, base, layout, |paragraph| {
         let first = problems.len();
@@ -663,8 +664,8 @@ mod tests {
     use expect_test::{expect, Expect};
 
     fn check_text(text: &str, expect: Expect) {
-        let layout = Layout { printed_width: 20 };
-        let rendered: Vec<String> = Lints::new(text, layout)
+        let layout = Layout::printed(20);
+        let rendered: Vec<String> = Lints::new(text, &layout)
             .iter()
             .map(|p| {
                 format!(

@@ -11,6 +11,7 @@ pub mod lint;
 pub mod numerals;
 pub mod paragraphs;
 mod scan;
+pub mod syntax;
 pub mod urls;
 
 pub use headings::HeadingKind;

@@ -8,13 +8,16 @@
 //! around it and nowhere else, which is what lets the checks built on them be kept up to date
 //! edit by edit (see `lint.rs`).
 
+use std::sync::Arc;
+
 use ropey::Rope;
 
 use super::assemble::takes_tail;
-use super::headings::{self, HeadingKind};
+use super::headings::HeadingKind;
 use super::index::WidthHistogram;
 use super::lines::line_spans;
-use super::scan::{display_width, is_tail_shaped, marker_at, may_start_heading, trim};
+use super::scan::{display_width, is_tail_shaped, trim};
+use super::syntax::Syntax;
 use crate::text::TextRange;
 
 /// A line this much narrower than the printed width is "clearly shorter" (two CJK characters).
@@ -54,14 +57,12 @@ enum Role {
 
 impl Line {
     /// The line `text` (without its line break) starting at byte `start`; `None` when blank.
-    pub fn new(text: &str, start: usize, layout: Layout) -> Option<Line> {
+    pub fn new(text: &str, start: usize, layout: &Layout) -> Option<Line> {
         let (lead, content) = trim(text)?;
-        let heading = may_start_heading(content)
-            .then(|| headings::classify(text))
-            .flatten();
-        let role = if let Some(heading) = heading {
+        let syntax = &*layout.syntax;
+        let role = if let Some(heading) = syntax.heading(text, content) {
             Role::Heading(heading.kind)
-        } else if content.starts_with('〔') && marker_at(content).is_some() {
+        } else if syntax.label_at(content).is_some() {
             Role::Label
         } else {
             Role::Text
@@ -72,9 +73,9 @@ impl Line {
             content: TextRange::new(start + lead, start + lead + content.len()),
             width,
             role,
-            ends_sentence: ends_sentence(content),
+            ends_sentence: ends_sentence(content, syntax),
             // Only a line short enough for a tail can be one (see `takes_tail`).
-            title_shaped: 2 * width <= layout.printed_width && is_tail_shaped(content),
+            title_shaped: 2 * width <= layout.printed_width && is_tail_shaped(content, syntax),
         })
     }
 
@@ -88,16 +89,12 @@ pub const CLOSING_MARKS: [char; 9] = ['」', '』', '”', '’', '）', ')', '�
 
 /// Whether a line's last characters end a sentence: `。`, `！`, `？`, `：`, `…` (or their ASCII
 /// forms), possibly inside closing quotes or brackets, or a note marker right after one.
-fn ends_sentence(content: &str) -> bool {
-    let mut rest = content;
+fn ends_sentence(content: &str, syntax: &Syntax) -> bool {
     // A note marker after the full stop (`…的力度。〔3〕`) still ends the sentence.
-    if rest.ends_with('〕') {
-        if let Some(open) = rest.rfind('〔') {
-            if marker_at(&rest[open..]).is_some() {
-                rest = &rest[..open];
-            }
-        }
-    }
+    let rest = match syntax.marker_ending(content) {
+        Some(marker) => &content[..marker],
+        None => content,
+    };
     let rest = rest.trim_end_matches(CLOSING_MARKS);
     if rest.ends_with(['。', '！', '？', '：', '…']) {
         return true;
@@ -113,31 +110,42 @@ fn ends_sentence(content: &str) -> bool {
     !(last_word.contains('/') || last_word.starts_with("www."))
 }
 
-/// The paragraphs' line widths are judged against `printed_width`.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+/// The paragraphs' line widths are judged against `printed_width`; headings and notes are
+/// told by `syntax`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Layout {
     pub printed_width: u32,
+    pub syntax: Arc<Syntax>,
 }
 
 impl Layout {
     /// The layout of a text whose lines are `widths` wide: printed lines if most of them are
     /// as wide as the median, else none (and nothing is joined).
-    pub fn of(widths: &WidthHistogram) -> Layout {
+    pub fn of(widths: &WidthHistogram, syntax: Arc<Syntax>) -> Layout {
         let median = widths.median();
         let (near, total) = widths.count_within(median.saturating_sub(SHORT_BY), median + SHORT_BY);
         let printed = total > 0 && near * 10 >= total * PRINTED_SHARE_TENTHS;
         Layout {
             printed_width: if printed { median } else { 0 },
+            syntax,
         }
     }
 
-    fn is_short(self, line: &Line) -> bool {
+    /// Printed lines `width` wide, read by the built-in rules.
+    pub fn printed(width: u32) -> Layout {
+        Layout {
+            printed_width: width,
+            syntax: Arc::default(),
+        }
+    }
+
+    fn is_short(&self, line: &Line) -> bool {
         line.width + SHORT_BY <= self.printed_width
     }
 
     /// Whether a paragraph ends between `a` and `b`, the next non-blank line; `before` is the
     /// non-blank line before `a`.
-    fn breaks(self, before: Option<&Line>, a: &Line, b: &Line) -> bool {
+    fn breaks(&self, before: Option<&Line>, a: &Line, b: &Line) -> bool {
         if self.printed_width < MIN_PRINTED_WIDTH || b.role != Role::Text {
             return true;
         }
@@ -154,7 +162,7 @@ impl Layout {
 
     /// Whether `line` is the rest of `heading`'s title, wrapped: as the analysis decides it (a
     /// numbered heading filling its line, then a short line shaped like a title).
-    fn is_tail(self, heading: &Line, line: &Line) -> bool {
+    fn is_tail(&self, heading: &Line, line: &Line) -> bool {
         heading.role == Role::Heading(HeadingKind::Numbered)
             && line.role == Role::Text
             && line.title_shaped
@@ -191,7 +199,7 @@ impl Paragraph {
 }
 
 /// The paragraphs of `text`, which starts at byte `base` of the document, at a line start.
-pub fn paragraphs(text: &str, base: usize, layout: Layout) -> Vec<Paragraph> {
+pub fn paragraphs(text: &str, base: usize, layout: &Layout) -> Vec<Paragraph> {
     let mut found = Vec::new();
     for_each_paragraph(text, base, layout, |paragraph| {
         found.push(paragraph.clone())
@@ -204,7 +212,7 @@ pub fn paragraphs(text: &str, base: usize, layout: Layout) -> Vec<Paragraph> {
 pub fn for_each_paragraph(
     text: &str,
     base: usize,
-    layout: Layout,
+    layout: &Layout,
     mut visit: impl FnMut(&Paragraph),
 ) {
     let mut current = Paragraph {
@@ -240,7 +248,7 @@ pub fn for_each_paragraph(
 
 /// The paragraph around `offset` (or the nearest one before it, when `offset` is on a blank
 /// line), found by reading only the lines around it.
-pub fn paragraph_at(rope: &Rope, offset: usize, layout: Layout) -> Option<Paragraph> {
+pub fn paragraph_at(rope: &Rope, offset: usize, layout: &Layout) -> Option<Paragraph> {
     let offset = offset.min(rope.len_bytes());
     let region = region_around(rope, offset, offset, layout);
     let text = rope.byte_slice(region.start..region.end).to_string();
@@ -255,7 +263,7 @@ pub fn paragraph_at(rope: &Rope, offset: usize, layout: Layout) -> Option<Paragr
 /// A break depends on two lines and the line before them, so the region reaches back to the
 /// first break whose three lines all come before `start`'s line, and on to the first break
 /// whose three lines all come after `end`'s.
-pub fn region_around(rope: &Rope, start: usize, end: usize, layout: Layout) -> TextRange {
+pub fn region_around(rope: &Rope, start: usize, end: usize, layout: &Layout) -> TextRange {
     let first_line = rope.byte_to_line(start.min(rope.len_bytes()));
     let last_line = rope.byte_to_line(end.min(rope.len_bytes()));
     TextRange::new(
@@ -264,7 +272,7 @@ pub fn region_around(rope: &Rope, start: usize, end: usize, layout: Layout) -> T
     )
 }
 
-fn region_start(rope: &Rope, line: usize, layout: Layout) -> usize {
+fn region_start(rope: &Rope, line: usize, layout: &Layout) -> usize {
     // The non-blank lines before `line` are read nearest first; the break between the two
     // read before (`mid`, `later`) is decided once the line before them is known.
     let mut later: Option<Line> = None;
@@ -287,7 +295,7 @@ fn region_start(rope: &Rope, line: usize, layout: Layout) -> usize {
     }
 }
 
-fn region_end(rope: &Rope, line: usize, layout: Layout) -> usize {
+fn region_end(rope: &Rope, line: usize, layout: &Layout) -> usize {
     // Non-blank lines after `line`, in order; a break between `y[k]` and `y[k + 1]` decided
     // by `y[k - 1]`, `y[k]`, `y[k + 1]` with `k >= 1` reads no line inside the region.
     let mut after: Vec<Line> = Vec::with_capacity(3);
@@ -308,7 +316,7 @@ fn region_end(rope: &Rope, line: usize, layout: Layout) -> usize {
 }
 
 /// The non-blank line `index` of the rope.
-fn line_at(rope: &Rope, index: usize, layout: Layout) -> Option<Line> {
+fn line_at(rope: &Rope, index: usize, layout: &Layout) -> Option<Line> {
     let slice = rope.line(index);
     let start = rope.line_to_byte(index);
     let text: std::borrow::Cow<str> = slice.into();
@@ -335,10 +343,12 @@ pub fn is_cjk(c: char) -> bool {
 mod tests {
     use super::*;
 
-    const WIDE: Layout = Layout { printed_width: 20 };
+    fn wide() -> Layout {
+        Layout::printed(20)
+    }
 
     fn texts(text: &str) -> Vec<String> {
-        paragraphs(text, 0, WIDE)
+        paragraphs(text, 0, &wide())
             .iter()
             .map(|p| {
                 p.lines
@@ -379,14 +389,18 @@ mod tests {
 
     #[test]
     fn a_full_stop_before_a_marker_still_ends_the_sentence() {
-        assert!(ends_sentence("供延伸威懾的力度。〔3〕"));
-        assert!(ends_sentence("他說：「好。」"));
-        assert!(!ends_sentence("美國也面臨著同盟管"));
-        assert!(ends_sentence("after 5 years."));
+        assert!(ends_sentence("供延伸威懾的力度。〔3〕", &Syntax::default()));
+        assert!(ends_sentence("他說：「好。」", &Syntax::default()));
+        assert!(!ends_sentence("美國也面臨著同盟管", &Syntax::default()));
+        assert!(ends_sentence("after 5 years.", &Syntax::default()));
         assert!(!ends_sentence(
-            "読買新聞、2022 年４月 28 日、https://www.yomiuri."
+            "読買新聞、2022 年４月 28 日、https://www.yomiuri.",
+            &Syntax::default()
         ));
-        assert!(!ends_sentence("korea-threats-2023-04-03/."));
+        assert!(!ends_sentence(
+            "korea-threats-2023-04-03/.",
+            &Syntax::default()
+        ));
     }
 
     #[test]
@@ -394,14 +408,14 @@ mod tests {
         let text = "一二三四五六七八九十\n\n一二三。\n\n一二三四五六七八九十\n\n一二三四五六七八九十\n\n四五。\n\n一二三四五六七八九十\n\n六。\n\n七八。\n";
         let rope = Rope::from_str(text);
         let at = text.find("四五。").unwrap_or(0);
-        let region = region_around(&rope, at, at, WIDE);
-        let whole = paragraphs(text, 0, WIDE);
-        let inside = paragraphs(&text[region.start..region.end], region.start, WIDE);
+        let region = region_around(&rope, at, at, &wide());
+        let whole = paragraphs(text, 0, &wide());
+        let inside = paragraphs(&text[region.start..region.end], region.start, &wide());
         assert!(whole.iter().any(|p| p.range().start == region.start));
         for p in &inside {
             assert!(whole.contains(p), "{p:?}");
         }
-        let found = paragraph_at(&rope, at, WIDE).map(|p| p.range());
+        let found = paragraph_at(&rope, at, &wide()).map(|p| p.range());
         assert_eq!(
             found.map(|r| &text[r.start..r.end]),
             Some("一二三四五六七八九十\n\n一二三四五六七八九十\n\n四五。")

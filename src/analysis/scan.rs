@@ -11,6 +11,7 @@ use super::headings::{self, is_sentence_punctuation, is_space, HeadingKind, Head
 use super::index::WidthHistogram;
 use super::lines::line_spans;
 use super::numerals::digit_value;
+use super::syntax::Syntax;
 use super::Marker;
 use crate::text::TextRange;
 
@@ -62,12 +63,14 @@ pub struct Scan {
     pub content_end: usize,
 }
 
-/// Scans `text`, which starts at byte `base` of the document and at the start of a line.
+/// Scans `text` by the rules of `syntax`; it starts at byte `base` of the document and at the
+/// start of a line.
 ///
 /// `content_end_before` is where the content before the stretch ends; `line_after` gives the
 /// first non-blank line after the stretch (its text), for a heading on the stretch's last
 /// non-blank line.
 pub fn scan(
+    syntax: &Syntax,
     text: &str,
     base: usize,
     content_end_before: usize,
@@ -88,22 +91,16 @@ pub fn scan(
         let width = display_width(content);
         if let Some(candidate) = waiting.take() {
             scan.candidates
-                .push(with_tail(candidate, content, start, width));
+                .push(with_tail(candidate, content, start, width, syntax));
         }
         let prev_end = scan.content_end;
         scan.widths.add(width);
         scan.content_end = start + content.len();
-        if may_start_heading(content) {
-            if let Some(heading) = headings::classify(line) {
-                waiting = Some(candidate(base + span.start, heading, width, prev_end));
-                continue;
-            }
+        if let Some(heading) = syntax.heading(line, content) {
+            waiting = Some(candidate(base + span.start, heading, width, prev_end));
+            continue;
         }
-        if let Some((len, number)) = content
-            .starts_with(OPEN)
-            .then(|| marker_at(content))
-            .flatten()
-        {
+        if let Some((len, number)) = syntax.label_at(content) {
             scan.labels.push(LabelLine {
                 label: TextRange::new(start, start + len),
                 number,
@@ -119,12 +116,12 @@ pub fn scan(
         scan.candidates.push(match tail {
             Some((start, content)) => {
                 let width = display_width(&content);
-                with_tail(candidate, &content, start, width)
+                with_tail(candidate, &content, start, width, syntax)
             }
             None => candidate,
         });
     }
-    scan.markers = markers(text, base);
+    scan.markers = syntax.markers(text, base);
     scan
 }
 
@@ -244,11 +241,12 @@ fn candidate(
 
 /// Whether a line could be the rest of a wrapped heading: no sentence punctuation, list comma
 /// or marker, and not a heading itself.
-pub fn is_tail_shaped(content: &str) -> bool {
+pub fn is_tail_shaped(content: &str, syntax: &Syntax) -> bool {
     !content
         .chars()
-        .any(|c| is_sentence_punctuation(c) || c == '〔' || c == '、')
-        && headings::classify(content).is_none()
+        .any(|c| is_sentence_punctuation(c) || c == '、')
+        && !syntax.has_marker(content)
+        && syntax.heading(content, content).is_none()
 }
 
 /// Attaches the next non-blank line as a tail if it is shaped like one: not a heading, and no
@@ -259,8 +257,9 @@ fn with_tail(
     content: &str,
     start: usize,
     width: u32,
+    syntax: &Syntax,
 ) -> HeadingCandidate {
-    let shaped = candidate.kind == HeadingKind::Numbered && is_tail_shaped(content);
+    let shaped = candidate.kind == HeadingKind::Numbered && is_tail_shaped(content, syntax);
     if shaped {
         candidate.tail = Some(HeadingTail {
             range: TextRange::new(start, start + content.len()),
@@ -271,7 +270,7 @@ fn with_tail(
 }
 
 /// Every `〔n〕` in `text`, with offsets from `base`.
-fn markers(text: &str, base: usize) -> Vec<Marker> {
+pub fn markers(text: &str, base: usize) -> Vec<Marker> {
     memmem::find_iter(text.as_bytes(), OPEN)
         .filter_map(|at| {
             let (len, number) = marker_at(&text[at..])?;
@@ -289,7 +288,7 @@ fn markers(text: &str, base: usize) -> Vec<Marker> {
 /// Whether the bracketed number between `before` and `after` is the year of an official
 /// document's number, as in `國發〔2023〕5號` or `国办发〔2024〕12号`: right after the issuing
 /// office's abbreviation, the year, then the document's number and `號`.
-fn is_document_number(before: &str, after: &str) -> bool {
+pub fn is_document_number(before: &str, after: &str) -> bool {
     let office = before
         .chars()
         .next_back()

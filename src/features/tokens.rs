@@ -42,7 +42,7 @@ pub struct Token {
 }
 
 /// The tokens of `text` (the text `analysis` was made of) that touch `within`, in order.
-pub fn tokens(text: &str, analysis: &Analysis, layout: Layout, within: TextRange) -> Vec<Token> {
+pub fn tokens(text: &str, analysis: &Analysis, layout: &Layout, within: TextRange) -> Vec<Token> {
     let mut layers: Vec<Token> = Vec::new();
     let touches = |range: TextRange| range.start < within.end && within.start < range.end;
     let mut add = |range: TextRange, kind: TokenKind, modifiers: u32| {
@@ -197,8 +197,8 @@ mod tests {
     fn check(text: &str, expect: Expect) {
         let analysis = Analysis::new(text);
         let everything = TextRange::new(0, text.len());
-        let layout = Layout { printed_width: 40 };
-        let rendered: Vec<String> = tokens(text, &analysis, layout, everything)
+        let layout = Layout::printed(40);
+        let rendered: Vec<String> = tokens(text, &analysis, &layout, everything)
             .iter()
             .map(|t| {
                 format!(

@@ -289,7 +289,8 @@ impl LongDecoder {
     fn start() -> Result<LongDecoder, ReadError> {
         Ok(LongDecoder {
             unchecked: Vec::new(),
-            document: DocumentBuilder::start().map_err(ReadError::Io)?,
+            // By the built-in rules: the store reads it again if the settings give others.
+            document: DocumentBuilder::start(Default::default()).map_err(ReadError::Io)?,
         })
     }
 

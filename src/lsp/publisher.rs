@@ -84,6 +84,7 @@ async fn run(sink: Sink, state: Arc<ServerState>, mut events: UnboundedReceiver<
                     snapshot,
                     problems,
                     known,
+                    ..
                 }) = state
                     .documents
                     .snapshot_to_publish(&uri, already, state.encoding())

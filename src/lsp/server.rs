@@ -30,7 +30,6 @@ use super::to_proto;
 use super::workspace_index;
 use crate::analysis::lint::LintJob;
 use crate::config::Config;
-use crate::document::Document;
 use crate::features;
 
 pub struct Backend {
@@ -229,7 +228,7 @@ impl LanguageServer for Backend {
             .is_empty()
             .then(|| self.state.take_received_document(&item.uri, item.version))
             .flatten();
-        let document = received.unwrap_or_else(|| Document::new(&item.text));
+        let document = received.unwrap_or_else(|| self.state.documents.read(&item.text));
         let bytes = document.text().len_bytes();
         self.state
             .documents

@@ -10,6 +10,7 @@ use super::range_cache::{self, Moved, RangeCache};
 use super::to_proto;
 use crate::analysis::lint::LintJob;
 use std::borrow::Cow;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
 use crate::analysis::Problem;
@@ -37,6 +38,8 @@ pub struct Published {
 /// when the document's are not built).
 pub struct ToPublish {
     pub snapshot: Snapshot,
+    /// The [`DocumentStore::settings_generation`] the problems were chosen by.
+    pub settings: u64,
     pub problems: Vec<Problem>,
     pub known: Option<Vec<Option<Range>>>,
 }
@@ -73,6 +76,7 @@ pub struct DocumentStore {
     documents: DashMap<Url, OpenDocument>,
     /// The user's settings, which decide the problems shown.
     config: RwLock<Arc<Config>>,
+    settings_generation: AtomicU64,
 }
 
 impl DocumentStore {
@@ -83,11 +87,30 @@ impl DocumentStore {
             .unwrap_or_else(|poisoned| poisoned.into_inner().clone())
     }
 
+    /// Takes the user's settings; every open document is read again if they change how
+    /// headings, markers or notes sections are told.
     pub fn set_config(&self, config: Config) {
+        let syntax = config.syntax.clone();
         match self.config.write() {
             Ok(mut current) => *current = Arc::new(config),
             Err(poisoned) => *poisoned.into_inner() = Arc::new(config),
         }
+        self.settings_generation.fetch_add(1, Ordering::Relaxed);
+        for mut entry in self.documents.iter_mut() {
+            if *entry.document.syntax() == syntax {
+                continue;
+            }
+            entry.document.reread(&syntax);
+            entry.ranges = None;
+            // Ranges being built from the old reading must not be kept when they are done.
+            entry.building = entry.building.take().map(|_| vec![None]);
+        }
+    }
+
+    /// Counts the changes of settings: the same version of a document can be shown
+    /// differently after one.
+    pub fn settings_generation(&self) -> u64 {
+        self.settings_generation.load(Ordering::Relaxed)
     }
 
     /// The open documents.
@@ -98,7 +121,15 @@ impl DocumentStore {
             .collect()
     }
 
-    pub fn open(&self, uri: Url, version: i32, document: Document) {
+    /// `text` read by the rules the settings give.
+    pub fn read(&self, text: &str) -> Document {
+        Document::with_syntax(text, self.config().syntax.clone())
+    }
+
+    /// Opens `document`, read again if it was read by other rules than the settings give (a
+    /// large one is read while it arrives, by the built-in rules).
+    pub fn open(&self, uri: Url, version: i32, mut document: Document) {
+        document.reread(&self.config().syntax);
         self.documents.insert(
             uri,
             OpenDocument {
@@ -239,6 +270,7 @@ impl DocumentStore {
         };
         new.then(|| {
             let document = entry.document.snapshot();
+            let settings = self.settings_generation();
             let problems = problems(&document, &self.config()).into_owned();
             let known = entry
                 .ranges
@@ -247,6 +279,7 @@ impl DocumentStore {
             let version = entry.version;
             ToPublish {
                 snapshot: Snapshot { version, document },
+                settings,
                 problems,
                 known,
             }

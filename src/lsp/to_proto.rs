@@ -29,7 +29,8 @@ use crate::text::TextRange;
 pub const SOURCE: &str = "marginalia";
 
 /// A pulled diagnostic report: `unchanged` when `previous` is the result id of what
-/// `found` holds now (its version, and whether its form checks were done), else all of it.
+/// `found` holds now (its version, whether its form checks were done, and the settings it
+/// was shown by), else all of it.
 pub fn diagnostic_report(
     found: Option<&super::store::ToPublish>,
     previous: Option<&str>,
@@ -47,7 +48,7 @@ pub fn diagnostic_report(
     };
     let snapshot = &found.snapshot;
     let pending = u8::from(snapshot.document.lints_pending());
-    let result_id = format!("{}.{pending}", snapshot.version);
+    let result_id = format!("{}.{pending}.{}", snapshot.version, found.settings);
     if previous == Some(result_id.as_str()) {
         let unchanged = UnchangedDocumentDiagnosticReport { result_id };
         return DocumentDiagnosticReport::Unchanged(RelatedUnchangedDocumentDiagnosticReport {

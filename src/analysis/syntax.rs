@@ -1,0 +1,357 @@
+//! What counts as a heading, a note marker and a notes-section title: the built-in rules, or
+//! the user's patterns (settings `headings`, `noteMarker`, `notesTitles`).
+//!
+//! The built-in rules are hand-written (the scan reads a 10 MB book in a few milliseconds);
+//! a pattern the user set replaces the rule it names and is a `regex` matched line by line,
+//! so that the facts of a line still depend on that line alone (see `scan.rs`).
+
+use regex::Regex;
+
+use super::headings::{self, HeadingLine};
+use super::lines::line_spans;
+use super::numerals::{digit_value, parse_chinese, parse_digits};
+use super::scan;
+use super::Marker;
+use crate::text::TextRange;
+
+/// How many heading levels can have a pattern of their own.
+pub const PATTERN_LEVELS: usize = 3;
+
+/// The rules a document is read by. `Syntax::default()` is the built-in rules.
+#[derive(Clone, Debug, Default)]
+pub struct Syntax {
+    /// The user's pattern for each level (1 to 3), replacing the built-in numbering there.
+    headings: [Option<Anchored>; PATTERN_LEVELS],
+    marker: Option<MarkerPattern>,
+    /// Replacing the built-in titles of notes sections, each without a final colon.
+    notes_titles: Option<Vec<String>>,
+}
+
+/// A pattern as the user wrote it, and compiled to match at the start of a line's text.
+#[derive(Clone, Debug)]
+struct Anchored {
+    source: String,
+    at_start: Regex,
+}
+
+/// The user's note-marker pattern: anywhere in a line, or at the start of a note's line.
+#[derive(Clone, Debug)]
+struct MarkerPattern {
+    anywhere: Regex,
+    at_start: Anchored,
+    /// The group holding the number: `number` if named so, else the first.
+    group: usize,
+}
+
+impl PartialEq for Syntax {
+    fn eq(&self, other: &Syntax) -> bool {
+        fn source(pattern: &Option<Anchored>) -> Option<&str> {
+            pattern.as_ref().map(|p| p.source.as_str())
+        }
+        fn marker(syntax: &Syntax) -> Option<&str> {
+            syntax.marker.as_ref().map(|m| m.at_start.source.as_str())
+        }
+        self.headings
+            .iter()
+            .map(source)
+            .eq(other.headings.iter().map(source))
+            && marker(self) == marker(other)
+            && self.notes_titles == other.notes_titles
+    }
+}
+
+impl Eq for Syntax {}
+
+impl Anchored {
+    fn new(source: &str) -> Result<Anchored, String> {
+        let at_start = Regex::new(&format!("^(?:{source})")).map_err(|e| one_line(&e))?;
+        if at_start.is_match("") {
+            return Err("it matches an empty line".into());
+        }
+        Ok(Anchored {
+            source: source.to_string(),
+            at_start,
+        })
+    }
+}
+
+/// A regex error on one line (they come as a drawing over several).
+fn one_line(error: &regex::Error) -> String {
+    let text = error.to_string();
+    let last = text.lines().rev().find(|l| !l.trim().is_empty());
+    format!("not a valid pattern ({})", last.unwrap_or("").trim())
+}
+
+impl Syntax {
+    /// Whether this is the built-in rules.
+    pub fn is_default(&self) -> bool {
+        *self == Syntax::default()
+    }
+
+    /// Sets the pattern of heading `level` (1 to 3).
+    pub fn set_heading_pattern(&mut self, level: usize, source: &str) -> Result<(), String> {
+        let slot = level
+            .checked_sub(1)
+            .and_then(|i| self.headings.get_mut(i))
+            .ok_or_else(|| format!("there are patterns for levels 1 to {PATTERN_LEVELS} only"))?;
+        *slot = Some(Anchored::new(source)?);
+        Ok(())
+    }
+
+    /// Sets the note-marker pattern: a group around the number (named `number`, or the first).
+    pub fn set_marker_pattern(&mut self, source: &str) -> Result<(), String> {
+        let at_start = Anchored::new(source)?;
+        let anywhere = Regex::new(source).map_err(|e| one_line(&e))?;
+        let group = match anywhere.capture_names().position(|n| n == Some("number")) {
+            Some(named) => named,
+            None if anywhere.captures_len() > 1 => 1,
+            None => return Err(
+                "it needs a group around the number, as in 〔(\\d+)〕 or \\[(?P<number>\\d+)\\]"
+                    .into(),
+            ),
+        };
+        self.marker = Some(MarkerPattern {
+            anywhere,
+            at_start,
+            group,
+        });
+        Ok(())
+    }
+
+    /// Sets the titles that open a notes section (a final colon is allowed after each).
+    pub fn set_notes_titles(&mut self, titles: &[String]) -> Result<(), String> {
+        let titles: Vec<String> = titles
+            .iter()
+            .map(|t| t.trim().trim_end_matches(['：', ':']).to_string())
+            .collect();
+        if titles.iter().any(String::is_empty) {
+            return Err("a title is empty".into());
+        }
+        self.notes_titles = Some(titles);
+        Ok(())
+    }
+
+    /// The heading `line` (without its line break) is, if any. `content` is its text without
+    /// surrounding spaces (see [`scan::trim`]).
+    pub fn heading(&self, line: &str, content: &str) -> Option<HeadingLine> {
+        if !self.may_start_heading(content) {
+            return None;
+        }
+        if self.is_builtin_headings() {
+            return headings::classify(line);
+        }
+        headings::classify_by(line, |text| {
+            headings::shape_by(
+                text,
+                |title| self.is_notes_title(title),
+                |text| self.custom_level(text),
+                |level| self.builtin_level(level),
+            )
+        })
+    }
+
+    fn is_builtin_headings(&self) -> bool {
+        self.notes_titles.is_none() && self.headings.iter().all(Option::is_none)
+    }
+
+    /// A cheap test every heading's text passes.
+    fn may_start_heading(&self, content: &str) -> bool {
+        if scan::may_start_heading(content) || self.headings.iter().any(Option::is_some) {
+            return true;
+        }
+        let first = content.chars().next();
+        self.notes_titles
+            .iter()
+            .flatten()
+            .any(|title| title.chars().next() == first)
+    }
+
+    fn is_notes_title(&self, title: &str) -> bool {
+        match &self.notes_titles {
+            Some(titles) => titles.iter().any(|t| t == title),
+            None => headings::is_notes_title(title),
+        }
+    }
+
+    fn custom_level(&self, text: &str) -> Option<u8> {
+        let level = self
+            .headings
+            .iter()
+            .position(|h| h.as_ref().is_some_and(|h| h.at_start.is_match(text)))?;
+        u8::try_from(level + 1).ok()
+    }
+
+    fn builtin_level(&self, level: u8) -> bool {
+        let slot = usize::from(level).checked_sub(1);
+        slot.and_then(|i| self.headings.get(i))
+            .is_none_or(Option::is_none)
+    }
+
+    /// The marker at the start of `content` (a note's label): its length and number.
+    pub fn label_at(&self, content: &str) -> Option<(usize, u32)> {
+        match &self.marker {
+            None => content
+                .starts_with('〔')
+                .then(|| scan::marker_at(content))
+                .flatten(),
+            Some(pattern) => {
+                let captures = pattern.at_start.at_start.captures(content)?;
+                let whole = captures.get(0)?;
+                Some((whole.end(), number(captures.get(pattern.group)?.as_str())?))
+            }
+        }
+    }
+
+    /// Every marker of `text`, which starts at byte `base` of the document, at a line start.
+    pub fn markers(&self, text: &str, base: usize) -> Vec<Marker> {
+        let Some(pattern) = &self.marker else {
+            return scan::markers(text, base);
+        };
+        let mut found = Vec::new();
+        for span in line_spans(text) {
+            let line = &text[span.start..span.end];
+            for captures in pattern.anywhere.captures_iter(line) {
+                let (Some(whole), Some(digits)) = (captures.get(0), captures.get(pattern.group))
+                else {
+                    continue;
+                };
+                let Some(n) = number(digits.as_str()) else {
+                    continue;
+                };
+                let (start, end) = (span.start + whole.start(), span.start + whole.end());
+                if whole.is_empty() || scan::is_document_number(&text[..start], &text[end..]) {
+                    continue;
+                }
+                found.push(Marker::new(TextRange::new(base + start, base + end), n));
+            }
+        }
+        found
+    }
+
+    /// Where a marker ending `text` starts, if one does.
+    pub fn marker_ending(&self, text: &str) -> Option<usize> {
+        match &self.marker {
+            None => {
+                let open = text.strip_suffix('〕').and_then(|rest| rest.rfind('〔'))?;
+                scan::marker_at(&text[open..]).map(|_| open)
+            }
+            Some(pattern) => pattern
+                .anywhere
+                .find_iter(text)
+                .filter(|m| m.end() == text.len() && !m.is_empty())
+                .map(|m| m.start())
+                .next(),
+        }
+    }
+
+    /// Whether `content` holds the start of a marker (a wrapped title's tail has none).
+    pub fn has_marker(&self, content: &str) -> bool {
+        match &self.marker {
+            None => content.contains('〔'),
+            Some(pattern) => pattern.anywhere.is_match(content),
+        }
+    }
+}
+
+/// A note number written in ASCII or full-width digits, or in Chinese numerals.
+fn number(text: &str) -> Option<u32> {
+    if text.chars().all(|c| digit_value(c).is_some()) {
+        parse_digits(text)
+    } else {
+        parse_chinese(text)
+    }
+    .filter(|&n| n > 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::HeadingKind;
+
+    fn heading(syntax: &Syntax, line: &str) -> Option<(u8, HeadingKind)> {
+        let (_, content) = scan::trim(line)?;
+        syntax.heading(line, content).map(|h| (h.level, h.kind))
+    }
+
+    fn found(syntax: &Syntax, text: &str) -> Vec<(usize, usize, u32)> {
+        let markers = syntax.markers(text, 0);
+        markers
+            .iter()
+            .map(|m| (m.range.start, m.range.end, m.number))
+            .collect()
+    }
+
+    #[test]
+    fn a_level_pattern_replaces_that_level_only() {
+        let mut syntax = Syntax::default();
+        syntax.set_heading_pattern(2, r"[A-Z]\. ").unwrap();
+        assert_eq!(
+            heading(&syntax, "B. Methods"),
+            Some((2, HeadingKind::Numbered))
+        );
+        assert_eq!(heading(&syntax, "（一）甲"), None);
+        assert_eq!(heading(&syntax, "一、甲"), Some((1, HeadingKind::Numbered)));
+        assert_eq!(heading(&syntax, "B. Methods end here."), None);
+        assert_eq!(heading(&syntax, "註釋："), Some((1, HeadingKind::Notes)));
+        assert!(!syntax.is_default());
+    }
+
+    #[test]
+    fn notes_titles_replace_the_built_in_ones() {
+        let mut syntax = Syntax::default();
+        syntax
+            .set_notes_titles(&["參考資料：".to_string(), "Notes".to_string()])
+            .unwrap();
+        assert_eq!(heading(&syntax, "參考資料"), Some((1, HeadingKind::Notes)));
+        assert_eq!(heading(&syntax, "Notes:"), Some((1, HeadingKind::Notes)));
+        assert_eq!(heading(&syntax, "註釋："), None);
+    }
+
+    #[test]
+    fn a_marker_pattern_finds_markers_and_labels_with_their_numbers() {
+        let mut syntax = Syntax::default();
+        syntax.set_marker_pattern(r"\[(\d+)\]").unwrap();
+        assert_eq!(
+            found(&syntax, "甲[1]乙[２]\n丙[x][30]"),
+            [(3, 6, 1), (9, 14, 2), (21, 25, 30)]
+        );
+        assert_eq!(syntax.label_at("[12] 註文"), Some((4, 12)));
+        assert_eq!(syntax.label_at("註文[12]"), None);
+        assert_eq!(syntax.marker_ending("句。[3]"), Some(6));
+        syntax
+            .set_marker_pattern(r"注(?P<number>[一二三四五六七八九十]+)")
+            .unwrap();
+        assert_eq!(found(&syntax, "甲注十二乙"), [(3, 12, 12)]);
+    }
+
+    #[test]
+    fn patterns_that_cannot_work_are_refused() {
+        let mut syntax = Syntax::default();
+        assert!(syntax
+            .set_marker_pattern(r"\[\d+\]")
+            .unwrap_err()
+            .contains("group"));
+        assert!(syntax
+            .set_marker_pattern(r"(\d*)")
+            .unwrap_err()
+            .contains("empty"));
+        assert!(syntax
+            .set_heading_pattern(1, r"第(")
+            .unwrap_err()
+            .starts_with("not a valid pattern"));
+        assert!(syntax.set_heading_pattern(4, "x").is_err());
+        assert!(syntax.set_notes_titles(&[" ".into()]).is_err());
+        assert!(syntax.is_default());
+    }
+
+    #[test]
+    fn the_default_syntax_is_the_built_in_rules() {
+        let syntax = Syntax::default();
+        assert_eq!(found(&syntax, "甲〔1〕乙國發〔2023〕5號"), [(3, 10, 1)]);
+        assert_eq!(syntax.label_at("〔4〕註"), Some((7, 4)));
+        assert_eq!(
+            heading(&syntax, "（一）甲"),
+            Some((2, HeadingKind::Numbered))
+        );
+    }
+}
