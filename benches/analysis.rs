@@ -28,8 +28,8 @@ fn full_analysis(c: &mut Criterion) {
             b.iter(|| Analysis::new(black_box(text)))
         });
         group.bench_with_input(BenchmarkId::new("form_checks", name), &text, |b, text| {
-            let layout = Layout::of(&Index::new(text).0.widths);
-            b.iter(|| Lints::new(black_box(text), layout))
+            let layout = Layout::of(&Index::new(text).0.widths, Default::default());
+            b.iter(|| Lints::new(black_box(text), &layout))
         });
         group.bench_with_input(BenchmarkId::new("memmem_count", name), &text, |b, text| {
             let finder = memchr::memmem::Finder::new("〔");

@@ -162,3 +162,45 @@ fn renumber_prints_or_rewrites_the_file() {
     let output = marginalia(&["renumber", path(&folder.path().join("missing.txt"))]);
     assert_eq!(output.status.code(), Some(2));
 }
+
+#[test]
+fn settings_from_a_file_tell_markers_and_set_severities() {
+    let folder = tempfile::tempdir().expect("a temporary folder");
+    let text = folder.path().join("own.txt");
+    std::fs::write(
+        &text,
+        "第一章 はじめに\n\n本文です[1]。説明[3]。\n\n參考資料\n\n[1] 最初の注。\n",
+    )
+    .unwrap();
+    let settings = folder.path().join("settings.json");
+    let own_rules = r#"{ "marginalia": { "noteMarker": "\\[(\\d+)\\]", "notesTitles": ["參考資料"],
+                          "diagnostics": { "missing-note": "warning" } } }"#;
+    std::fs::write(&settings, own_rules).unwrap();
+    let text = text.to_str().unwrap();
+    // By the built-in rules: no marker, no note, nothing to say.
+    let output = marginalia(&["check", text]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(!stdout(&output).contains("missing-note"));
+    // By the file's: [3] has no note, shown as a warning (so the exit code is 0).
+    let output = marginalia(&["check", "--settings", settings.to_str().unwrap(), text]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let lines: Vec<String> = stdout(&output)
+        .lines()
+        .filter(|l| l.contains("[missing-note]"))
+        .map(|l| l.replace(text, "own.txt"))
+        .collect();
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(
+        lines[0].starts_with("own.txt:3:11: warning[missing-note]"),
+        "{lines:?}"
+    );
+    // A setting that is not understood is an error, not a silent default.
+    std::fs::write(&settings, r#"{ "noteMarker": "\\[\\d+\\]" }"#).unwrap();
+    let output = marginalia(&["outline", "--settings", settings.to_str().unwrap(), text]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("marginalia.noteMarker: it needs a group"),
+        "{}",
+        stderr(&output)
+    );
+}

@@ -2,9 +2,11 @@
 
 use marginalia::analysis::index::{Index, IndexBuilder};
 use marginalia::analysis::lint::Lints;
+use marginalia::analysis::syntax::Syntax;
 use marginalia::analysis::Analysis;
 use marginalia::document::{Document, DocumentSnapshot};
 use proptest::prelude::*;
+use std::sync::Arc;
 
 /// Lines that exercise every fact: headings of each level (one wide enough to wrap), tails,
 /// notes sections, note labels, markers, blank and space-only lines, wide characters.
@@ -37,6 +39,11 @@ const LINES: &[&str] = &[
     "b/c。",
     "短句。",
     "國發〔2023〕5號",
+    // Told as headings, markers and notes only by the patterns of `users_syntax`.
+    "A. 背景",
+    "參考資料",
+    "[1] 注。",
+    "正文[2]正文正文正文正文正文正文正文正文",
 ];
 
 /// Pieces typed or pasted by an edit, line breaks of every kind among them.
@@ -72,6 +79,11 @@ const PIECES: &[&str] = &[
     ",",
     "https://a.b/",
     "正文正文正文正文正文正文正文正文正文正文",
+    "[",
+    "]",
+    "[3]",
+    "B. ",
+    "參考資料\n",
 ];
 
 fn document_text() -> impl Strategy<Value = String> {
@@ -134,8 +146,37 @@ fn apply(shadow: &mut String, chars: std::ops::Range<usize>, inserted: &str) {
     shadow.replace_range(range, inserted);
 }
 
+/// Rules a user might set: a level-2 pattern, `[n]` markers, two notes titles.
+fn users_syntax() -> Arc<Syntax> {
+    let mut syntax = Syntax::default();
+    syntax.set_heading_pattern(2, r"[A-Z]\. ").unwrap();
+    syntax.set_marker_pattern(r"\[(\d+)\]").unwrap();
+    syntax
+        .set_notes_titles(&["參考資料".to_string(), "註釋".to_string()])
+        .unwrap();
+    Arc::new(syntax)
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+    #[test]
+    fn incremental_equals_full_by_the_user_s_patterns(
+        text in document_text(),
+        edits in prop::collection::vec(edit(), 1..8),
+    ) {
+        let syntax = users_syntax();
+        let mut document = Document::with_syntax(&text, syntax.clone());
+        let mut shadow = text.clone();
+        for edit in edits {
+            replace_in_both(&mut document, &mut shadow, &edit);
+            document.refresh();
+            let fresh = Document::with_syntax(&shadow, syntax.clone());
+            prop_assert_eq!(document.text().to_string(), shadow.clone());
+            prop_assert_eq!(&**document.analysis(), &Analysis::with_syntax(&shadow, syntax.clone()), "after {:?} in {:?}", edit, shadow);
+            prop_assert_eq!(&**document.lints(), &**fresh.lints(), "after {:?} in {:?}", edit, shadow);
+        }
+    }
 
     #[test]
     fn incremental_equals_full(text in document_text(), edits in prop::collection::vec(edit(), 1..8)) {

@@ -415,6 +415,49 @@ async fn a_server_without_a_workspace_folder_lists_the_open_documents() {
         .all(|symbol| symbol["location"]["uri"] == "file:///work/a.txt"));
 }
 
+#[tokio::test]
+async fn files_and_open_documents_are_read_again_when_the_patterns_change() {
+    let workspace = Workspace::new();
+    workspace.write(
+        "own.txt",
+        "第一章 序\n\nA. 背景\n\n正文[1]。\n\n參考資料\n\n[1] 出處。\n",
+    );
+    let mut client = TestClient::initialized_with_params(json!({
+        "processId": null,
+        "rootUri": file_uri(workspace.folder.path()),
+        "capabilities": {},
+    }))
+    .await;
+    client
+        .open("file:///work/open.txt", 1, "A. 打開的背景\n")
+        .await;
+    symbols_once(&mut client, "", |found| found.len() == 8).await;
+    assert!(symbols(&mut client, "背景").await.is_empty());
+    client
+        .notify(
+            "workspace/didChangeConfiguration",
+            json!({ "settings": { "marginalia": {
+                "headings": { "level2": "[A-Z]\\. " },
+                "noteMarker": "\\[(\\d+)\\]",
+                "notesTitles": ["參考資料"],
+            } } }),
+        )
+        .await;
+    // The open document at once; the folder's file once it is read again.
+    let found = symbols(&mut client, "背景").await;
+    assert!(
+        names(&found).contains(&"A. 打開的背景"),
+        "{:?}",
+        names(&found)
+    );
+    let found = symbols_once(&mut client, "背景", |found| found.len() == 2).await;
+    let mut found = names(&found);
+    found.sort();
+    assert_eq!(found, ["A. 打開的背景", "A. 背景"]);
+    let notes = symbols_once(&mut client, "出處", |found| !found.is_empty()).await;
+    assert_eq!(notes[0]["location"]["uri"], json!(workspace.uri("own.txt")));
+}
+
 const BOOKS: usize = 1_000;
 /// Queries a user types: a title word, two characters, a note's number, a longer phrase.
 const QUERIES: [&str; 5] = ["結語", "韓美", "3", "戰略性接近", "重讀"];

@@ -375,9 +375,14 @@ impl std::fmt::Display for ProblemMessage<'_> {
 }
 
 impl Analysis {
-    /// Analyses a whole text.
+    /// Analyses a whole text by the built-in rules.
     pub fn new(text: &str) -> Analysis {
-        let (index, content_end) = index::Index::new(text);
+        Analysis::with_syntax(text, std::sync::Arc::default())
+    }
+
+    /// Analyses a whole text by the rules of `syntax`.
+    pub fn with_syntax(text: &str, syntax: std::sync::Arc<syntax::Syntax>) -> Analysis {
+        let (index, content_end) = index::Index::with_syntax(text, syntax);
         Analysis::from_index(&index, content_end)
     }
 

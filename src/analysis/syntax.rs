@@ -183,8 +183,9 @@ impl Syntax {
 
     fn builtin_level(&self, level: u8) -> bool {
         let slot = usize::from(level).checked_sub(1);
-        slot.and_then(|i| self.headings.get(i))
-            .is_none_or(Option::is_none)
+        !slot
+            .and_then(|i| self.headings.get(i))
+            .is_some_and(Option::is_some)
     }
 
     /// The marker at the start of `content` (a note's label): its length and number.

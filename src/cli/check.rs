@@ -6,6 +6,7 @@ use serde_json::json;
 
 use super::{load, Format, EXIT_BAD_INPUT};
 use crate::analysis::{Problem, Severity};
+use crate::config::Config;
 use crate::document::DocumentSnapshot;
 use crate::features::diagnostics::diagnostics;
 use crate::text::line_col;
@@ -20,11 +21,11 @@ struct Report<'a> {
     problem: Problem,
 }
 
-pub fn run(files: &[PathBuf], format: Format) -> u8 {
+pub fn run(files: &[PathBuf], format: Format, config: &Config) -> u8 {
     let mut unreadable = false;
     let mut loaded = Vec::new();
     for file in files {
-        match load(file) {
+        match load(file, config) {
             Ok((_, document)) => loaded.push((file.as_path(), document)),
             Err(message) => {
                 eprintln!("marginalia: {message}");
@@ -34,7 +35,7 @@ pub fn run(files: &[PathBuf], format: Format) -> u8 {
     }
     let reports: Vec<Report> = loaded
         .iter()
-        .flat_map(|(file, document)| reports(file, document))
+        .flat_map(|(file, document)| reports(file, document, config))
         .collect();
     match format {
         Format::Text => print_text(&reports, loaded.len()),
@@ -52,9 +53,13 @@ pub fn run(files: &[PathBuf], format: Format) -> u8 {
     }
 }
 
-fn reports<'a>(file: &'a Path, document: &'a DocumentSnapshot) -> impl Iterator<Item = Report<'a>> {
+fn reports<'a>(
+    file: &'a Path,
+    document: &'a DocumentSnapshot,
+    config: &Config,
+) -> impl Iterator<Item = Report<'a>> {
     let rope = document.text();
-    let problems = diagnostics(document.analysis(), document.lints(), None).into_owned();
+    let problems = config.apply(&diagnostics(document.analysis(), document.lints(), None));
     problems.into_iter().map(move |problem| {
         let start = line_col(rope, problem.range.start);
         let end = line_col(rope, problem.range.end);

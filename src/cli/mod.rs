@@ -11,7 +11,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 use tracing_subscriber::EnvFilter;
 
-use crate::document::DocumentSnapshot;
+use crate::config::Config;
+use crate::document::{Document, DocumentSnapshot};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -26,6 +27,11 @@ pub struct Cli {
     /// Serve LSP over stdin/stdout (the default; accepted because editors pass it).
     #[arg(long)]
     stdio: bool,
+
+    /// Read the settings from this JSON file: the keys of the editor's `marginalia` section
+    /// (headings, noteMarker, notesTitles, diagnostics, checks), as README describes them.
+    #[arg(long, global = true, value_name = "FILE")]
+    settings: Option<PathBuf>,
 
     #[command(subcommand)]
     command: Option<Command>,
@@ -69,11 +75,40 @@ pub fn main() -> ExitCode {
         "warn"
     };
     init_logging(default_log);
+    let config = match cli.settings.as_deref().map(settings).transpose() {
+        Ok(config) => config.unwrap_or_default(),
+        Err(message) => {
+            eprintln!("marginalia: {message}");
+            return ExitCode::from(EXIT_BAD_INPUT);
+        }
+    };
     match cli.command {
         None => ExitCode::from(serve()),
-        Some(Command::Check { files, format }) => ExitCode::from(check::run(&files, format)),
-        Some(Command::Outline { file }) => ExitCode::from(outline::run(&file)),
-        Some(Command::Renumber { file, write }) => ExitCode::from(renumber::run(&file, write)),
+        Some(Command::Check { files, format }) => {
+            ExitCode::from(check::run(&files, format, &config))
+        }
+        Some(Command::Outline { file }) => ExitCode::from(outline::run(&file, &config)),
+        Some(Command::Renumber { file, write }) => {
+            ExitCode::from(renumber::run(&file, write, &config))
+        }
+    }
+}
+
+/// The settings in the JSON file at `path`; an error for a file that cannot be read, is not
+/// JSON, or holds a setting that is not understood (a command line is not the place to go on
+/// with defaults the user did not ask for).
+fn settings(path: &Path) -> Result<Config, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|error| format!("cannot read the settings {}: {error}", path.display()))?;
+    let value: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|error| format!("the settings {} are not JSON: {error}", path.display()))?;
+    match Config::from_json(&value) {
+        (config, errors) if errors.is_empty() => Ok(config),
+        (_, errors) => Err(format!(
+            "in the settings {}:\n  {}",
+            path.display(),
+            errors.join("\n  ")
+        )),
     }
 }
 
@@ -106,8 +141,8 @@ fn serve() -> u8 {
     code
 }
 
-/// Reads a file as a document, or says why it cannot.
-fn load(path: &Path) -> Result<(String, DocumentSnapshot), String> {
+/// Reads a file as a document, read by the rules `config` gives, or says why it cannot.
+fn load(path: &Path, config: &Config) -> Result<(String, DocumentSnapshot), String> {
     let bytes =
         std::fs::read(path).map_err(|error| format!("cannot read {}: {error}", path.display()))?;
     let text = String::from_utf8(bytes).map_err(|error| {
@@ -117,6 +152,7 @@ fn load(path: &Path) -> Result<(String, DocumentSnapshot), String> {
             error.utf8_error().valid_up_to()
         )
     })?;
-    let document = DocumentSnapshot::new(&text);
-    Ok((text, document))
+    let mut document = Document::with_syntax(&text, config.syntax.clone());
+    document.wait_for_lints();
+    Ok((text, document.snapshot()))
 }

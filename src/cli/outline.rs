@@ -3,11 +3,12 @@
 use std::path::Path;
 
 use super::{load, EXIT_BAD_INPUT};
+use crate::config::Config;
 use crate::features::outline::{outline, OutlineItem};
 use crate::text::line_col;
 
-pub fn run(file: &Path) -> u8 {
-    let document = match load(file) {
+pub fn run(file: &Path, config: &Config) -> u8 {
+    let document = match load(file, config) {
         Ok((_, document)) => document,
         Err(message) => {
             eprintln!("marginalia: {message}");

@@ -4,10 +4,11 @@ use std::io::Write;
 use std::path::Path;
 
 use super::{load, EXIT_BAD_INPUT};
+use crate::config::Config;
 use crate::features::renumber::{apply, renumber_in_order};
 
-pub fn run(file: &Path, write: bool) -> u8 {
-    let (text, document) = match load(file) {
+pub fn run(file: &Path, write: bool, config: &Config) -> u8 {
+    let (text, document) = match load(file, config) {
         Ok(loaded) => loaded,
         Err(message) => {
             eprintln!("marginalia: {message}");

@@ -1,5 +1,6 @@
-//! Completion of note markers, after `〔` or inside `〔…〕`: first a new note (numbered in order
-//! of first citation, every later note renumbered with it), then the notes of the scope.
+//! Completion of note markers, after `〔` or inside `〔…〕` (or the brackets of the document's
+//! own markers, when a pattern from the settings tells them): first a new note (numbered in
+//! order of first citation, every later note renumbered with it), then the notes of the scope.
 
 use ropey::Rope;
 
@@ -44,7 +45,8 @@ pub fn completions(
     offset: usize,
     with_documentation: bool,
 ) -> Vec<Completion> {
-    let Some(typed) = typed_marker(rope, offset) else {
+    let style = renumber::MarkerStyle::of_markers(analysis, rope);
+    let Some(typed) = typed_marker(rope, offset, &style) else {
         return Vec::new();
     };
     let mut items = Vec::new();
@@ -53,7 +55,7 @@ pub fn completions(
     if !on_marker {
         let (number, marker, additional) = renumber::new_note_at(analysis, rope, typed.start);
         items.push(Completion {
-            label: format!("〔{number}〕 new note"),
+            label: format!("{} new note", style.write(number)),
             detail: "insert a new note here, renumbering the later ones".to_string(),
             documentation: None,
             note_label: None,
@@ -63,7 +65,7 @@ pub fn completions(
             },
             additional,
             sort: "0".to_string(),
-            filter: format!("〔{number}"),
+            filter: format!("{}{number}", style.before),
         });
     }
     let scope = analysis.scope_at(offset);
@@ -107,7 +109,7 @@ pub fn completions(
             },
             additional: Vec::new(),
             sort: format!("1{:05}", note.number),
-            filter: format!("〔{}", note.number),
+            filter: format!("{}{}", style.before, note.number),
         });
     }
     items
@@ -139,9 +141,9 @@ pub fn documentation(analysis: &Analysis, rope: &Rope, label: usize) -> Option<S
     Some(hover::note_markdown(rope, note))
 }
 
-/// What was typed of a marker before `offset`: a `〔`, then digits; with the `〕` after the
-/// cursor when there is one. `None` when the cursor is not in one.
-fn typed_marker(rope: &Rope, offset: usize) -> Option<TextRange> {
+/// What was typed of a marker before `offset`: its opening (`〔`), then digits; with its
+/// closing (`〕`) after the cursor when there is one. `None` when the cursor is not in one.
+fn typed_marker(rope: &Rope, offset: usize, style: &renumber::MarkerStyle) -> Option<TextRange> {
     let offset = offset.min(rope.len_bytes());
     let line_start = rope.line_to_byte(rope.byte_to_line(offset));
     let before = rope.byte_slice(line_start..offset).to_string();
@@ -151,7 +153,10 @@ fn typed_marker(rope: &Rope, offset: usize) -> Option<TextRange> {
         .take_while(|&(_, c)| digit_value(c).is_some())
         .last()
         .map_or(before.len(), |(i, _)| i);
-    let open = before[..digits_start].strip_suffix('〔')?;
+    let open = before[..digits_start].strip_suffix(style.before.as_str())?;
+    if style.before.is_empty() {
+        return None;
+    }
     let start = line_start + open.len();
     // The rest of a marker the cursor is in: its digits and its `〕`.
     let line_end = rope.line_to_byte((rope.byte_to_line(offset) + 1).min(rope.len_lines()));
@@ -160,8 +165,9 @@ fn typed_marker(rope: &Rope, offset: usize) -> Option<TextRange> {
         .char_indices()
         .find(|&(_, c)| digit_value(c).is_none())
         .map_or(after.len(), |(i, _)| i);
-    let end = match after[digits_end..].starts_with('〕') {
-        true => digits_end + '〕'.len_utf8(),
+    let closed = !style.after.is_empty() && after[digits_end..].starts_with(&style.after);
+    let end = match closed {
+        true => digits_end + style.after.len(),
         false => 0,
     };
     Some(TextRange::new(start, offset + end))

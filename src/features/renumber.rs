@@ -9,7 +9,7 @@
 use ropey::Rope;
 
 use super::references::{target_at, NoteTarget};
-use crate::analysis::numerals::{digit_value, parse_digits};
+use crate::analysis::numerals::{chinese_prefix_len, digit_value, digits_prefix_len, parse_digits};
 use crate::analysis::{Analysis, HeadingKind, Marker, Note};
 use crate::text::TextRange;
 
@@ -50,10 +50,13 @@ pub fn apply(text: &str, edits: &[TextEdit]) -> String {
 enum Digits {
     Ascii,
     FullWidth,
+    /// `十二`: only when markers are told by a pattern that allows them.
+    Chinese,
 }
 
 impl Digits {
     fn write(self, number: u32) -> String {
+        use chinese_number::{ChineseCase, ChineseCountMethod, ChineseVariant, NumberToChinese};
         let ascii = number.to_string();
         match self {
             Digits::Ascii => ascii,
@@ -61,38 +64,97 @@ impl Digits {
                 .chars()
                 .map(|c| char::from_u32(c as u32 - '0' as u32 + '０' as u32).unwrap_or(c))
                 .collect(),
+            Digits::Chinese => number
+                .to_chinese(
+                    ChineseVariant::Traditional,
+                    ChineseCase::Lower,
+                    ChineseCountMethod::TenThousand,
+                )
+                .unwrap_or(ascii),
         }
     }
 
-    /// The digits a bracketed number such as `〔１２〕` is written in.
+    /// The digits a marker or label such as `〔１２〕` is written in.
     fn of(text: &str) -> Digits {
-        if text.chars().any(|c| ('０'..='９').contains(&c)) {
+        let number = number_span(text).map_or(text, |span| &text[span]);
+        if number.chars().any(|c| ('０'..='９').contains(&c)) {
             Digits::FullWidth
+        } else if number.chars().any(|c| digit_value(c).is_none()) {
+            Digits::Chinese
         } else {
             Digits::Ascii
         }
     }
+}
 
-    /// The digits most markers and labels of the document use (judged on its first ones: a
-    /// book has tens of thousands).
-    fn of_document(analysis: &Analysis, rope: &Rope) -> Digits {
+/// Where the number is in the text of a marker or label: its first run of digits, or else
+/// of Chinese numerals (a pattern from the settings may allow those).
+fn number_span(text: &str) -> Option<std::ops::Range<usize>> {
+    let run = |is_numeral: fn(&str) -> usize| {
+        text.char_indices().find_map(|(at, _)| {
+            let len = is_numeral(&text[at..]);
+            (len > 0).then_some(at..at + len)
+        })
+    };
+    run(digits_prefix_len).or_else(|| run(chinese_prefix_len))
+}
+
+/// How a document writes its markers, or its notes' labels: what comes before and after the
+/// number (`〔` and `〕`, or what its own markers have), and the digits.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MarkerStyle {
+    pub before: String,
+    pub after: String,
+    digits: Digits,
+}
+
+impl MarkerStyle {
+    /// As the document's markers are written (its labels, if it has no marker).
+    pub fn of_markers(analysis: &Analysis, rope: &Rope) -> MarkerStyle {
+        let markers = analysis.markers.iter().map(|m| m.range);
+        let labels = analysis.notes.iter().map(|n| n.label);
+        MarkerStyle::of(rope, markers.chain(labels))
+    }
+
+    /// As the document's notes' labels are written (its markers, if it has no note).
+    pub fn of_labels(analysis: &Analysis, rope: &Rope) -> MarkerStyle {
+        let markers = analysis.markers.iter().map(|m| m.range);
+        let labels = analysis.notes.iter().map(|n| n.label);
+        MarkerStyle::of(rope, labels.chain(markers))
+    }
+
+    /// The brackets of the first of `samples`; the digits most of the first ones use (a book
+    /// has tens of thousands).
+    fn of(rope: &Rope, samples: impl Iterator<Item = TextRange>) -> MarkerStyle {
         const SAMPLE: usize = 64;
-        let sample: Vec<TextRange> = analysis
-            .markers
-            .iter()
-            .map(|m| m.range)
-            .take(SAMPLE)
-            .chain(analysis.notes.iter().map(|n| n.label).take(SAMPLE))
-            .collect();
-        let full_width = sample
-            .iter()
-            .filter(|&&range| Digits::of(&slice(rope, range)) == Digits::FullWidth)
-            .count();
-        if full_width * 2 > sample.len() {
-            Digits::FullWidth
-        } else {
-            Digits::Ascii
+        let texts: Vec<String> = samples.take(SAMPLE).map(|r| slice(rope, r)).collect();
+        let (before, after) = texts
+            .first()
+            .and_then(|text| {
+                let span = number_span(text)?;
+                Some((text[..span.start].to_string(), text[span.end..].to_string()))
+            })
+            .unwrap_or_else(|| ("〔".to_string(), "〕".to_string()));
+        let digits: Vec<Digits> = texts.iter().map(|text| Digits::of(text)).collect();
+        let most = [Digits::Ascii, Digits::FullWidth, Digits::Chinese]
+            .into_iter()
+            .max_by_key(|d| {
+                (
+                    digits.iter().filter(|x| *x == d).count(),
+                    *d == Digits::Ascii,
+                )
+            })
+            .unwrap_or(Digits::Ascii);
+        MarkerStyle {
+            before,
+            after,
+            digits: most,
         }
+    }
+
+    /// Note `number`'s marker (or label) in this style.
+    pub fn write(&self, number: u32) -> String {
+        format!("{}{}{}", self.before, self.digits.write(number), self.after)
     }
 }
 
@@ -101,21 +163,22 @@ fn slice(rope: &Rope, range: TextRange) -> String {
     rope.byte_slice(range.start.min(end)..end).to_string()
 }
 
-/// `〔` and `〕` are three bytes each in UTF-8.
-const BRACKET_BYTES: usize = '〔'.len_utf8();
-
-/// The edit that makes the marker or label at `range` (`〔n〕`) read `number`: its digits only,
-/// in the digits it was written in.
+/// The edit that makes the marker or label at `range` read `number`: its number only, in the
+/// digits it was written in.
 fn renumbered(rope: &Rope, range: TextRange, number: u32) -> TextEdit {
-    let digits = TextRange::new(range.start + BRACKET_BYTES, range.end - BRACKET_BYTES);
+    let text = slice(rope, range);
+    let span = number_span(&text).unwrap_or(0..text.len());
     TextEdit {
-        range: digits,
-        new_text: Digits::of(&slice(rope, range)).write(number),
+        range: TextRange::new(range.start + span.start, range.start + span.end),
+        new_text: Digits::of(&text).write(number),
     }
 }
 
-fn bracketed(number: u32, digits: Digits) -> String {
-    format!("〔{}〕", digits.write(number))
+/// The marker or label `text` made to read `number`.
+fn written_with(text: &str, number: u32) -> String {
+    let span = number_span(text).unwrap_or(0..text.len());
+    let digits = Digits::of(text).write(number);
+    format!("{}{digits}{}", &text[..span.start], &text[span.end..])
 }
 
 /// The markers of `scope` (`None`: after the last notes section).
@@ -155,8 +218,7 @@ fn entry_separator(rope: &Rope, notes: &[Note]) -> &'static str {
 /// The edit that adds an empty entry `〔number〕` to the notes section `scope`, at its place
 /// in number order; without a scope, a new notes section at the end of the document.
 pub fn add_entry(analysis: &Analysis, rope: &Rope, scope: Option<usize>, number: u32) -> TextEdit {
-    let digits = Digits::of_document(analysis, rope);
-    let label = bracketed(number, digits);
+    let label = MarkerStyle::of_labels(analysis, rope).write(number);
     let notes = notes_of(analysis, scope);
     let separator = entry_separator(rope, notes);
     let Some(scope) = scope else {
@@ -224,17 +286,17 @@ pub fn new_note_at(
     offset: usize,
 ) -> (u32, String, Vec<TextEdit>) {
     let (scope, number) = new_note_number(analysis, offset);
-    let digits = Digits::of_document(analysis, rope);
     let mut edits = shift_numbers(analysis, rope, scope, number, 1);
     edits.push(add_entry(analysis, rope, scope, number));
-    (number, bracketed(number, digits), edits)
+    let marker = MarkerStyle::of_markers(analysis, rope).write(number);
+    (number, marker, edits)
 }
 
 /// A marker citing note `number` at `offset`, in the document's digits.
 pub fn cite(analysis: &Analysis, rope: &Rope, offset: usize, number: u32) -> TextEdit {
     TextEdit::insert(
         offset,
-        bracketed(number, Digits::of_document(analysis, rope)),
+        MarkerStyle::of_markers(analysis, rope).write(number),
     )
 }
 
@@ -489,8 +551,7 @@ fn renumber_scope(analysis: &Analysis, rope: &Rope, scope: Option<usize>) -> Vec
             }
             continue;
         }
-        let digits = Digits::of(&slice(rope, entry.label));
-        let mut text = bracketed(new_number(entry.number), digits);
+        let mut text = written_with(&slice(rope, entry.label), new_number(entry.number));
         text.push_str(&slice(
             rope,
             TextRange::new(entry.label.end, entry.range.end),

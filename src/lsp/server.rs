@@ -87,7 +87,11 @@ impl Backend {
     fn apply_settings(&self, value: &serde_json::Value) -> Vec<String> {
         let (config, errors) = Config::from_json(value);
         info!(?config, "settings");
+        let syntax_changed = self.state.documents.config().syntax != config.syntax;
         self.state.documents.set_config(config);
+        if syntax_changed {
+            workspace_index::read_again(&self.state);
+        }
         errors
     }
 

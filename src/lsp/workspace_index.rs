@@ -35,7 +35,8 @@ use super::position::{self, Encoding};
 use super::state::ServerState;
 use super::store::{DocumentStore, Snapshot};
 use super::to_proto;
-use crate::document::DocumentSnapshot;
+use crate::analysis::syntax::Syntax;
+use crate::document::{Document, DocumentSnapshot};
 use crate::features::workspace_symbols::{self, Symbol, MAX_RESULTS};
 
 /// Larger files are not read (a log line says so). 128 MB, the largest document the server
@@ -227,6 +228,19 @@ pub fn start(state: &Arc<ServerState>, client: &Client) {
     }
 }
 
+/// Reads every file again, and makes the symbols of open documents again: the settings
+/// changed how headings, markers or notes sections are told.
+pub fn read_again(state: &ServerState) {
+    let workspace = &state.workspace;
+    workspace.opened.fetch_add(1, Ordering::SeqCst);
+    workspace.open.clear();
+    if workspace.jobs.get().is_some() {
+        // No progress reports for this one: the first reading reported them.
+        let (progress, _) = watch::channel(ScanProgress::default());
+        workspace.queue(Job::Scan(progress));
+    }
+}
+
 /// Queues the files the client reports changed on disk.
 pub fn files_changed(state: &ServerState, params: DidChangeWatchedFilesParams) {
     for change in params.changes {
@@ -330,8 +344,9 @@ async fn scan(state: &Arc<ServerState>, progress: watch::Sender<ScanProgress>) {
 /// it has none now, or cannot be read).
 async fn read_into_index(state: &Arc<ServerState>, path: PathBuf) {
     let encoding = state.encoding();
+    let syntax = state.documents.config().syntax.clone();
     let reading = path.clone();
-    match tokio::task::spawn_blocking(move || read_file(&reading, encoding)).await {
+    match tokio::task::spawn_blocking(move || read_file(&reading, encoding, syntax)).await {
         Ok(Some(file)) => {
             state.workspace.files.insert(path, Arc::new(file));
         }
@@ -403,13 +418,15 @@ fn reachable_from(folder: &Path, path: &Path) -> Option<bool> {
 
 /// The symbols of the file at `path`, or `None` (with the reason logged) if it has none or is
 /// not read: not a regular file, over [`MAX_FILE_BYTES`], not UTF-8.
-fn read_file(path: &Path, encoding: Encoding) -> Option<IndexedFile> {
+fn read_file(path: &Path, encoding: Encoding, syntax: Arc<Syntax>) -> Option<IndexedFile> {
     let text = read_text(path)?;
     let Ok(uri) = Url::from_file_path(path) else {
         debug!(?path, "no URI for the path");
         return None;
     };
-    IndexedFile::new(uri, &DocumentSnapshot::new(&text), encoding)
+    let mut document = Document::with_syntax(&text, syntax);
+    document.wait_for_lints();
+    IndexedFile::new(uri, &document.snapshot(), encoding)
 }
 
 fn read_text(path: &Path) -> Option<String> {
