@@ -5,7 +5,9 @@
 //! a pattern the user set replaces the rule it names and is a `regex` matched line by line,
 //! so that the facts of a line still depend on that line alone (see `scan.rs`).
 
-use regex::Regex;
+use std::ops::Range;
+
+use regex::{Regex, RegexBuilder};
 
 use super::headings::{self, HeadingLine};
 use super::lines::line_spans;
@@ -38,6 +40,10 @@ struct Anchored {
 #[derive(Clone, Debug)]
 struct MarkerPattern {
     anywhere: Regex,
+    /// The pattern over many lines at once (`^` and `$` at each line's ends), to skip the
+    /// lines without a marker; `None` for one that anchors at the text's ends (`\A`, `\z`),
+    /// which would then mean something else.
+    across_lines: Option<Regex>,
     at_start: Anchored,
     /// The group holding the number: `number` if named so, else the first.
     group: usize,
@@ -110,7 +116,17 @@ impl Syntax {
                     .into(),
             ),
         };
+        let across_lines = (!source.contains("\\A") && !source.contains("\\z"))
+            .then(|| {
+                RegexBuilder::new(source)
+                    .multi_line(true)
+                    .crlf(true)
+                    .build()
+                    .ok()
+            })
+            .flatten();
         self.marker = Some(MarkerPattern {
+            across_lines,
             anywhere,
             at_start,
             group,
@@ -209,7 +225,7 @@ impl Syntax {
             return scan::markers(text, base);
         };
         let mut found = Vec::new();
-        for span in line_spans(text) {
+        for span in pattern.lines_with_markers(text) {
             let line = &text[span.start..span.end];
             for captures in pattern.anywhere.captures_iter(line) {
                 let (Some(whole), Some(digits)) = (captures.get(0), captures.get(pattern.group))
@@ -251,6 +267,35 @@ impl Syntax {
             None => content.contains('〔'),
             Some(pattern) => pattern.anywhere.is_match(content),
         }
+    }
+}
+
+impl MarkerPattern {
+    /// The lines of `text` (without their line breaks) that may hold a marker: each line
+    /// where the pattern matches when run over the whole text. A match within a line is one
+    /// over the whole text too (`^` and `$` match at every line break, and `\A`/`\z` are not
+    /// used), so no line with a marker is skipped; a line is then searched on its own.
+    fn lines_with_markers<'t>(
+        &'t self,
+        text: &'t str,
+    ) -> Box<dyn Iterator<Item = Range<usize>> + 't> {
+        let Some(across_lines) = &self.across_lines else {
+            return Box::new(line_spans(text).map(|span| span.start..span.end));
+        };
+        let bytes = text.as_bytes();
+        let mut from = Some(0);
+        Box::new(std::iter::from_fn(move || {
+            let found = across_lines.find_at(text, from?)?.start();
+            let start = memchr::memrchr2(b'\n', b'\r', &bytes[..found]).map_or(0, |i| i + 1);
+            let end =
+                memchr::memchr2(b'\n', b'\r', &bytes[found..]).map_or(text.len(), |i| found + i);
+            from = match bytes.get(end..) {
+                None | Some([]) => None,
+                Some([b'\r', b'\n', ..]) => Some(end + 2),
+                Some(_) => Some(end + 1),
+            };
+            Some(start..end)
+        }))
     }
 }
 
@@ -323,6 +368,30 @@ mod tests {
             .set_marker_pattern(r"注(?P<number>[一二三四五六七八九十]+)")
             .unwrap();
         assert_eq!(found(&syntax, "甲注十二乙"), [(3, 12, 12)]);
+    }
+
+    proptest::proptest! {
+        /// Searching over many lines to skip those without a marker finds what searching
+        /// each line finds, whatever the pattern's anchors and the line breaks.
+        #[test]
+        fn markers_found_across_lines_are_those_found_line_by_line(
+            pattern in proptest::sample::select(&[
+                r"\[(\d+)\]", r"(\d+)$", r"^(\d+)", r"\[(\d+)\s*\]", r".(\d)", r"\b(\d+)\b",
+                r"〔(\d+)〕", r"(\d)\s", r"(?s).(\d)",
+            ][..]),
+            pieces in proptest::collection::vec(proptest::sample::select(&[
+                "[", "]", "1", "23", " ", "\n", "\r", "\r\n", "a", "〔", "〕", "\n\n",
+            ][..]), 0..30),
+        ) {
+            let text = pieces.concat();
+            let mut syntax = Syntax::default();
+            syntax.set_marker_pattern(pattern).unwrap();
+            let mut line_by_line = syntax.clone();
+            if let Some(marker) = &mut line_by_line.marker {
+                marker.across_lines = None;
+            }
+            proptest::prop_assert_eq!(found(&syntax, &text), found(&line_by_line, &text));
+        }
     }
 
     #[test]

@@ -576,6 +576,47 @@ mod tests {
         apply(&fixture.text, &operation(&analysis, &rope, fixture.cursor))
     }
 
+    /// `run` on a text read by a marker pattern from the settings.
+    fn run_by(
+        marker_pattern: &str,
+        fixture: &str,
+        operation: impl Fn(&Analysis, &Rope, usize) -> Vec<TextEdit>,
+    ) -> String {
+        let mut syntax = crate::analysis::syntax::Syntax::default();
+        syntax.set_marker_pattern(marker_pattern).unwrap();
+        let fixture = Fixture::parse(fixture);
+        let analysis = Analysis::with_syntax(&fixture.text, std::sync::Arc::new(syntax));
+        let rope = Rope::from_str(&fixture.text);
+        apply(&fixture.text, &operation(&analysis, &rope, fixture.cursor))
+    }
+
+    #[test]
+    fn notes_told_by_a_pattern_are_written_in_their_own_style() {
+        let insert = |a: &Analysis, r: &Rope, at| insert_note(a, r, at);
+        assert_eq!(
+            run_by(
+                r"\[(\d+)\]",
+                "甲[1]乙$0丙[2]。\n\n註釋：\n[1] 一。\n[2] 二。\n",
+                insert
+            ),
+            "甲[1]乙[2]丙[3]。\n\n註釋：\n[1] 一。\n[2]\n[3] 二。\n"
+        );
+        // Chinese numerals, each place renumbered in them (十 follows 九).
+        let markers: String = (1..=9)
+            .map(|n| {
+                format!(
+                    "〔{}〕",
+                    ["一", "二", "三", "四", "五", "六", "七", "八", "九"][n - 1]
+                )
+            })
+            .collect();
+        let text = format!("$0{markers}\n註釋：\n〔九〕末。\n");
+        let renumbered = run_by(r"〔([一二三四五六七八九十]+)〕", &text, insert);
+        assert!(renumbered.starts_with("〔一〕〔二〕〔三〕"), "{renumbered}");
+        assert!(renumbered.contains("〔九〕〔十〕\n"), "{renumbered}");
+        assert!(renumbered.ends_with("〔一〕\n〔十〕末。\n"), "{renumbered}");
+    }
+
     #[test]
     fn insert_a_note_renumbers_later_markers_and_entries() {
         let text = "甲〔1〕乙$0丙〔2〕丁〔2〕\n\n註釋：\n\n〔1〕一。\n\n〔2〕二。";
