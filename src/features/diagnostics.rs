@@ -33,9 +33,14 @@ fn limited(lints: &Lints, shown: usize) -> Vec<Problem> {
     let shown = u32::try_from(shown).unwrap_or(u32::MAX);
     let mut seen = [0u32; FORM_KINDS];
     let mut kept = Vec::new();
-    // Once a kind has its `shown` and its "more", a chunk with nothing else is skipped.
-    let full = |seen: &[u32; FORM_KINDS], kind: usize| seen[kind] > shown.min(totals[kind]);
+    // Once a kind has all its problems, or its `shown` and its "more", a chunk with nothing
+    // else is skipped.
+    let full =
+        |seen: &[u32; FORM_KINDS], kind: usize| seen[kind] >= totals[kind] || seen[kind] > shown;
     for chunk in lints.chunks() {
+        if (0..FORM_KINDS).all(|kind| full(&seen, kind)) {
+            break;
+        }
         let counts = chunk.counts();
         if !(0..FORM_KINDS).any(|kind| counts[kind] > 0 && !full(&seen, kind)) {
             continue;
@@ -60,21 +65,20 @@ fn limited(lints: &Lints, shown: usize) -> Vec<Problem> {
     kept
 }
 
-/// Two lists in document order, merged.
+/// Two lists in document order, merged; `b` is the short one (the form problems shown), so
+/// `a` is copied in runs between them.
 fn merged(a: &[Problem], b: &[Problem]) -> Vec<Problem> {
+    debug_assert!(a.windows(2).all(|w| w[0].range.start <= w[1].range.start));
     let mut all = Vec::with_capacity(a.len() + b.len());
-    let (mut i, mut j) = (0, 0);
-    while i < a.len() && j < b.len() {
-        if b[j].range.start < a[i].range.start {
-            all.push(b[j]);
-            j += 1;
-        } else {
-            all.push(a[i]);
-            i += 1;
-        }
+    let mut from = 0;
+    for problem in b {
+        // Before the first of `a` that starts after it (equal starts: `a`'s first).
+        let at = from + a[from..].partition_point(|p| p.range.start <= problem.range.start);
+        all.extend_from_slice(&a[from..at]);
+        all.push(*problem);
+        from = at;
     }
-    all.extend_from_slice(&a[i..]);
-    all.extend_from_slice(&b[j..]);
+    all.extend_from_slice(&a[from..]);
     all
 }
 

@@ -18,8 +18,11 @@ use crate::text::TextRange;
 #[derive(Clone, Debug, Default)]
 pub struct RangeCache {
     encoding: Encoding,
-    /// In order of `start`, without two of the same start.
+    /// In order of `start` (ranges with the same start side by side).
     entries: Vec<Entry>,
+    /// The length of the longest range (edits forget ranges or move them whole, so it stays
+    /// an upper bound): a range starting further than this before an edit is not touched.
+    longest: usize,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -68,7 +71,12 @@ impl RangeCache {
                 range,
             })
             .collect();
-        RangeCache { encoding, entries }
+        let longest = ranges.iter().map(|r| r.end - r.start).max().unwrap_or(0);
+        RangeCache {
+            encoding,
+            entries,
+            longest,
+        }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -125,12 +133,14 @@ impl RangeCache {
     pub fn edit(&mut self, moved: &Moved) {
         // Ranges overlapping the replaced bytes (or holding an insertion point) changed. They
         // may nest (a paragraph's range holds its markers'), so every range starting before
-        // the edit's end is asked whether it ends before the edit.
+        // the edit's end that may reach it is asked whether it ends before the edit.
         let first_after = self
             .entries
             .partition_point(|entry| entry.start < moved.old_end.max(moved.start + 1));
-        let mut kept = 0;
-        for read in 0..first_after {
+        let reach = moved.start.saturating_sub(self.longest);
+        let first_reaching = self.entries[..first_after].partition_point(|e| e.start < reach);
+        let mut kept = first_reaching;
+        for read in first_reaching..first_after {
             let entry = self.entries[read];
             if entry.start + entry.len <= moved.start {
                 self.entries[kept] = entry;

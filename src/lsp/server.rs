@@ -152,8 +152,9 @@ impl Backend {
 /// How long typing must pause before a large document's form is checked again.
 const FORM_CHECK_PAUSE: std::time::Duration = std::time::Duration::from_millis(300);
 
-/// Waits for the form checks `job` of `uri`, takes them in and publishes; then the same for
-/// checks that edits made meanwhile call for.
+/// Waits for the form checks `job` of `uri`, takes them in and publishes. Edits made
+/// meanwhile are checked once typing pauses (see `check_form_when_typing_pauses`), not at
+/// once: checking again after every job would keep a core busy for as long as typing goes on.
 async fn publish_when_checked(
     state: Arc<ServerState>,
     publisher: Publisher,
@@ -161,28 +162,23 @@ async fn publish_when_checked(
     uri: Url,
     job: LintJob,
 ) {
-    let mut job = Some(job);
-    while let Some(running) = job.take() {
-        if tokio::task::spawn_blocking(move || running.wait())
-            .await
-            .is_err()
-        {
-            return;
-        }
-        state.documents.adopt_lints(&uri);
-        let support = state.client_support();
-        if support.pull_diagnostics {
-            // Pulled, not published: ask the client to pull again.
-            if let (true, Some(client)) = (support.diagnostic_refresh, &client) {
-                if let Err(error) = client.workspace_diagnostic_refresh().await {
-                    debug!(%error, "diagnostic refresh refused");
-                }
+    if tokio::task::spawn_blocking(move || job.wait())
+        .await
+        .is_err()
+    {
+        return;
+    }
+    state.documents.adopt_lints(&uri);
+    let support = state.client_support();
+    if support.pull_diagnostics {
+        // Pulled, not published: ask the client to pull again.
+        if let (true, Some(client)) = (support.diagnostic_refresh, &client) {
+            if let Err(error) = client.workspace_diagnostic_refresh().await {
+                debug!(%error, "diagnostic refresh refused");
             }
-        } else if publisher.send(PublishEvent::Changed(uri.clone())).is_err() {
-            warn!("diagnostics publisher has stopped");
-            return;
         }
-        job = state.documents.start_form_checks(&uri, None);
+    } else if publisher.send(PublishEvent::Changed(uri.clone())).is_err() {
+        warn!("diagnostics publisher has stopped");
     }
 }
 
