@@ -717,3 +717,26 @@ async fn settings_switch_checks_off_set_severities_and_report_what_is_not_unders
         "{codes:?}"
     );
 }
+
+#[tokio::test]
+async fn a_book_s_edits_made_while_its_form_is_checked_are_checked_once_typing_pauses() {
+    let book = SEED.repeat(45);
+    let mut client = TestClient::initialized_with(json!({})).await;
+    client.open(URI, 1, &book).await;
+    // At once, while the book's form checks run: a half-width comma between CJK characters
+    // on the first line, before every other problem of its kind.
+    client.edit(URI, 2, [0, 0, 0, 0], "甲,乙").await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let published = client.diagnostics_for(2).await;
+        let first_line_comma = published["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["code"] == "half-width-punctuation" && d["range"]["start"]["line"] == 0);
+        if first_line_comma {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "never checked");
+    }
+}

@@ -152,9 +152,9 @@ impl Backend {
 /// How long typing must pause before a large document's form is checked again.
 const FORM_CHECK_PAUSE: std::time::Duration = std::time::Duration::from_millis(300);
 
-/// Waits for the form checks `job` of `uri`, takes them in and publishes. Edits made
-/// meanwhile are checked once typing pauses (see `check_form_when_typing_pauses`), not at
-/// once: checking again after every job would keep a core busy for as long as typing goes on.
+/// Waits for the form checks `job` of `uri`, takes them in and publishes; then, if edits were
+/// made meanwhile, checks again once typing pauses (not at once: checking again after every
+/// job would keep a core busy for as long as typing goes on).
 async fn publish_when_checked(
     state: Arc<ServerState>,
     publisher: Publisher,
@@ -162,23 +162,36 @@ async fn publish_when_checked(
     uri: Url,
     job: LintJob,
 ) {
-    if tokio::task::spawn_blocking(move || job.wait())
-        .await
-        .is_err()
-    {
-        return;
-    }
-    state.documents.adopt_lints(&uri);
-    let support = state.client_support();
-    if support.pull_diagnostics {
-        // Pulled, not published: ask the client to pull again.
-        if let (true, Some(client)) = (support.diagnostic_refresh, &client) {
-            if let Err(error) = client.workspace_diagnostic_refresh().await {
-                debug!(%error, "diagnostic refresh refused");
-            }
+    let mut job = job;
+    loop {
+        let running = job.clone();
+        if tokio::task::spawn_blocking(move || running.wait())
+            .await
+            .is_err()
+        {
+            return;
         }
-    } else if publisher.send(PublishEvent::Changed(uri.clone())).is_err() {
-        warn!("diagnostics publisher has stopped");
+        state.documents.adopt_lints(&uri);
+        let support = state.client_support();
+        if support.pull_diagnostics {
+            // Pulled, not published: ask the client to pull again.
+            if let (true, Some(client)) = (support.diagnostic_refresh, &client) {
+                if let Err(error) = client.workspace_diagnostic_refresh().await {
+                    debug!(%error, "diagnostic refresh refused");
+                }
+            }
+        } else if publisher.send(PublishEvent::Changed(uri.clone())).is_err() {
+            warn!("diagnostics publisher has stopped");
+            return;
+        }
+        let Some(version) = state.documents.version_with_form_behind(&uri) else {
+            return;
+        };
+        tokio::time::sleep(FORM_CHECK_PAUSE).await;
+        match state.documents.start_form_checks(&uri, Some(version)) {
+            Some(next) => job = next,
+            None => return, // typing went on: its own pause starts the checks
+        }
     }
 }
 

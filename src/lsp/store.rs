@@ -154,13 +154,23 @@ impl DocumentStore {
     }
 
     /// Starts the form checks of `uri` if edits left them behind (see
-    /// [`Document::start_form_checks`]) and `version` is still the current one.
+    /// [`Document::start_form_checks`]), none are running (whoever started those waits for
+    /// them) and `version` is still the current one.
     pub fn start_form_checks(&self, uri: &Url, version: Option<i32>) -> Option<LintJob> {
         let mut entry = self.documents.get_mut(uri)?;
-        if version.is_some_and(|version| version != entry.version) {
+        if version.is_some_and(|version| version != entry.version)
+            || entry.document.lint_job().is_some()
+        {
             return None;
         }
         entry.document.start_form_checks()
+    }
+
+    /// The version of `uri` if its form checks are behind it and none are running.
+    pub fn version_with_form_behind(&self, uri: &Url) -> Option<i32> {
+        let entry = self.documents.get(uri)?;
+        let document = &entry.document;
+        (document.lints_pending() && document.lint_job().is_none()).then_some(entry.version)
     }
 
     /// Takes the form checks of `uri` if they are done (see [`Document::adopt_lints`]).
@@ -170,9 +180,10 @@ impl DocumentStore {
         };
         let adopted = entry.document.adopt_lints();
         if adopted {
-            // Built again with the ranges of the form problems, at the next publication.
+            // Built again with the ranges of the form problems, at the next publication (and
+            // those being built without them are not kept).
             entry.ranges = None;
-            entry.building = None;
+            entry.building = entry.building.take().map(|_| vec![None]);
         }
         adopted
     }
