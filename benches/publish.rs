@@ -46,6 +46,14 @@ fn publish(c: &mut Criterion) {
             criterion::BatchSize::LargeInput,
         )
     });
+    // The problems an editor is shown, picked from the note problems and the form problems
+    // (the book's form checked whole, as once typing pauses).
+    let mut checked = document.clone();
+    checked.wait_for_lints();
+    group.bench_function("shown_problems", |b| {
+        let snapshot = checked.snapshot();
+        b.iter(|| diagnostics(snapshot.analysis(), snapshot.lints(), Some(SHOWN_PER_KIND)).len())
+    });
     let uri = Url::parse("file:///tmp/book.txt").expect("a valid URL");
     println!("{} problems", problems.len());
     group.bench_function("positions", |b| {
