@@ -57,6 +57,7 @@ pub fn assemble(index: &Index, content_end: usize) -> Analysis {
         markers,
         notes: walk.notes,
         problems,
+        syntax: index.syntax.clone(),
     }
 }
 

@@ -30,6 +30,8 @@ pub struct Analysis {
     pub notes: Vec<Note>,
     /// Sorted by position.
     pub problems: Vec<Problem>,
+    /// The rules the text was read by.
+    pub syntax: std::sync::Arc<syntax::Syntax>,
 }
 
 // (No title text: copying thousands of titles into each analysis, one per heading, was a third

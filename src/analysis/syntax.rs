@@ -147,6 +147,12 @@ impl Syntax {
         Ok(())
     }
 
+    /// The title a new notes section is given: the first of the user's titles, or 註釋.
+    pub fn new_notes_title(&self) -> String {
+        let title = self.notes_titles.iter().flatten().next();
+        format!("{}：", title.map_or("註釋", String::as_str))
+    }
+
     /// The heading `line` (without its line break) is, if any. `content` is its text without
     /// surrounding spaces (see [`scan::trim`]).
     pub fn heading(&self, line: &str, content: &str) -> Option<HeadingLine> {

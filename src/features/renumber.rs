@@ -228,7 +228,10 @@ pub fn add_entry(analysis: &Analysis, rope: &Rope, scope: Option<usize>, number:
             .iter()
             .rev()
             .find(|h| h.kind == HeadingKind::Notes)
-            .map_or("註釋：".to_string(), |h| slice(rope, h.range));
+            .map_or_else(
+                || analysis.syntax.new_notes_title(),
+                |h| slice(rope, h.range),
+            );
         return TextEdit::insert(end, format!("{separator}{title}{separator}{label}"));
     };
     // Before the first entry numbered as high (when inserting, that one is about to move up).
@@ -588,6 +591,23 @@ mod tests {
         let analysis = Analysis::with_syntax(&fixture.text, std::sync::Arc::new(syntax));
         let rope = Rope::from_str(&fixture.text);
         apply(&fixture.text, &operation(&analysis, &rope, fixture.cursor))
+    }
+
+    #[test]
+    fn a_new_notes_section_takes_the_first_title_of_the_settings() {
+        let mut syntax = crate::analysis::syntax::Syntax::default();
+        syntax
+            .set_notes_titles(&["參考資料".to_string(), "Notes".to_string()])
+            .unwrap();
+        let fixture = Fixture::parse("正文〔$01〕。\n");
+        let analysis = Analysis::with_syntax(&fixture.text, std::sync::Arc::new(syntax));
+        let rope = Rope::from_str(&fixture.text);
+        let edit = add_missing_note(&analysis, &rope, fixture.cursor).unwrap();
+        let text = apply(&fixture.text, &[edit]);
+        assert_eq!(text, "正文〔1〕。\n\n參考資料：\n〔1〕");
+        let again = Analysis::with_syntax(&text, analysis.syntax.clone());
+        assert_eq!(again.notes.len(), 1);
+        assert!(again.problems.is_empty(), "{:?}", again.problems);
     }
 
     #[test]
