@@ -144,6 +144,9 @@ pub fn documentation(analysis: &Analysis, rope: &Rope, label: usize) -> Option<S
 /// What was typed of a marker before `offset`: its opening (`〔`), then digits; with its
 /// closing (`〕`) after the cursor when there is one. `None` when the cursor is not in one.
 fn typed_marker(rope: &Rope, offset: usize, style: &renumber::MarkerStyle) -> Option<TextRange> {
+    if style.before.is_empty() {
+        return None; // nothing typed marks the start of a marker
+    }
     let offset = offset.min(rope.len_bytes());
     let line_start = rope.line_to_byte(rope.byte_to_line(offset));
     let before = rope.byte_slice(line_start..offset).to_string();
@@ -154,9 +157,6 @@ fn typed_marker(rope: &Rope, offset: usize, style: &renumber::MarkerStyle) -> Op
         .last()
         .map_or(before.len(), |(i, _)| i);
     let open = before[..digits_start].strip_suffix(style.before.as_str())?;
-    if style.before.is_empty() {
-        return None;
-    }
     let start = line_start + open.len();
     // The rest of a marker the cursor is in: its digits and its `〕`.
     let line_end = rope.line_to_byte((rope.byte_to_line(offset) + 1).min(rope.len_lines()));
