@@ -15,7 +15,8 @@
 //! ```
 //! `--markdown` converts the document first (`[^n]` markers, `[^n]:` notes, `#` headings) and
 //! opens it as `markdown`, to measure a Markdown server on the same text. `--save FILE` writes
-//! the document (generated, converted) to FILE instead of measuring.
+//! the document (generated, converted) to FILE instead of measuring. With `SHOW_WORST` set in
+//! the environment, the five slowest samples of each kind are printed with their order.
 
 mod corpus;
 #[path = "../tests/common/stdio.rs"]
@@ -365,6 +366,11 @@ fn report(what: &str, times: &mut [f64]) {
     if times.is_empty() {
         println!("{what}: no samples");
         return;
+    }
+    if std::env::var("SHOW_WORST").is_ok() {
+        let mut indexed: Vec<(usize, f64)> = times.iter().copied().enumerate().collect();
+        indexed.sort_by(|a, b| b.1.total_cmp(&a.1));
+        println!("{what} worst: {:?}", &indexed[..5.min(indexed.len())]);
     }
     times.sort_by(f64::total_cmp);
     let at = |q: f64| times[((times.len() - 1) as f64 * q).round() as usize];

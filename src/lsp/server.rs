@@ -59,17 +59,25 @@ impl Backend {
     }
 
     /// For a large document, whose form is not checked after each edit: checks it once no
-    /// edit has come for [`FORM_CHECK_PAUSE`] after `version`.
+    /// edit has come for [`FORM_CHECK_PAUSE`] after `version`. One task waits per document,
+    /// looking again after each pause whether an edit came meanwhile.
     fn check_form_when_typing_pauses(&self, uri: Url, version: i32) {
-        if !self.state.documents.checks_form_later(&uri) {
+        if !self.state.documents.watch_for_pause(&uri) {
             return;
         }
         let state = self.state.clone();
         let publisher = self.publisher.clone();
         let client = self.client.clone();
         tokio::spawn(async move {
-            tokio::time::sleep(FORM_CHECK_PAUSE).await;
-            if let Some(job) = state.documents.start_form_checks(&uri, Some(version)) {
+            let mut seen = version;
+            let job = loop {
+                tokio::time::sleep(FORM_CHECK_PAUSE).await;
+                match state.documents.typing_paused(&uri, seen) {
+                    Ok(job) => break job,
+                    Err(newer) => seen = newer,
+                }
+            };
+            if let Some(job) = job {
                 publish_when_checked(state, publisher, Some(client), uri, job).await;
             }
         });

@@ -64,6 +64,9 @@ struct OpenDocument {
     /// While the ranges are being built from an earlier version: the edits made since, to
     /// replay on them (`None` for one they cannot follow).
     building: Option<Vec<Option<Moved>>>,
+    /// A task waits for typing to pause before checking the form (see
+    /// [`DocumentStore::watch_for_pause`]).
+    pause_watched: bool,
 }
 
 #[derive(Debug)]
@@ -137,6 +140,7 @@ impl DocumentStore {
                 document,
                 ranges: None,
                 building: None,
+                pause_watched: false,
             },
         );
     }
@@ -144,13 +148,6 @@ impl DocumentStore {
     /// The form checks of `uri` running on a thread of their own.
     pub fn lint_job(&self, uri: &Url) -> Option<LintJob> {
         self.documents.get(uri)?.document.lint_job()
-    }
-
-    /// Whether the form of `uri` is checked only when asked (a large document).
-    pub fn checks_form_later(&self, uri: &Url) -> bool {
-        self.documents
-            .get(uri)
-            .is_some_and(|entry| entry.document.checks_form_later())
     }
 
     /// Starts the form checks of `uri` if edits left them behind (see
@@ -164,6 +161,36 @@ impl DocumentStore {
             return None;
         }
         entry.document.start_form_checks()
+    }
+
+    /// Whether a task should start waiting for typing to pause in `uri` (its form checked
+    /// only when asked, and no task waiting yet): one waits per document, not one per edit.
+    pub fn watch_for_pause(&self, uri: &Url) -> bool {
+        let Some(mut entry) = self.documents.get_mut(uri) else {
+            return false;
+        };
+        if !entry.document.checks_form_later() || entry.pause_watched {
+            return false;
+        }
+        entry.pause_watched = true;
+        true
+    }
+
+    /// After a pause, the waiting task's turn: if `seen` is still the version of `uri`, the
+    /// wait ends and the form checks start (if they are behind and none run); else the
+    /// version to wait on.
+    pub fn typing_paused(&self, uri: &Url, seen: i32) -> Result<Option<LintJob>, i32> {
+        let Some(mut entry) = self.documents.get_mut(uri) else {
+            return Ok(None);
+        };
+        if entry.version != seen {
+            return Err(entry.version);
+        }
+        entry.pause_watched = false;
+        if entry.document.lint_job().is_some() {
+            return Ok(None);
+        }
+        Ok(entry.document.start_form_checks())
     }
 
     /// The version of `uri` if its form checks are behind it and none are running.
