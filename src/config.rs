@@ -143,6 +143,12 @@ impl Config {
     pub fn is_default(&self) -> bool {
         *self == Config::default()
     }
+
+    /// Whether problems are shown as found: no severity set and no check switched off
+    /// (whatever the patterns).
+    pub fn shows_problems_as_found(&self) -> bool {
+        self.severities.is_empty() && self.off.is_empty()
+    }
 }
 
 /// The patterns and titles set in `section`; those not understood are reported in `errors`
@@ -264,6 +270,7 @@ mod tests {
         expected.set_notes_titles(&["參考資料".into()]).unwrap();
         assert_eq!(*config.syntax, expected);
         assert!(!config.is_default());
+        assert!(config.shows_problems_as_found());
         assert!(Config::from_json(&json!({})).0.is_default());
     }
 }

@@ -47,7 +47,7 @@ pub struct ToPublish {
 /// The problems an editor is shown for a version of a document, as `config` wants them.
 pub fn problems<'a>(document: &'a DocumentSnapshot, config: &Config) -> Cow<'a, [Problem]> {
     let found = diagnostics(document.analysis(), document.lints(), Some(SHOWN_PER_KIND));
-    if config.is_default() {
+    if config.shows_problems_as_found() {
         found
     } else {
         Cow::Owned(config.apply(&found))
