@@ -36,6 +36,12 @@ impl TextRange {
     pub fn contains(self, offset: usize) -> bool {
         self.start <= offset && offset < self.end
     }
+
+    /// The range `by` bytes further on: from offsets in a piece of the text to offsets in
+    /// the whole text, when the piece starts at `by`.
+    pub fn shifted(self, by: usize) -> TextRange {
+        TextRange::new(self.start + by, self.end + by)
+    }
 }
 
 /// A zero-based line and a zero-based column counted in Unicode scalar values (characters).

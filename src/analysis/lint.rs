@@ -241,11 +241,6 @@ impl Lints {
             .collect()
     }
 
-    /// The layout the paragraphs were found with.
-    pub fn layout(&self) -> Layout {
-        self.layout.clone().unwrap_or_default()
-    }
-
     fn is_current(&self, layout: &Layout) -> bool {
         self.dirty.is_none() && self.layout.as_ref() == Some(layout)
     }
@@ -477,7 +472,7 @@ fn urls_in(body: &str, base: usize) -> Vec<(TextRange, bool)> {
         .into_iter()
         .map(|link| {
             let written = &body[link.range.start..link.range.end];
-            let at = TextRange::new(base + link.range.start, base + link.range.end);
+            let at = link.range.shifted(base);
             (at, written != link.target)
         })
         .collect()

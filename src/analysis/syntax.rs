@@ -245,7 +245,7 @@ impl Syntax {
                 if whole.is_empty() || scan::is_document_number(&text[..start], &text[end..]) {
                     continue;
                 }
-                found.push(Marker::new(TextRange::new(base + start, base + end), n));
+                found.push(Marker::new(TextRange::new(start, end).shifted(base), n));
             }
         }
         found

@@ -20,7 +20,12 @@ pub fn join_paragraph(document: &DocumentSnapshot, offset: usize) -> Vec<TextEdi
         Some(paragraph) if paragraph.is_wrapped() => {
             let range = paragraph.range();
             let text = rope.byte_slice(range.start..range.end).to_string();
-            joins(&text, range.start, &paragraph)
+            joins(
+                &text,
+                range.start,
+                &paragraph,
+                &urls_of(&text, range.start, &paragraph),
+            )
         }
         _ => Vec::new(),
     }
@@ -32,7 +37,7 @@ pub fn reflow(document: &DocumentSnapshot) -> Vec<TextEdit> {
     paragraphs(&text, 0, document.layout())
         .iter()
         .filter(|paragraph| paragraph.is_wrapped())
-        .flat_map(|paragraph| joins(&text, 0, paragraph))
+        .flat_map(|paragraph| joins(&text, 0, paragraph, &urls_of(&text, 0, paragraph)))
         .collect()
 }
 
@@ -57,14 +62,13 @@ pub fn repair_scars(document: &DocumentSnapshot) -> Vec<TextEdit> {
                 edits.push(delete(TextRange::new(line.start, line.content.start)));
             }
         }
+        let urls = urls_of(&text, 0, &paragraph);
         let joined = if wrapped {
-            joins(&text, 0, &paragraph)
+            joins(&text, 0, &paragraph, &urls)
         } else {
             Vec::new()
         };
-        let range = paragraph.range();
-        for link in links(&text[range.start..range.end]) {
-            let url = TextRange::new(range.start + link.range.start, range.start + link.range.end);
+        for &url in &urls {
             let overlaps = |gap: &TextRange| {
                 joined
                     .iter()
@@ -126,15 +130,19 @@ fn full_width(written: &str, full: char) -> String {
     }
 }
 
-/// The edits that join a paragraph's lines (`text` starts at byte `base`): each line break,
-/// with the blank lines and spaces around it, becomes nothing between CJK text or inside a
-/// URL, and one space between Latin words.
-fn joins(text: &str, base: usize, paragraph: &Paragraph) -> Vec<TextEdit> {
+/// The URLs of a paragraph (`text` starts at byte `base`), in document offsets.
+fn urls_of(text: &str, base: usize, paragraph: &Paragraph) -> Vec<TextRange> {
     let range = paragraph.range();
-    let urls: Vec<TextRange> = links(&text[range.start - base..range.end - base])
+    links(&text[range.start - base..range.end - base])
         .into_iter()
-        .map(|l| TextRange::new(range.start + l.range.start, range.start + l.range.end))
-        .collect();
+        .map(|link| link.range.shifted(range.start))
+        .collect()
+}
+
+/// The edits that join a paragraph's lines (`text` starts at byte `base`; `urls` are the
+/// paragraph's): each line break, with the blank lines and spaces around it, becomes nothing
+/// between CJK text or inside a URL, and one space between Latin words.
+fn joins(text: &str, base: usize, paragraph: &Paragraph, urls: &[TextRange]) -> Vec<TextEdit> {
     paragraph
         .lines
         .windows(2)

@@ -77,7 +77,7 @@ pub fn tokens(text: &str, analysis: &Analysis, layout: &Layout, within: TextRang
     let (start, end) = (line_start(text, within.start), line_end(text, within.end));
     let region = text.get(start..end).unwrap_or("");
     for link in links(region) {
-        add(shifted(link.range, start), TokenKind::Url, 0);
+        add(link.range.shifted(start), TokenKind::Url, 0);
     }
     for (pair, range) in closed_pairs(region, start, layout) {
         let kind = if PAIRS[pair].0 == '《' {
@@ -94,10 +94,6 @@ pub fn tokens(text: &str, analysis: &Analysis, layout: &Layout, within: TextRang
         .into_iter()
         .filter(|token| touches(token.range))
         .collect()
-}
-
-fn shifted(range: TextRange, by: usize) -> TextRange {
-    TextRange::new(range.start + by, range.end + by)
 }
 
 /// Where the line holding `offset` starts.

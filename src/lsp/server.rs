@@ -105,18 +105,9 @@ impl Backend {
 
     /// Every open document's problems shown again, after the settings changed.
     async fn show_everything_again(&self) {
-        let support = self.state.client_support();
-        if support.pull_diagnostics {
-            if support.diagnostic_refresh {
-                if let Err(error) = self.client.workspace_diagnostic_refresh().await {
-                    debug!(%error, "diagnostic refresh refused");
-                }
-            }
-            return;
-        }
-        for uri in self.state.documents.uris() {
-            self.publish(PublishEvent::Republish(uri));
-        }
+        let events = self.state.documents.uris().into_iter();
+        let events = events.map(PublishEvent::Republish);
+        show_again(&self.state, &self.publisher, Some(&self.client), events).await;
     }
 
     fn snapshot(&self, uri: &Url) -> Option<Snapshot> {
@@ -157,6 +148,32 @@ impl Backend {
     }
 }
 
+/// Shows problems again after `events`: a client that pulls them is asked to pull again (if
+/// it can be asked), others are sent them. Whether the publisher still runs.
+async fn show_again(
+    state: &ServerState,
+    publisher: &Publisher,
+    client: Option<&Client>,
+    events: impl IntoIterator<Item = PublishEvent>,
+) -> bool {
+    let support = state.client_support();
+    if support.pull_diagnostics {
+        if let (true, Some(client)) = (support.diagnostic_refresh, client) {
+            if let Err(error) = client.workspace_diagnostic_refresh().await {
+                debug!(%error, "diagnostic refresh refused");
+            }
+        }
+        return true;
+    }
+    for event in events {
+        if publisher.send(event).is_err() {
+            warn!("diagnostics publisher has stopped");
+            return false;
+        }
+    }
+    true
+}
+
 /// How long typing must pause before a large document's form is checked again.
 const FORM_CHECK_PAUSE: std::time::Duration = std::time::Duration::from_millis(300);
 
@@ -180,23 +197,15 @@ async fn publish_when_checked(
             return;
         }
         state.documents.adopt_lints(&uri);
-        let support = state.client_support();
-        if support.pull_diagnostics {
-            // Pulled, not published: ask the client to pull again.
-            if let (true, Some(client)) = (support.diagnostic_refresh, &client) {
-                if let Err(error) = client.workspace_diagnostic_refresh().await {
-                    debug!(%error, "diagnostic refresh refused");
-                }
-            }
-        } else if publisher.send(PublishEvent::Changed(uri.clone())).is_err() {
-            warn!("diagnostics publisher has stopped");
+        let event = PublishEvent::Changed(uri.clone());
+        if !show_again(&state, &publisher, client.as_ref(), [event]).await {
             return;
         }
         let Some(version) = state.documents.version_with_form_behind(&uri) else {
             return;
         };
         tokio::time::sleep(FORM_CHECK_PAUSE).await;
-        match state.documents.start_form_checks(&uri, Some(version)) {
+        match state.documents.start_form_checks(&uri, version) {
             Some(next) => job = next,
             None => return, // typing went on: its own pause starts the checks
         }

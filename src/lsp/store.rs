@@ -150,17 +150,13 @@ impl DocumentStore {
         self.documents.get(uri)?.document.lint_job()
     }
 
-    /// Starts the form checks of `uri` if edits left them behind (see
-    /// [`Document::start_form_checks`]), none are running (whoever started those waits for
-    /// them) and `version` is still the current one.
-    pub fn start_form_checks(&self, uri: &Url, version: Option<i32>) -> Option<LintJob> {
+    /// Starts the form checks of `uri` if `version` is still the current one (see
+    /// [`start_checks`]).
+    pub fn start_form_checks(&self, uri: &Url, version: i32) -> Option<LintJob> {
         let mut entry = self.documents.get_mut(uri)?;
-        if version.is_some_and(|version| version != entry.version)
-            || entry.document.lint_job().is_some()
-        {
-            return None;
-        }
-        entry.document.start_form_checks()
+        (entry.version == version)
+            .then(|| start_checks(&mut entry))
+            .flatten()
     }
 
     /// Whether a task should start waiting for typing to pause in `uri` (its form checked
@@ -187,10 +183,7 @@ impl DocumentStore {
             return Err(entry.version);
         }
         entry.pause_watched = false;
-        if entry.document.lint_job().is_some() {
-            return Ok(None);
-        }
-        Ok(entry.document.start_form_checks())
+        Ok(start_checks(&mut entry))
     }
 
     /// The version of `uri` if its form checks are behind it and none are running.
@@ -392,6 +385,16 @@ impl DocumentStore {
             document: entry.document.snapshot(),
         })
     }
+}
+
+/// Starts the form checks of a document if edits left them behind (see
+/// [`Document::start_form_checks`]) and none are running: whoever started those waits for
+/// them.
+fn start_checks(entry: &mut OpenDocument) -> Option<LintJob> {
+    if entry.document.lint_job().is_some() {
+        return None;
+    }
+    entry.document.start_form_checks()
 }
 
 /// How an edit of `chars` moves the remembered ranges (its new end's position still to be
