@@ -13,6 +13,9 @@
 //! cargo bench --bench lsp_latency -- --structural         # edits that change structure
 //! cargo bench --bench lsp_latency -- --server 'other-server --stdio' --doc book.txt --markdown
 //! ```
+//! `--settings JSON` sends the server those settings (a `workspace/didChangeConfiguration`
+//! with `{"settings": {"marginalia": JSON}}`) before the document is opened, e.g.
+//! `--settings '{"maxProblems": 0}'` to be sent every problem.
 //! `--markdown` converts the document first (`[^n]` markers, `[^n]:` notes, `#` headings) and
 //! opens it as `markdown`, to measure a Markdown server on the same text. `--save FILE` writes
 //! the document (generated, converted) to FILE instead of measuring. With `SHOW_WORST` set in
@@ -36,6 +39,7 @@ struct Options {
     markdown: bool,
     save: Option<String>,
     structural: bool,
+    settings: Option<Value>,
 }
 
 fn options() -> Options {
@@ -50,6 +54,7 @@ fn options() -> Options {
         markdown: false,
         save: None,
         structural: false,
+        settings: None,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -68,6 +73,11 @@ fn options() -> Options {
             "--markdown" => options.markdown = true,
             "--save" => options.save = args.next(),
             "--structural" => options.structural = true,
+            "--settings" => {
+                let settings = args.next().unwrap_or_default();
+                let settings = serde_json::from_str(&settings).expect("--settings takes JSON");
+                options.settings = Some(settings);
+            }
             _ => {} // cargo bench passes --bench
         }
     }
@@ -121,6 +131,12 @@ fn main() {
         },
     });
     client.initialize(capabilities);
+    if let Some(settings) = &options.settings {
+        client.notify(
+            "workspace/didChangeConfiguration",
+            json!({ "settings": { "marginalia": settings } }),
+        );
+    }
     let pid = client.pid();
     println!("RSS after initialize: {}", rss(pid));
 

@@ -9,8 +9,9 @@
 mod corpus;
 
 use criterion::{criterion_group, criterion_main, Criterion};
+use marginalia::config::Config;
 use marginalia::document::Document;
-use marginalia::features::diagnostics::{diagnostics, SHOWN_PER_KIND};
+use marginalia::features::diagnostics::{diagnostics, Shown, SHOWN_PER_KIND};
 use marginalia::lsp::position::{self, Encoding};
 use marginalia::lsp::store::DocumentStore;
 use marginalia::lsp::{encoded, to_proto};
@@ -31,7 +32,19 @@ fn publish(c: &mut Criterion) {
     let paste: String = corpus::SEED.chars().cycle().take(34_000).collect(); // ~100 KB
     document.replace(at..at, &paste);
     document.refresh();
-    let shown = diagnostics(document.analysis(), document.lints(), Some(SHOWN_PER_KIND));
+    // Every note problem, as a client that sets `maxProblems` to 0 is sent them: the
+    // encoder's worst case.
+    let every_note_problem = Shown {
+        per_kind: SHOWN_PER_KIND,
+        total: usize::MAX,
+    };
+    let config = Config::default();
+    let shown = diagnostics(
+        document.analysis(),
+        document.lints(),
+        &config,
+        Some(every_note_problem),
+    );
     let problems = &shown[..];
     let mut group = c.benchmark_group("publish_after_paste_10MB");
     group.sample_size(20);
@@ -46,13 +59,14 @@ fn publish(c: &mut Criterion) {
             criterion::BatchSize::LargeInput,
         )
     });
-    // The problems an editor is shown, picked from the note problems and the form problems
-    // (the book's form checked whole, as once typing pauses).
+    // The problems an editor is shown by default, picked from the note problems and the form
+    // problems (the book's form checked whole, as once typing pauses).
     let mut checked = document.clone();
     checked.wait_for_lints();
     group.bench_function("shown_problems", |b| {
         let snapshot = checked.snapshot();
-        b.iter(|| diagnostics(snapshot.analysis(), snapshot.lints(), Some(SHOWN_PER_KIND)).len())
+        let shown = Shown::in_editor(&config);
+        b.iter(|| diagnostics(snapshot.analysis(), snapshot.lints(), &config, Some(shown)).len())
     });
     let uri = Url::parse("file:///tmp/book.txt").expect("a valid URL");
     println!("{} problems", problems.len());

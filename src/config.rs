@@ -7,7 +7,8 @@
 //!   "checks": { "notes": true, "pdfScars": true, "typography": false },
 //!   "headings": { "level1": "第[一二三四五六七八九十]+章", "level2": "[A-Z]\\. " },
 //!   "noteMarker": "\\[(\\d+)\\]",
-//!   "notesTitles": ["註釋", "參考資料"] }
+//!   "notesTitles": ["註釋", "參考資料"],
+//!   "maxProblems": 1000 }
 //! ```
 
 use std::sync::Arc;
@@ -71,6 +72,21 @@ pub struct Config {
     off: Vec<CheckGroup>,
     /// How headings, note markers and notes sections are told.
     pub syntax: Arc<Syntax>,
+    /// How many problems of a document an editor is sent.
+    pub max_problems: MaxProblems,
+}
+
+/// How many problems of a document an editor is sent at most; the rest are counted in one.
+/// VS Code shows at most 1,000 a file (errors first) and drops the others after they were
+/// sent; after a paste that leaves ten thousand, sending them all costs milliseconds per
+/// keystroke for nothing a reader can use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MaxProblems(pub usize);
+
+impl Default for MaxProblems {
+    fn default() -> MaxProblems {
+        MaxProblems(1000)
+    }
 }
 
 impl Config {
@@ -109,6 +125,17 @@ impl Config {
                     )),
                 }
             }
+        }
+        match section.get("maxProblems") {
+            // 0: no limit.
+            Some(Value::Number(n)) if n.as_u64().is_some() => {
+                let n = n.as_u64().and_then(|n| usize::try_from(n).ok());
+                config.max_problems = MaxProblems(n.filter(|&n| n > 0).unwrap_or(usize::MAX));
+            }
+            Some(Value::Null) | None => {}
+            Some(other) => errors.push(format!(
+                "marginalia.maxProblems: {other} is not a whole number (0 for no limit)"
+            )),
         }
         config.syntax = Arc::new(syntax(section, &mut errors));
         (config, errors)
@@ -272,5 +299,19 @@ mod tests {
         assert!(!config.is_default());
         assert!(config.shows_problems_as_found());
         assert!(Config::from_json(&json!({})).0.is_default());
+    }
+
+    #[test]
+    fn how_many_problems_are_sent() {
+        let max = |value| {
+            let (config, errors) = Config::from_json(&json!({ "maxProblems": value }));
+            (config.max_problems.0, errors.len())
+        };
+        assert_eq!(max(json!(null)), (1000, 0));
+        assert_eq!(max(json!(20)), (20, 0));
+        assert_eq!(max(json!(0)), (usize::MAX, 0), "0: no limit");
+        assert_eq!(max(json!(-1)), (1000, 1));
+        assert_eq!(max(json!("all")), (1000, 1));
+        assert_eq!(max(json!(2.5)), (1000, 1));
     }
 }

@@ -279,9 +279,12 @@ fn notes_only(text: &str) -> usize {
 /// How many problems an editor is shown for `text`: the note problems, and the form problems
 /// of each kind up to `SHOWN_PER_KIND` and one "more".
 fn shown_problems(text: &str) -> usize {
-    use marginalia::features::diagnostics::{diagnostics, SHOWN_PER_KIND};
+    use marginalia::config::Config;
+    use marginalia::features::diagnostics::{diagnostics, Shown};
     let document = marginalia::document::DocumentSnapshot::new(text);
-    let shown = diagnostics(document.analysis(), document.lints(), Some(SHOWN_PER_KIND)).len();
+    let config = Config::default();
+    let shown = Shown::in_editor(&config);
+    let shown = diagnostics(document.analysis(), document.lints(), &config, Some(shown)).len();
     assert!(shown > document.analysis().problems.len());
     shown
 }

@@ -282,3 +282,48 @@ async fn a_pulling_client_gets_a_new_report_after_the_settings_change() {
         .count();
     assert_eq!(missing, 1);
 }
+
+#[tokio::test]
+async fn an_editor_is_sent_at_most_max_problems_and_the_count_of_the_rest() {
+    // 1,500 markers and no notes section: 1,500 missing notes.
+    let text: String = (1..=1500).map(|n| format!("甲〔{n}〕\n")).collect();
+    let codes = |published: &Value| -> Vec<String> {
+        published["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["code"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let mut client = TestClient::initialized_with(json!({})).await;
+    client.open(OWN_URI, 1, &text).await;
+    // By default, 1,000 and one saying how many more from where they start.
+    let published = client.diagnostics_for(1).await;
+    let sent = codes(&published);
+    assert_eq!(sent.len(), 1001);
+    assert!(sent[..1000].iter().all(|code| code == "missing-note"));
+    let last = &published["diagnostics"][1000];
+    assert_eq!(last["code"], "not-shown");
+    assert_eq!(last["severity"], 3, "information");
+    assert_eq!(last["range"]["start"]["line"], 1000, "at marker 〔1001〕");
+    assert!(
+        last["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("500 more problems from here on are not shown"),
+        "{last}"
+    );
+    // Set to 20: twenty and the rest counted; to 0: all of them.
+    for (max, expected) in [(20, 21), (0, 1500)] {
+        client
+            .notify(
+                "workspace/didChangeConfiguration",
+                json!({ "settings": { "marginalia": { "maxProblems": max } } }),
+            )
+            .await;
+        let published = client.diagnostics_for(1).await;
+        let sent = codes(&published);
+        assert_eq!(sent.len(), expected, "maxProblems {max}");
+        assert_eq!(sent.last().unwrap() == "not-shown", max != 0);
+    }
+}

@@ -112,10 +112,11 @@ pub struct Chunk {
     shift: isize,
     /// Sorted by start, positions before `shift`.
     problems: Arc<Vec<Problem>>,
+    /// For each kind (see [`kind_index`]), where its problems are in `problems`: an editor is
+    /// shown the first 50 of each, and a rare kind's are found without reading the others.
+    by_kind: Arc<[Vec<u32>; FORM_KINDS]>,
     /// The furthest end of a problem, before `shift`.
     end: usize,
-    /// How many problems of each kind (see [`kind_index`]).
-    counts: [u32; FORM_KINDS],
 }
 
 /// The kinds of form problems.
@@ -135,17 +136,17 @@ pub fn kind_index(code: ProblemCode) -> Option<usize> {
 
 impl Chunk {
     fn new(problems: Vec<Problem>) -> Chunk {
-        let mut counts = [0; FORM_KINDS];
-        for problem in &problems {
+        let mut by_kind: [Vec<u32>; FORM_KINDS] = Default::default();
+        for (at, problem) in (0u32..).zip(&problems) {
             if let Some(kind) = kind_index(problem.code()) {
-                counts[kind] += 1;
+                by_kind[kind].push(at);
             }
         }
         Chunk {
             shift: 0,
             end: problems.iter().map(|p| p.range.end).max().unwrap_or(0),
             problems: Arc::new(problems),
-            counts,
+            by_kind: Arc::new(by_kind),
         }
     }
 
@@ -161,19 +162,24 @@ impl Chunk {
         self.at(self.end)
     }
 
-    /// How many problems of each kind (see [`kind_index`]).
-    pub fn counts(&self) -> &[u32; FORM_KINDS] {
-        &self.counts
-    }
-
     /// The problems with their positions.
     pub fn iter(&self) -> impl Iterator<Item = Problem> + '_ {
-        self.problems.iter().map(|problem| {
-            let mut problem = *problem;
-            problem.range =
-                TextRange::new(self.at(problem.range.start), self.at(problem.range.end));
-            problem
+        self.problems.iter().map(|problem| self.moved(*problem))
+    }
+
+    /// The problems of `kind` (see [`kind_index`]) with their positions, each with its
+    /// index in [`Chunk::iter`].
+    pub fn of_kind(&self, kind: usize) -> impl Iterator<Item = (usize, Problem)> + '_ {
+        let at = self.by_kind.get(kind).map_or(&[][..], Vec::as_slice);
+        at.iter().filter_map(|&at| {
+            let at = usize::try_from(at).ok()?;
+            Some((at, self.moved(*self.problems.get(at)?)))
         })
+    }
+
+    fn moved(&self, mut problem: Problem) -> Problem {
+        problem.range = TextRange::new(self.at(problem.range.start), self.at(problem.range.end));
+        problem
     }
 }
 
@@ -213,19 +219,8 @@ impl Lints {
         self.chunks.is_empty()
     }
 
-    /// How many problems of each kind (indexed by [`kind_index`]).
-    pub fn totals(&self) -> [u32; FORM_KINDS] {
-        let mut totals = [0; FORM_KINDS];
-        for chunk in &self.chunks {
-            for (total, count) in totals.iter_mut().zip(chunk.counts) {
-                *total += count;
-            }
-        }
-        totals
-    }
-
-    /// The problems in order, chunk by chunk: a reader after some kinds only skips the
-    /// chunks without them.
+    /// The problems in order, chunk by chunk: a reader after some kinds reads only theirs
+    /// ([`Chunk::of_kind`]).
     pub fn chunks(&self) -> impl Iterator<Item = &Chunk> {
         self.chunks.iter()
     }

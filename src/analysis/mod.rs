@@ -164,6 +164,8 @@ pub enum ProblemCode {
     BrokenUrl,
     UnbalancedPunctuation,
     HalfWidthPunctuation,
+    /// Problems an editor was not sent (see [`ProblemKind::NotShown`]).
+    NotShown,
 }
 
 impl ProblemCode {
@@ -180,6 +182,7 @@ impl ProblemCode {
             ProblemCode::BrokenUrl => "broken-url",
             ProblemCode::UnbalancedPunctuation => "unbalanced-punctuation",
             ProblemCode::HalfWidthPunctuation => "half-width-punctuation",
+            ProblemCode::NotShown => "not-shown",
         }
     }
 
@@ -191,7 +194,7 @@ impl ProblemCode {
             | ProblemCode::NotesOutOfOrder
             | ProblemCode::UnbalancedPunctuation
             | ProblemCode::HalfWidthPunctuation => Severity::Warning,
-            ProblemCode::NoteOrder => Severity::Information,
+            ProblemCode::NoteOrder | ProblemCode::NotShown => Severity::Information,
             ProblemCode::PageBreakSpace | ProblemCode::HardWrap | ProblemCode::BrokenUrl => {
                 Severity::Hint
             }
@@ -241,6 +244,9 @@ pub enum ProblemKind {
     /// said: a paste far from here would change it, and publishing again costs as much as
     /// the paste.)
     More { code: ProblemCode },
+    /// The first of `count` problems an editor is not sent, from here on (it is sent at most
+    /// `maxProblems`).
+    NotShown { count: u32 },
 }
 
 impl Problem {
@@ -301,6 +307,7 @@ impl ProblemKind {
             }
             ProblemKind::HalfWidthPunctuation { .. } => ProblemCode::HalfWidthPunctuation,
             ProblemKind::More { code, .. } => code,
+            ProblemKind::NotShown { .. } => ProblemCode::NotShown,
         }
     }
 }
@@ -361,6 +368,11 @@ impl ProblemMessage<'_> {
             }
             ProblemKind::More { .. } => text(
                 "and more of this kind further on, not shown one by one (`marginalia check` lists them all; the source actions repair them all)",
+            ),
+            ProblemKind::NotShown { count } => (
+                "",
+                Some(count),
+                " more problems from here on are not shown: an editor is sent at most the setting marginalia.maxProblems (1000 unless set; 0 for all); `marginalia check` lists them all",
             ),
         }
     }

@@ -59,7 +59,7 @@ fn reports<'a>(
     config: &Config,
 ) -> impl Iterator<Item = Report<'a>> {
     let rope = document.text();
-    let problems = config.apply(&diagnostics(document.analysis(), document.lints(), None));
+    let problems = diagnostics(document.analysis(), document.lints(), config, None).into_owned();
     problems.into_iter().map(move |problem| {
         let start = line_col(rope, problem.range.start);
         let end = line_col(rope, problem.range.end);

@@ -2,8 +2,9 @@
 
 use std::borrow::Cow;
 
-use crate::analysis::lint::{kind_index, Lints, FORM_KINDS};
+use crate::analysis::lint::{Lints, FORM_KINDS};
 use crate::analysis::{Analysis, Problem, ProblemKind};
+use crate::config::Config;
 
 /// How many form problems (PDF scars, typography) of one kind an editor is shown one by one.
 /// A 10 MB book out of PDF has tens of thousands of hard-wrapped paragraphs: sending each after
@@ -11,102 +12,136 @@ use crate::analysis::{Analysis, Problem, ProblemKind};
 /// "and 24,000 more" does (the source actions repair them all, `marginalia check` lists them).
 pub const SHOWN_PER_KIND: usize = 50;
 
-/// The problems to report, in document order: the note problems, and the form problems up to
-/// `shown_per_kind` of each kind (the rest counted in one [`ProblemKind::More`] where they
-/// start); `None` shows them all.
+/// How many problems an editor is shown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shown {
+    /// Form problems of one kind, one by one (the rest in one [`ProblemKind::More`]).
+    pub per_kind: usize,
+    /// Problems in all (the rest counted in one [`ProblemKind::NotShown`]).
+    pub total: usize,
+}
+
+impl Shown {
+    /// What an editor is shown by `config`.
+    pub fn in_editor(config: &Config) -> Shown {
+        Shown {
+            per_kind: SHOWN_PER_KIND,
+            total: config.max_problems.0,
+        }
+    }
+}
+
+/// The problems to report, in document order, as `config` wants them (those switched off
+/// left out, severities set): the note problems and the form problems, as many as `shown`
+/// says; `None` reports them all.
 pub fn diagnostics<'a>(
     analysis: &'a Analysis,
     lints: &Lints,
-    shown_per_kind: Option<usize>,
+    config: &Config,
+    shown: Option<Shown>,
 ) -> Cow<'a, [Problem]> {
-    if lints.is_empty() {
-        return Cow::Borrowed(&analysis.problems);
+    let shown = shown.unwrap_or(Shown {
+        per_kind: usize::MAX,
+        total: usize::MAX,
+    });
+    let as_found = config.shows_problems_as_found();
+    let notes = &analysis.problems;
+    if as_found && lints.is_empty() && notes.len() <= shown.total {
+        return Cow::Borrowed(notes);
     }
-    let form = limited(lints, shown_per_kind.unwrap_or(usize::MAX));
-    Cow::Owned(merged(&analysis.problems, &form))
+    let form = limited(lints, shown.per_kind);
+    let (notes, form) = if as_found {
+        (Cow::Borrowed(notes.as_slice()), form)
+    } else {
+        (Cow::Owned(config.apply(notes)), config.apply(&form))
+    };
+    let mut all = merged(&notes, &form);
+    let mut kept = Vec::with_capacity((notes.len() + form.len()).min(shown.total));
+    kept.extend(all.by_ref().take(shown.total));
+    if let Some(first_not_shown) = all.next() {
+        let count = notes.len() + form.len() - kept.len();
+        let count = ProblemKind::NotShown {
+            count: u32::try_from(count).unwrap_or(u32::MAX),
+        };
+        kept.push(Problem::new(count, first_not_shown.range));
+    }
+    Cow::Owned(kept)
 }
 
 /// The form problems in order, at most `shown` of each kind, and for a kind with more, one
 /// [`ProblemKind::More`] where the first not shown starts.
 fn limited(lints: &Lints, shown: usize) -> Vec<Problem> {
-    let totals = lints.totals();
-    let shown = u32::try_from(shown).unwrap_or(u32::MAX);
-    let mut seen = [0u32; FORM_KINDS];
+    // Each with its place among the lints (chunk, index in it), to be put back in their order.
     let mut kept = Vec::new();
-    // Once a kind has all its problems, or its `shown` and its "more", a chunk with nothing
-    // else is skipped.
-    let full =
-        |seen: &[u32; FORM_KINDS], kind: usize| seen[kind] >= totals[kind] || seen[kind] > shown;
-    for chunk in lints.chunks() {
-        if (0..FORM_KINDS).all(|kind| full(&seen, kind)) {
-            break;
-        }
-        let counts = chunk.counts();
-        if !(0..FORM_KINDS).any(|kind| counts[kind] > 0 && !full(&seen, kind)) {
-            continue;
-        }
-        for problem in chunk.iter() {
-            let Some(kind) = kind_index(problem.code()) else {
-                continue;
-            };
-            seen[kind] += 1;
-            if seen[kind] <= shown {
-                kept.push(problem);
-            } else if seen[kind] == shown + 1 {
-                kept.push(Problem {
-                    kind: ProblemKind::More {
-                        code: problem.code(),
+    for kind in 0..FORM_KINDS {
+        let of_kind = lints.chunks().enumerate().flat_map(|(c, chunk)| {
+            chunk
+                .of_kind(kind)
+                .map(move |(i, problem)| ((c, i), problem))
+        });
+        for (seen, (at, problem)) in of_kind.enumerate() {
+            if seen == shown {
+                let code = problem.code();
+                let more = ProblemKind::More { code };
+                kept.push((
+                    at,
+                    Problem {
+                        kind: more,
+                        ..problem
                     },
-                    ..problem
-                });
+                ));
+                break;
             }
+            kept.push((at, problem));
         }
     }
-    kept
+    kept.sort_unstable_by_key(|(at, _)| *at);
+    kept.into_iter().map(|(_, problem)| problem).collect()
 }
 
-/// Two lists in document order, merged; `b` is the short one (the form problems shown), so
-/// `a` is copied in runs between them.
-fn merged(a: &[Problem], b: &[Problem]) -> Vec<Problem> {
+/// Two lists in document order, merged (equal starts: `a`'s first). Lazy: a paste can leave
+/// ten thousand note problems, of which an editor is shown the first thousand.
+fn merged<'x>(mut a: &'x [Problem], mut b: &'x [Problem]) -> impl Iterator<Item = Problem> + 'x {
     debug_assert!(a.windows(2).all(|w| w[0].range.start <= w[1].range.start));
-    let mut all = Vec::with_capacity(a.len() + b.len());
-    let mut from = 0;
-    for problem in b {
-        // Before the first of `a` that starts after it (equal starts: `a`'s first).
-        let at = from + a[from..].partition_point(|p| p.range.start <= problem.range.start);
-        all.extend_from_slice(&a[from..at]);
-        all.push(*problem);
-        from = at;
-    }
-    all.extend_from_slice(&a[from..]);
-    all
+    std::iter::from_fn(move || {
+        let from_a = match (a.first(), b.first()) {
+            (Some(x), Some(y)) => x.range.start <= y.range.start,
+            (x, _) => x.is_some(),
+        };
+        let list = if from_a { &mut a } else { &mut b };
+        let (first, rest) = list.split_first()?;
+        *list = rest;
+        Some(*first)
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analysis::Severity;
     use expect_test::{expect, Expect};
 
     fn check(text: &str, expect: Expect) {
         let analysis = Analysis::new(text);
-        let rendered: Vec<String> = diagnostics(&analysis, &Lints::default(), None)
-            .iter()
-            .map(|p| {
-                let related: Vec<String> = p
-                    .related()
-                    .iter()
-                    .map(|(r, m)| format!(" ({}: {m})", &text[r.start..r.end]))
-                    .collect();
-                format!(
-                    "{} {} {:?} {}{}",
-                    p.severity.as_str(),
-                    p.code().as_str(),
-                    &text[p.range.start..p.range.end],
-                    p.message(),
-                    related.concat()
-                )
-            })
-            .collect();
+        let rendered: Vec<String> =
+            diagnostics(&analysis, &Lints::default(), &Config::default(), None)
+                .iter()
+                .map(|p| {
+                    let related: Vec<String> = p
+                        .related()
+                        .iter()
+                        .map(|(r, m)| format!(" ({}: {m})", &text[r.start..r.end]))
+                        .collect();
+                    format!(
+                        "{} {} {:?} {}{}",
+                        p.severity.as_str(),
+                        p.code().as_str(),
+                        &text[p.range.start..p.range.end],
+                        p.message(),
+                        related.concat()
+                    )
+                })
+                .collect();
         expect.assert_eq(&rendered.join("\n"));
     }
 
@@ -167,5 +202,132 @@ mod tests {
     #[test]
     fn a_bracketed_label_outside_the_notes_section_is_a_marker() {
         check("〔1〕開頭的正文。\n註釋：\n〔1〕一。", expect![""]);
+    }
+
+    /// `count` markers without notes, then as many notes, numbered after them, never cited.
+    fn missing_and_unused(count: u32) -> String {
+        let markers: String = (1..=count).map(|n| format!("甲〔{n}〕\n")).collect();
+        let notes: String = (count + 1..=2 * count)
+            .map(|n| format!("〔{n}〕注。\n"))
+            .collect();
+        format!("{markers}註釋：\n{notes}")
+    }
+
+    fn codes(problems: &[Problem]) -> Vec<String> {
+        problems
+            .iter()
+            .map(|p| format!("{} {}", p.code().as_str(), p.message()))
+            .collect()
+    }
+
+    #[test]
+    fn an_editor_is_sent_at_most_the_total_and_a_count_of_the_rest_where_they_start() {
+        let text = missing_and_unused(5);
+        let analysis = Analysis::new(&text);
+        assert_eq!(analysis.problems.len(), 10);
+        let config = Config::default();
+        let shown = |total| {
+            Some(Shown {
+                per_kind: 50,
+                total,
+            })
+        };
+        let problems = diagnostics(&analysis, &Lints::default(), &config, shown(3));
+        expect![[r#"
+            [
+                "missing-note note 〔1〕 is cited but has no entry in 註釋",
+                "missing-note note 〔2〕 is cited but has no entry in 註釋",
+                "missing-note note 〔3〕 is cited but has no entry in 註釋",
+                "not-shown 7 more problems from here on are not shown: an editor is sent at most the setting marginalia.maxProblems (1000 unless set; 0 for all); `marginalia check` lists them all",
+            ]
+        "#]]
+        .assert_debug_eq(&codes(&problems));
+        // Where the first not shown is: marker 〔4〕.
+        assert_eq!(
+            &text[problems[3].range.start..problems[3].range.end],
+            "〔4〕"
+        );
+        assert_eq!(problems[3].severity, Severity::Information);
+        // Within the total: the analysis' own list, not a copy.
+        let all = diagnostics(&analysis, &Lints::default(), &config, shown(10));
+        assert!(matches!(all, Cow::Borrowed(_)));
+        assert_eq!(all.len(), 10);
+    }
+
+    #[test]
+    fn the_total_counts_only_the_problems_the_settings_show() {
+        let text = missing_and_unused(5);
+        let analysis = Analysis::new(&text);
+        let (config, errors) =
+            Config::from_json(&serde_json::json!({ "diagnostics": { "missing-note": "off" } }));
+        assert!(errors.is_empty());
+        let shown = Some(Shown {
+            per_kind: 50,
+            total: 2,
+        });
+        let problems = diagnostics(&analysis, &Lints::default(), &config, shown);
+        expect![[r#"
+            [
+                "unused-note note 〔6〕 is never cited in the text",
+                "unused-note note 〔7〕 is never cited in the text",
+                "not-shown 3 more problems from here on are not shown: an editor is sent at most the setting marginalia.maxProblems (1000 unless set; 0 for all); `marginalia check` lists them all",
+            ]
+        "#]]
+        .assert_debug_eq(&codes(&problems));
+    }
+
+    #[test]
+    fn form_problems_count_toward_the_total_in_document_order() {
+        // A stray space (a hint) on the first line, then two missing notes.
+        let text = " 甲〔1〕\n乙〔2〕\n";
+        let document = crate::document::DocumentSnapshot::new(text);
+        let config = Config::default();
+        let shown = Some(Shown {
+            per_kind: 50,
+            total: 2,
+        });
+        let problems = diagnostics(document.analysis(), document.lints(), &config, shown);
+        let codes: Vec<&str> = problems.iter().map(|p| p.code().as_str()).collect();
+        assert_eq!(codes, ["page-break-space", "missing-note", "not-shown"]);
+    }
+
+    #[test]
+    fn each_form_kind_is_shown_up_to_its_limit_and_then_once_more_in_document_order() {
+        // Stray spaces on lines 0, 2, 4, 6; a half-width comma on lines 1, 3, 5.
+        let text = " 甲。\n甲,乙。\n 丙。\n丙,丁。\n 戊。\n戊,己。\n 庚。\n";
+        let document = crate::document::DocumentSnapshot::new(text);
+        let shown = Some(Shown {
+            per_kind: 2,
+            total: usize::MAX,
+        });
+        let problems = diagnostics(
+            document.analysis(),
+            document.lints(),
+            &Config::default(),
+            shown,
+        );
+        let lines: Vec<String> = problems
+            .iter()
+            .map(|p| {
+                let line = text[..p.range.start].matches('\n').count();
+                let more = matches!(p.kind, ProblemKind::More { .. });
+                format!(
+                    "{line} {}{}",
+                    p.code().as_str(),
+                    if more { " (more)" } else { "" }
+                )
+            })
+            .collect();
+        expect![[r#"
+            [
+                "0 page-break-space",
+                "1 half-width-punctuation",
+                "2 page-break-space",
+                "3 half-width-punctuation",
+                "4 page-break-space (more)",
+                "5 half-width-punctuation (more)",
+            ]
+        "#]]
+        .assert_debug_eq(&lines);
     }
 }

@@ -16,7 +16,7 @@ use std::sync::{Arc, RwLock};
 use crate::analysis::Problem;
 use crate::config::Config;
 use crate::document::{Document, DocumentSnapshot};
-use crate::features::diagnostics::{diagnostics, SHOWN_PER_KIND};
+use crate::features::diagnostics::{diagnostics, Shown};
 
 /// A consistent view of one version of a document.
 #[derive(Clone, Debug)]
@@ -46,12 +46,8 @@ pub struct ToPublish {
 
 /// The problems an editor is shown for a version of a document, as `config` wants them.
 pub fn problems<'a>(document: &'a DocumentSnapshot, config: &Config) -> Cow<'a, [Problem]> {
-    let found = diagnostics(document.analysis(), document.lints(), Some(SHOWN_PER_KIND));
-    if config.shows_problems_as_found() {
-        found
-    } else {
-        Cow::Owned(config.apply(&found))
-    }
+    let shown = Shown::in_editor(config);
+    diagnostics(document.analysis(), document.lints(), config, Some(shown))
 }
 
 /// An open document: the version the client last sent, the text with its analysis, and the
