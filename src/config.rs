@@ -93,7 +93,7 @@ impl Config {
     /// The settings in `value` (the `marginalia` section, or an object holding it), and a
     /// message for each setting that was not understood (it keeps its default).
     pub fn from_json(value: &Value) -> (Config, Vec<String>) {
-        let section = value.get("marginalia").unwrap_or(value);
+        let section = section(value);
         let mut config = Config::default();
         let mut errors = Vec::new();
         if let Some(diagnostics) = section.get("diagnostics").and_then(Value::as_object) {
@@ -175,6 +175,34 @@ impl Config {
     /// (whatever the patterns).
     pub fn shows_problems_as_found(&self) -> bool {
         self.severities.is_empty() && self.off.is_empty()
+    }
+}
+
+/// The `marginalia` section of `value`, or `value` itself when it is the section.
+pub fn section(value: &Value) -> &Value {
+    value.get("marginalia").unwrap_or(value)
+}
+
+/// The settings of `over` laid over those of `base` (each a `marginalia` section, or an object
+/// holding one): objects merged key by key, any other value replaced, `null` leaving the
+/// value below it. The server starts from the `--settings` file, and the editor's settings
+/// change only what they set.
+pub fn layered(base: &Value, over: &Value) -> Value {
+    merged(section(base), section(over))
+}
+
+fn merged(base: &Value, over: &Value) -> Value {
+    match (base, over) {
+        (Value::Object(base), Value::Object(over)) => {
+            let mut all = base.clone();
+            for (key, value) in over.iter().filter(|(_, value)| !value.is_null()) {
+                let value = merged(all.get(key).unwrap_or(&Value::Null), value);
+                all.insert(key.clone(), value);
+            }
+            Value::Object(all)
+        }
+        (base, Value::Null) => base.clone(),
+        (_, over) => over.clone(),
     }
 }
 
@@ -313,5 +341,27 @@ mod tests {
         assert_eq!(max(json!(-1)), (1000, 1));
         assert_eq!(max(json!("all")), (1000, 1));
         assert_eq!(max(json!(2.5)), (1000, 1));
+    }
+
+    #[test]
+    fn the_editor_s_settings_are_laid_over_the_file_s() {
+        let file = json!({ "marginalia": {
+            "diagnostics": { "missing-note": "warning", "hard-wrap": "off" },
+            "notesTitles": ["註釋", "參考資料"],
+        }});
+        let editor = json!({ "marginalia": {
+            "diagnostics": { "hard-wrap": "hint" },
+            "notesTitles": ["Notes"],
+            "noteMarker": null,
+        }});
+        assert_eq!(
+            layered(&file, &editor),
+            json!({
+                "diagnostics": { "missing-note": "warning", "hard-wrap": "hint" },
+                "notesTitles": ["Notes"],
+            })
+        );
+        assert_eq!(layered(&file, &Value::Null), file["marginalia"]);
+        assert_eq!(layered(&Value::Null, &editor), editor["marginalia"]);
     }
 }

@@ -204,3 +204,31 @@ fn settings_from_a_file_tell_markers_and_set_severities() {
         stderr(&output)
     );
 }
+
+#[test]
+fn a_reader_that_stops_reading_ends_the_output_quietly() {
+    // Far more than a pipe holds, so the writer is still writing when the reader goes away.
+    let folder = tempfile::tempdir().expect("a temporary folder");
+    let book = folder.path().join("book.txt");
+    let seed = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(SEED_PATH))
+        .expect("the seed is readable");
+    std::fs::write(&book, seed.repeat(40)).unwrap();
+    for command in ["check", "outline", "renumber"] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_marginalia"))
+            .args([command, path(&book)])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("marginalia runs");
+        let mut stdout = child.stdout.take().expect("stdout is piped");
+        let mut first = [0u8; 100];
+        std::io::Read::read_exact(&mut stdout, &mut first).expect("the output starts");
+        drop(stdout); // as `| head -c 100` does
+        let output = child.wait_with_output().expect("marginalia ends");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!stderr.contains("panicked"), "{command}: {stderr}");
+        // Not 101 (a panic): what check found (1: the book has errors), or 0.
+        let expected = if command == "check" { 1 } else { 0 };
+        assert_eq!(output.status.code(), Some(expected), "{command}: {stderr}");
+    }
+}

@@ -463,3 +463,43 @@ fn a_flood_of_edits_is_coalesced_and_ends_in_the_same_state_as_a_fresh_open() {
         |client: &mut StdioClient, uri: &str| client.document_symbols(uri)["result"].clone();
     assert_eq!(outline(&mut client, URI), outline(&mut client, fresh));
 }
+
+#[test]
+fn the_settings_file_is_the_base_the_editor_s_settings_are_laid_over() {
+    let folder = tempfile::tempdir().expect("a temporary folder");
+    let settings = folder.path().join("settings.json");
+    let file = r#"{ "marginalia": { "diagnostics": { "missing-note": "warning" } } }"#;
+    std::fs::write(&settings, file).unwrap();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_marginalia"));
+    command.args(["--stdio", "--settings"]).arg(&settings);
+    let mut client = StdioClient::spawn(command);
+    // The editor switches the PDF-scar checks off and says nothing of missing notes.
+    let options = json!({ "marginalia": { "checks": { "pdfScars": false } } });
+    let initialize = client.request(
+        "initialize",
+        json!({ "processId": null, "rootUri": null, "capabilities": {}, "initializationOptions": options }),
+    );
+    assert!(initialize.get("error").is_none(), "{initialize}");
+    client.notify("initialized", json!({}));
+    client.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": URI, "languageId": "plaintext", "version": 1, "text": SEED } }),
+    );
+    let published = client.notification("textDocument/publishDiagnostics", Duration::from_secs(10));
+    let diagnostics = published["params"]["diagnostics"].as_array().unwrap();
+    let of = |code: &str| -> Vec<i64> {
+        diagnostics
+            .iter()
+            .filter(|d| d["code"] == code)
+            .map(|d| d["severity"].as_i64().unwrap())
+            .collect()
+    };
+    // The file's severity for missing notes (2: warning), the editor's checks (no hint).
+    assert_eq!(of("missing-note"), vec![2; 13]);
+    assert!(of("hard-wrap").is_empty() && of("page-break-space").is_empty());
+    assert_eq!(
+        of("half-width-punctuation").len() + of("unbalanced-punctuation").len(),
+        3
+    );
+    assert_eq!(diagnostics.len(), 16);
+}

@@ -1,10 +1,11 @@
 //! `marginalia check FILE...`
 
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use serde_json::json;
 
-use super::{load, Format, EXIT_BAD_INPUT};
+use super::{load, write_out, Format, EXIT_BAD_INPUT};
 use crate::analysis::{Problem, Severity};
 use crate::config::Config;
 use crate::document::DocumentSnapshot;
@@ -37,12 +38,14 @@ pub fn run(files: &[PathBuf], format: Format, config: &Config) -> u8 {
         .iter()
         .flat_map(|(file, document)| reports(file, document, config))
         .collect();
-    match format {
-        Format::Text => print_text(&reports, loaded.len()),
-        Format::Json => print_json(&reports),
-    }
+    let written = write_out(|out| match format {
+        Format::Text => print_text(out, &reports, loaded.len()),
+        Format::Json => print_json(out, &reports),
+    });
     if unreadable {
         EXIT_BAD_INPUT
+    } else if written != 0 {
+        written
     } else if reports
         .iter()
         .any(|r| r.problem.severity == Severity::Error)
@@ -74,9 +77,10 @@ fn reports<'a>(
     })
 }
 
-fn print_text(reports: &[Report], file_count: usize) {
+fn print_text(out: &mut dyn Write, reports: &[Report], file_count: usize) -> io::Result<()> {
     for r in reports {
-        println!(
+        writeln!(
+            out,
             "{}:{}:{}: {}[{}]: {}",
             r.file.display(),
             r.line,
@@ -84,7 +88,7 @@ fn print_text(reports: &[Report], file_count: usize) {
             r.problem.severity.as_str(),
             r.problem.code().as_str(),
             r.problem.message()
-        );
+        )?;
     }
     let count = |severity| {
         reports
@@ -92,7 +96,8 @@ fn print_text(reports: &[Report], file_count: usize) {
             .filter(|r| r.problem.severity == severity)
             .count()
     };
-    println!(
+    writeln!(
+        out,
         "{} in {}",
         summary(&[
             (count(Severity::Error), "error"),
@@ -101,7 +106,7 @@ fn print_text(reports: &[Report], file_count: usize) {
             (count(Severity::Hint), "hint"),
         ]),
         plural(file_count, "file")
-    );
+    )
 }
 
 fn summary(counts: &[(usize, &str)]) -> String {
@@ -125,7 +130,7 @@ fn plural(n: usize, what: &str) -> String {
     }
 }
 
-fn print_json(reports: &[Report]) {
+fn print_json(out: &mut dyn Write, reports: &[Report]) -> io::Result<()> {
     let values: Vec<serde_json::Value> = reports
         .iter()
         .map(|r| {
@@ -141,8 +146,6 @@ fn print_json(reports: &[Report]) {
             })
         })
         .collect();
-    match serde_json::to_string_pretty(&values) {
-        Ok(json) => println!("{json}"),
-        Err(error) => eprintln!("marginalia: cannot write JSON: {error}"),
-    }
+    serde_json::to_writer_pretty(&mut *out, &values)?;
+    writeln!(out)
 }

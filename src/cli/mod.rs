@@ -29,7 +29,8 @@ pub struct Cli {
     stdio: bool,
 
     /// Read the settings from this JSON file: the keys of the editor's `marginalia` section
-    /// (headings, noteMarker, notesTitles, diagnostics, checks), as README describes them.
+    /// (headings, noteMarker, notesTitles, diagnostics, checks, maxProblems), as README
+    /// describes them. When serving LSP, the editor's settings are laid over them.
     #[arg(long, global = true, value_name = "FILE")]
     settings: Option<PathBuf>,
 
@@ -75,15 +76,15 @@ pub fn main() -> ExitCode {
         "warn"
     };
     init_logging(default_log);
-    let config = match cli.settings.as_deref().map(settings).transpose() {
-        Ok(config) => config.unwrap_or_default(),
+    let (settings, config) = match cli.settings.as_deref().map(settings).transpose() {
+        Ok(read) => read.unwrap_or_default(),
         Err(message) => {
             eprintln!("marginalia: {message}");
             return ExitCode::from(EXIT_BAD_INPUT);
         }
     };
     match cli.command {
-        None => ExitCode::from(serve()),
+        None => ExitCode::from(serve(settings)),
         Some(Command::Check { files, format }) => {
             ExitCode::from(check::run(&files, format, &config))
         }
@@ -97,18 +98,35 @@ pub fn main() -> ExitCode {
 /// The settings in the JSON file at `path`; an error for a file that cannot be read, is not
 /// JSON, or holds a setting that is not understood (a command line is not the place to go on
 /// with defaults the user did not ask for).
-fn settings(path: &Path) -> Result<Config, String> {
+fn settings(path: &Path) -> Result<(serde_json::Value, Config), String> {
     let text = std::fs::read_to_string(path)
         .map_err(|error| format!("cannot read the settings {}: {error}", path.display()))?;
     let value: serde_json::Value = serde_json::from_str(&text)
         .map_err(|error| format!("the settings {} are not JSON: {error}", path.display()))?;
     match Config::from_json(&value) {
-        (config, errors) if errors.is_empty() => Ok(config),
+        (config, errors) if errors.is_empty() => {
+            Ok((crate::config::section(&value).clone(), config))
+        }
         (_, errors) => Err(format!(
             "in the settings {}:\n  {}",
             path.display(),
             errors.join("\n  ")
         )),
+    }
+}
+
+/// Writes the output of a command to stdout with `write`; 0, or 1 if it could not be written.
+/// A reader that stops reading (`marginalia check … | head`) is no error: the output ends
+/// there.
+fn write_out(write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>) -> u8 {
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    match write(&mut out).and_then(|()| std::io::Write::flush(&mut out)) {
+        Ok(()) => 0,
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => 0,
+        Err(error) => {
+            eprintln!("marginalia: cannot write the output: {error}");
+            1
+        }
     }
 }
 
@@ -123,7 +141,8 @@ fn init_logging(default: &str) {
         .init();
 }
 
-fn serve() -> u8 {
+/// Serves LSP over stdio, starting from `settings` (the `--settings` file's).
+fn serve(settings: serde_json::Value) -> u8 {
     crate::lsp::tune_malloc();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -135,7 +154,7 @@ fn serve() -> u8 {
             return 1;
         }
     };
-    let code = runtime.block_on(crate::lsp::serve_stdio());
+    let code = runtime.block_on(crate::lsp::serve_stdio(settings));
     // The blocking stdin reader may still be waiting for input; do not wait for it.
     runtime.shutdown_background();
     code

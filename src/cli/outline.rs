@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use super::{load, EXIT_BAD_INPUT};
+use super::{load, write_out, EXIT_BAD_INPUT};
 use crate::config::Config;
 use crate::features::outline::{outline, OutlineItem};
 use crate::text::line_col;
@@ -17,10 +17,7 @@ pub fn run(file: &Path, config: &Config) -> u8 {
     };
     let mut lines = Vec::new();
     render(&outline(&document), document.text(), 0, &mut lines);
-    for line in lines {
-        println!("{line}");
-    }
-    0
+    write_out(|out| lines.iter().try_for_each(|line| writeln!(out, "{line}")))
 }
 
 /// One line per item: its 1-based line number, then the name indented by depth.

@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::path::Path;
 
-use super::{load, EXIT_BAD_INPUT};
+use super::{load, write_out, EXIT_BAD_INPUT};
 use crate::config::Config;
 use crate::features::renumber::{apply, renumber_in_order};
 
@@ -18,8 +18,7 @@ pub fn run(file: &Path, write: bool, config: &Config) -> u8 {
     let edits = renumber_in_order(document.analysis(), document.text());
     let renumbered = apply(&text, &edits);
     if !write {
-        print!("{renumbered}");
-        return 0;
+        return write_out(|out| out.write_all(renumbered.as_bytes()));
     }
     if edits.is_empty() {
         return 0;

@@ -30,9 +30,10 @@ pub fn build_service(state: Arc<ServerState>) -> (LspService<Backend>, ClientSoc
 
 /// Serves LSP over stdin/stdout until `exit` or the end of stdin. Returns the process exit
 /// code the specification asks for: 0 if `shutdown` came first, else 1.
-pub async fn serve_stdio() -> u8 {
+pub async fn serve_stdio(settings: serde_json::Value) -> u8 {
     let output = transport::output_channel();
-    let state = Arc::new(ServerState::with_encoded_output(output.0.clone()));
+    let state = ServerState::with_encoded_output(output.0.clone()).with_base_settings(settings);
+    let state = Arc::new(state);
     let (service, socket) = build_service(state.clone());
     enlarge_pipes();
     let input = std::io::BufReader::with_capacity(1 << 20, std::io::stdin());

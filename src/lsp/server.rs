@@ -93,7 +93,7 @@ impl Backend {
 
     /// Takes the settings in `value`; what was not understood, to tell the user.
     fn apply_settings(&self, value: &serde_json::Value) -> Vec<String> {
-        let (config, errors) = Config::from_json(value);
+        let (config, errors) = Config::from_json(&self.state.settings_over_base(value));
         info!(?config, "settings");
         let syntax_changed = self.state.documents.config().syntax != config.syntax;
         self.state.documents.set_config(config);

@@ -11,6 +11,7 @@ use super::position::Encoding;
 use super::store::DocumentStore;
 use super::transport::Output;
 use super::workspace_index::WorkspaceIndex;
+use crate::config::Config;
 use crate::document::Document;
 
 #[derive(Default)]
@@ -30,6 +31,8 @@ pub struct ServerState {
     pub workspace: WorkspaceIndex,
     /// Settings not understood at `initialize`, shown to the user once initialized.
     setting_errors: Mutex<Vec<String>>,
+    /// The settings of the `--settings` file (the `marginalia` section), under the editor's.
+    base_settings: serde_json::Value,
     /// The last semantic tokens sent for each document, for deltas.
     pub tokens: super::semantic_tokens::TokenResults,
 }
@@ -133,6 +136,20 @@ impl ServerState {
             encoded_output: Some(output),
             ..ServerState::default()
         }
+    }
+
+    /// State for a server that starts from the settings `base` (a `marginalia` section, from
+    /// the `--settings` file, already checked); the editor's settings are laid over them.
+    pub fn with_base_settings(mut self, base: serde_json::Value) -> ServerState {
+        let (config, _) = Config::from_json(&base);
+        self.documents.set_config(config);
+        self.base_settings = base;
+        self
+    }
+
+    /// `editor`'s settings laid over the `--settings` file's (see [`crate::config::layered`]).
+    pub fn settings_over_base(&self, editor: &serde_json::Value) -> serde_json::Value {
+        crate::config::layered(&self.base_settings, editor)
     }
 
     pub fn encoded_output(&self) -> Option<Output> {
