@@ -145,7 +145,12 @@
   (mt-check (eq major-mode 'marginalia-ls-mode)
             (format "the seed opens in marginalia-ls-mode (got %s)" major-mode))
   ;; `eglot-ensure' connects once the command that opened the file is over.
-  (run-hooks 'post-command-hook)
+  (let ((failure (condition-case err (progn (run-hooks 'post-command-hook) nil)
+                   (error (error-message-string err)))))
+    (unless (mt-check (null failure) "eglot-ensure (in marginalia-ls-mode-hook) starts a connection"
+                      (format "%s (eglot's entry for marginalia-ls-mode: %S)"
+                              failure (eglot--lookup-mode 'marginalia-ls-mode)))
+      (cl-return-from mt-run)))
   (let ((server (mt-wait (lambda () (and (bound-and-true-p eglot--managed-mode)
                                          (eglot-current-server))))))
     (unless (mt-check server "eglot manages the seed")

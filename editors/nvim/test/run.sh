@@ -46,9 +46,9 @@ if [[ ! -x "$venv/bin/nvim" ]]; then
   echo "== python3 -m venv $venv; pip install $pypi_nvim"
   rm -rf "$venv"
   if ! python3 -m venv "$venv" >/dev/null 2>&1; then
-    apt_install python3-venv
+    apt_install python3-venv # Debian's python3 needs it for ensurepip
     rm -rf "$venv"
-    python3 -m venv "$venv"
+    /usr/bin/python3 -m venv "$venv"
   fi
   "$venv/bin/pip" install -q --disable-pip-version-check "$pypi_nvim"
 fi

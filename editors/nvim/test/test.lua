@@ -299,6 +299,12 @@ local function run()
   end, 50)
   vim.wait(500) -- anything more that comes after would be wrong: let it come
   local diagnostics = vim.diagnostic.get(buf)
+  local namespaces = {}
+  for _, d in ipairs(diagnostics) do
+    namespaces[vim.diagnostic.get_namespace(d.namespace).name] = true
+  end
+  -- 0.11+ pulls them (textDocument/diagnostic), 0.7 gets them pushed (publishDiagnostics).
+  info('diagnostic namespaces: ' .. table.concat(vim.tbl_keys(namespaces), ', '))
   check(
     got and #diagnostics == #problems,
     ('vim.diagnostic.get has %d diagnostics, as many as the command line'):format(#diagnostics)
