@@ -58,7 +58,7 @@
   (mt-out "       %s" (apply #'format format-string args)))
 
 (defun mt-wait (predicate &optional timeout)
-  "Let Emacs run (process output, timers) until PREDICATE is non-nil or TIMEOUT passes."
+  "Run process output and timers until PREDICATE is non-nil or TIMEOUT passes."
   (let ((deadline (+ (float-time) (or timeout mt-timeout))) result)
     (while (and (not (setq result (funcall predicate)))
                 (< (float-time) deadline))
