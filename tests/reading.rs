@@ -591,7 +591,7 @@ async fn a_client_that_pulls_diagnostics_is_answered_and_never_sent_them() {
     let mut client = TestClient::initialized_with(json!({
         "general": { "positionEncodings": ["utf-16"] },
         "textDocument": { "diagnostic": { "dynamicRegistration": false } },
-        "workspace": { "diagnostic": { "refreshSupport": true } },
+        "workspace": { "diagnostics": { "refreshSupport": true } },
     }))
     .await;
     client.open(URI, 1, SEED).await;

@@ -327,3 +327,25 @@ async fn an_editor_is_sent_at_most_max_problems_and_the_count_of_the_rest() {
         assert_eq!(sent.last().unwrap() == "not-shown", max != 0);
     }
 }
+
+#[tokio::test]
+async fn a_client_that_can_refresh_is_asked_to_pull_again_after_the_settings_change() {
+    // `workspace.diagnostics` as the specification and the editors write it (lsp-types 0.94
+    // reads `workspace.diagnostic`, which no client sends).
+    let mut client = TestClient::initialized_with(json!({
+        "textDocument": { "diagnostic": { "dynamicRegistration": false } },
+        "workspace": { "diagnostics": { "refreshSupport": true } },
+    }))
+    .await;
+    client.open(OWN_URI, 1, OWN).await;
+    client
+        .notify(
+            "workspace/didChangeConfiguration",
+            json!({ "settings": { "marginalia": { "maxProblems": 5 } } }),
+        )
+        .await;
+    let refresh = client
+        .next_from_server("workspace/diagnostic/refresh")
+        .await;
+    assert_eq!(refresh, Value::Null);
+}

@@ -17,15 +17,47 @@ pub mod transport;
 pub mod workspace_index;
 
 use std::sync::Arc;
+use std::task::{Context, Poll};
 
-use tower_lsp::{ClientSocket, LspService};
+use tower_lsp::jsonrpc::{Request, Response};
+use tower_lsp::{ClientSocket, ExitedError, LspService};
 
 use server::Backend;
 use state::ServerState;
 
 /// Builds the service and the socket of messages to the client, sharing `state`.
-pub fn build_service(state: Arc<ServerState>) -> (LspService<Backend>, ClientSocket) {
-    LspService::new(move |client| Backend::new(client, state))
+pub fn build_service(state: Arc<ServerState>) -> (Service, ClientSocket) {
+    let (inner, socket) = LspService::new({
+        let state = state.clone();
+        move |client| Backend::new(client, state)
+    });
+    (Service { inner, state }, socket)
+}
+
+/// The language server as a tower service: tower-lsp's, with a look at the raw `initialize`
+/// parameters first, for the client capabilities lsp-types cannot read (see
+/// [`state::RawCapabilities`]).
+pub struct Service {
+    inner: LspService<Backend>,
+    state: Arc<ServerState>,
+}
+
+impl tower::Service<Request> for Service {
+    type Response = Option<Response>;
+    type Error = ExitedError;
+    type Future = <LspService<Backend> as tower::Service<Request>>::Future;
+
+    fn poll_ready(&mut self, context: &mut Context<'_>) -> Poll<Result<(), ExitedError>> {
+        self.inner.poll_ready(context)
+    }
+
+    fn call(&mut self, request: Request) -> Self::Future {
+        if request.method() == "initialize" {
+            self.state
+                .set_raw_capabilities(state::RawCapabilities::of(request.params()));
+        }
+        self.inner.call(request)
+    }
 }
 
 /// Serves LSP over stdin/stdout until `exit` or the end of stdin. Returns the process exit

@@ -24,7 +24,7 @@ use super::encoded;
 use super::position;
 use super::publisher::{self, PublishEvent, Publisher, Sink};
 use super::semantic_tokens;
-use super::state::{ClientSupport, ServerState};
+use super::state::ServerState;
 use super::store::Snapshot;
 use super::to_proto;
 use super::workspace_index;
@@ -217,8 +217,7 @@ impl LanguageServer for Backend {
     async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
         let encoding = position::negotiate(&params.capabilities);
         self.state.set_encoding(encoding);
-        self.state
-            .set_client_support(ClientSupport::from(&params.capabilities));
+        self.state.set_client_support(&params.capabilities);
         self.state
             .set_workspace_folders(workspace_index::folders(&params));
         if let Some(options) = &params.initialization_options {

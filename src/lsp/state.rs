@@ -25,6 +25,7 @@ pub struct ServerState {
     received_document: Mutex<Option<ReceivedDocument>>,
     /// What the client said it supports, at `initialize`.
     client: OnceLock<ClientSupport>,
+    raw_capabilities: OnceLock<RawCapabilities>,
     /// The folders of the workspace, at `initialize` (local paths only).
     workspace_folders: OnceLock<Vec<PathBuf>>,
     /// The symbols of the workspace's files, read in the background.
@@ -129,6 +130,26 @@ impl From<&ClientCapabilities> for ClientSupport {
     }
 }
 
+/// Client capabilities lsp-types 0.94 cannot read, read from the raw `initialize` parameters:
+/// it looks for `workspace.diagnostic`, where the specification (and every client) writes
+/// `workspace.diagnostics`.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RawCapabilities {
+    /// `workspace.diagnostics.refreshSupport`.
+    pub diagnostic_refresh: bool,
+}
+
+impl RawCapabilities {
+    pub fn of(params: Option<&serde_json::Value>) -> RawCapabilities {
+        let refresh = params.and_then(|params| {
+            params.pointer("/capabilities/workspace/diagnostics/refreshSupport")
+        });
+        RawCapabilities {
+            diagnostic_refresh: refresh == Some(&serde_json::Value::Bool(true)),
+        }
+    }
+}
+
 impl ServerState {
     /// State for a server whose transport also takes encoded messages on `output`.
     pub fn with_encoded_output(output: Output) -> ServerState {
@@ -199,8 +220,17 @@ impl ServerState {
             .unwrap_or_default()
     }
 
-    pub fn set_client_support(&self, support: ClientSupport) {
+    /// What the client supports: `capabilities` as lsp-types read them, with what it could
+    /// not read from the raw parameters (noted before `initialize` was handled).
+    pub fn set_client_support(&self, capabilities: &ClientCapabilities) {
+        let mut support = ClientSupport::from(capabilities);
+        let raw = self.raw_capabilities.get().copied().unwrap_or_default();
+        support.diagnostic_refresh |= raw.diagnostic_refresh;
         let _ = self.client.set(support);
+    }
+
+    pub fn set_raw_capabilities(&self, raw: RawCapabilities) {
+        let _ = self.raw_capabilities.set(raw);
     }
 
     pub fn client_support(&self) -> ClientSupport {

@@ -17,7 +17,7 @@ use std::io::{BufRead, Read, Write};
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
 use tower::{Service, ServiceExt};
 use tower_lsp::jsonrpc::{Error, Id, Request, Response};
-use tower_lsp::{ClientSocket, LanguageServer, LspService};
+use tower_lsp::ClientSocket;
 use tracing::{error, warn};
 
 use super::encoded;
@@ -47,8 +47,8 @@ pub enum Stop {
 /// message, where tokio's stdin and stdout would take several. `outgoing` and `to_write` are
 /// the two ends of [`output_channel`]: the server may send encoded messages on clones of
 /// `outgoing` too. `state` receives the large documents built while they arrive.
-pub async fn serve<S, I, O>(
-    mut service: LspService<S>,
+pub async fn serve<I, O>(
+    mut service: super::Service,
     socket: ClientSocket,
     state: std::sync::Arc<ServerState>,
     input: I,
@@ -56,7 +56,6 @@ pub async fn serve<S, I, O>(
     (outgoing, to_write): (Output, UnboundedReceiver<Outgoing>),
 ) -> Stop
 where
-    S: LanguageServer,
     I: BufRead + Send + 'static,
     O: Write + Send + 'static,
 {

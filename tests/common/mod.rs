@@ -10,13 +10,11 @@ use std::time::Duration;
 
 use futures::{SinkExt, StreamExt};
 use marginalia::lsp::build_service;
-use marginalia::lsp::server::Backend;
 use marginalia::lsp::state::ServerState;
 use serde_json::{json, Value};
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver};
 use tower::{Service, ServiceExt};
 use tower_lsp::jsonrpc::{Request, Response};
-use tower_lsp::LspService;
 
 pub const SEED: &str = include_str!("../../seeds/000_f8c5198825835df1.txt");
 
@@ -31,7 +29,7 @@ pub fn symbol_names(symbols: &Value) -> Vec<&str> {
 }
 
 pub struct TestClient {
-    service: LspService<Backend>,
+    service: marginalia::lsp::Service,
     /// Notifications from the server, in the order it sent them.
     notifications: UnboundedReceiver<Request>,
     next_id: i64,
