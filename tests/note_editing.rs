@@ -15,6 +15,8 @@ async fn opened(units: Units, text: &str) -> TestClient {
     let mut client = TestClient::initialized_with(json!({
         "general": { "positionEncodings": [units.name()] },
         "workspace": { "workspaceEdit": { "documentChanges": true } },
+        "textDocument": { "completion": { "completionItem": {
+            "documentationFormat": ["markdown", "plaintext"] } } },
     }))
     .await;
     client.open(URI, 1, text).await;
@@ -454,7 +456,8 @@ async fn clients_that_resolve_completion_items_get_a_note_s_text_for_the_item_sh
     let mut client = TestClient::initialized_with(json!({
         "general": { "positionEncodings": ["utf-16"] },
         "textDocument": { "completion": { "completionItem": {
-            "resolveSupport": { "properties": ["documentation", "detail", "additionalTextEdits"] }
+            "resolveSupport": { "properties": ["documentation", "detail", "additionalTextEdits"] },
+            "documentationFormat": ["markdown", "plaintext"],
         } } },
     }))
     .await;
@@ -487,6 +490,60 @@ async fn clients_that_resolve_completion_items_get_a_note_s_text_for_the_item_sh
     assert_eq!(
         resolved["documentation"]["value"],
         "**Note 〔1〕**\n\n第一條，長的。"
+    );
+    assert_eq!(resolved["documentation"]["kind"], "markdown");
+}
+
+#[tokio::test]
+async fn a_client_that_does_not_show_markdown_gets_plain_text() {
+    // Neither hover.contentFormat nor completionItem.documentationFormat lists markdown (Emacs
+    // declares none).
+    let text = "甲〔1〕乙〔\n註釋：\n〔1〕第一條，見https://example.com/a_b。";
+    let mut client = TestClient::initialized_with(json!({
+        "textDocument": {
+            "hover": { "contentFormat": ["plaintext"] },
+            "completion": { "completionItem": {
+                "resolveSupport": { "properties": ["documentation"] } } },
+        },
+    }))
+    .await;
+    client.open(URI, 1, text).await;
+    client.diagnostics_for(1).await;
+    let hover = client
+        .request(
+            "textDocument/hover",
+            json!({ "textDocument": { "uri": URI }, "position": position_of(text, "〔1〕", 0, Units::Utf16) }),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        hover["contents"],
+        json!({ "kind": "plaintext", "value": "Note 〔1〕\n\n第一條，見https://example.com/a_b。" })
+    );
+    let mut after_open = position_of(text, "〔\n", 0, Units::Utf16);
+    after_open["character"] = json!(after_open["character"].as_u64().unwrap() + 1);
+    let list = client
+        .request(
+            "textDocument/completion",
+            json!({ "textDocument": { "uri": URI }, "position": after_open }),
+        )
+        .await
+        .unwrap();
+    let note = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["label"] == "〔1〕")
+        .unwrap()
+        .clone();
+    let resolved = client
+        .request("completionItem/resolve", note)
+        .await
+        .unwrap();
+    assert_eq!(resolved["documentation"]["kind"], "plaintext");
+    assert_eq!(
+        resolved["documentation"]["value"],
+        "Note 〔1〕\n\n第一條，見https://example.com/a_b。"
     );
 }
 

@@ -37,13 +37,14 @@ const DETAIL_BYTES: usize = 4 * DETAIL_CHARS * 3;
 /// incomplete, so the client asks again).
 pub const MAX_NOTES: usize = 50;
 
-/// The completions at `offset`; each note's whole text as documentation only `with_documentation`
-/// (a client that resolves items asks for it with [`documentation`] for the one shown).
+/// The completions at `offset`; each note's whole text as documentation, in `documentation`'s
+/// markup, only when it is given (a client that resolves items asks for it with
+/// [`documentation`] for the one shown).
 pub fn completions(
     analysis: &Analysis,
     rope: &Rope,
     offset: usize,
-    with_documentation: bool,
+    documentation: Option<hover::Markup>,
 ) -> Vec<Completion> {
     let style = renumber::MarkerStyle::of_markers(analysis, rope);
     let Some(typed) = typed_marker(rope, offset, &style) else {
@@ -101,7 +102,7 @@ pub fn completions(
         items.push(Completion {
             label: label_text.clone(),
             detail,
-            documentation: with_documentation.then(|| hover::note_markdown(rope, note)),
+            documentation: documentation.map(|markup| hover::note_text(rope, note, markup)),
             note_label: Some(note.label),
             edit: TextEdit {
                 range: typed,
@@ -136,9 +137,14 @@ fn starts_with_digits(number: u32, digits: &str) -> bool {
 }
 
 /// The documentation of the completion item for the note labelled at `label`.
-pub fn documentation(analysis: &Analysis, rope: &Rope, label: usize) -> Option<String> {
+pub fn documentation(
+    analysis: &Analysis,
+    rope: &Rope,
+    label: usize,
+    markup: hover::Markup,
+) -> Option<String> {
     let note = analysis.note_label_at(label)?;
-    Some(hover::note_markdown(rope, note))
+    Some(hover::note_text(rope, note, markup))
 }
 
 /// What was typed of a marker before `offset`: its opening (`〔`), then digits; with its
@@ -182,7 +188,12 @@ mod tests {
         let fixture = Fixture::parse(fixture);
         let analysis = Analysis::new(&fixture.text);
         let rope = Rope::from_str(&fixture.text);
-        let found = completions(&analysis, &rope, fixture.cursor, true);
+        let found = completions(
+            &analysis,
+            &rope,
+            fixture.cursor,
+            Some(hover::Markup::Markdown),
+        );
         (fixture.text, found)
     }
 

@@ -10,22 +10,43 @@ use super::references::{citations, NoteTarget};
 use crate::analysis::{join_lines, Analysis, Note};
 use crate::text::TextRange;
 
-/// What a hover shows: Markdown, over the marker or label it is about.
+/// What a hover shows, over the marker or label it is about, written in `markup`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Hover {
     pub range: TextRange,
-    pub markdown: String,
+    pub text: String,
+    pub markup: Markup,
 }
 
-pub fn hover(analysis: &Analysis, text: &Rope, offset: usize) -> Option<Hover> {
+/// How a hover or a note's documentation is written: Markdown for a client that shows it,
+/// plain text for one that does not say it does.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Markup {
+    Markdown,
+    #[default]
+    PlainText,
+}
+
+impl Markup {
+    /// `text` in bold.
+    fn strong(self, text: &str) -> String {
+        match self {
+            Markup::Markdown => format!("**{text}**"),
+            Markup::PlainText => text.to_string(),
+        }
+    }
+}
+
+pub fn hover(analysis: &Analysis, text: &Rope, offset: usize, markup: Markup) -> Option<Hover> {
     if let Some(marker) = analysis.marker_at(offset) {
-        let markdown = match analysis.note_of(marker) {
-            Some(note) => note_markdown(text, note),
-            None => missing_markdown(marker.scope().is_some(), marker.number),
+        let shown = match analysis.note_of(marker) {
+            Some(note) => note_text(text, note, markup),
+            None => missing_text(marker.scope().is_some(), marker.number, markup),
         };
         return Some(Hover {
             range: marker.range,
-            markdown,
+            text: shown,
+            markup,
         });
     }
     let note = analysis.note_label_at(offset)?;
@@ -33,34 +54,47 @@ pub fn hover(analysis: &Analysis, text: &Rope, offset: usize) -> Option<Hover> {
         scope: Some(note.section),
         number: note.number,
     };
+    let citations = citations(analysis, target);
     Some(Hover {
         range: note.label,
-        markdown: citations_markdown(text, target, &citations(analysis, target)),
+        text: citations_text(text, target, &citations, markup),
+        markup,
     })
 }
 
-/// The note's number, then its text with its printed lines joined and its URLs as links.
-pub fn note_markdown(text: &Rope, note: &Note) -> String {
+/// The note's number, then its text with its printed lines joined and (in Markdown) its
+/// URLs as links.
+pub fn note_text(text: &Rope, note: &Note, markup: Markup) -> String {
     let body = text
         .byte_slice(note.label.end..note.range.end.max(note.label.end))
         .to_string();
     let joined = mend_urls(&join_lines(&body));
-    format!("**Note 〔{}〕**\n\n{}", note.number, with_links(&joined))
+    let title = markup.strong(&format!("Note 〔{}〕", note.number));
+    match markup {
+        Markup::Markdown => format!("{title}\n\n{}", with_links(&joined)),
+        Markup::PlainText => format!("{title}\n\n{joined}"),
+    }
 }
 
-fn missing_markdown(in_a_scope: bool, number: u32) -> String {
+fn missing_text(in_a_scope: bool, number: u32, markup: Markup) -> String {
+    let title = markup.strong(&format!("Note 〔{number}〕"));
     if in_a_scope {
-        format!("**Note 〔{number}〕** has no entry in 註釋.")
+        format!("{title} has no entry in 註釋.")
     } else {
-        format!("**Note 〔{number}〕**: no notes section (註釋) follows this marker.")
+        format!("{title}: no notes section (註釋) follows this marker.")
     }
 }
 
 /// How many times and on which lines (counted from 1) the note is cited.
-fn citations_markdown(text: &Rope, target: NoteTarget, citations: &[TextRange]) -> String {
-    let number = target.number;
+fn citations_text(
+    text: &Rope,
+    target: NoteTarget,
+    citations: &[TextRange],
+    markup: Markup,
+) -> String {
+    let title = markup.strong(&format!("Note 〔{}〕", target.number));
     if citations.is_empty() {
-        return format!("**Note 〔{number}〕** is never cited in the text.");
+        return format!("{title} is never cited in the text.");
     }
     let mut lines: Vec<usize> = citations
         .iter()
@@ -73,10 +107,7 @@ fn citations_markdown(text: &Rope, target: NoteTarget, citations: &[TextRange]) 
     };
     let lines: Vec<String> = lines.iter().map(usize::to_string).collect();
     let on = if lines.len() == 1 { "line" } else { "lines" };
-    format!(
-        "**Note 〔{number}〕** is cited {times}: {on} {}.",
-        lines.join(", ")
-    )
+    format!("{title} is cited {times}: {on} {}.", lines.join(", "))
 }
 
 /// URLs that PDF extraction broke across lines come back from joining with a space inside
@@ -164,13 +195,10 @@ mod tests {
         let fixture = Fixture::parse(fixture);
         let analysis = Analysis::new(&fixture.text);
         let rope = Rope::from_str(&fixture.text);
-        let shown = hover(&analysis, &rope, fixture.cursor).map_or(String::new(), |h| {
-            format!(
-                "{}\n{}",
-                &fixture.text[h.range.start..h.range.end],
-                h.markdown
-            )
-        });
+        let shown = hover(&analysis, &rope, fixture.cursor, Markup::Markdown)
+            .map_or(String::new(), |h| {
+                format!("{}\n{}", &fixture.text[h.range.start..h.range.end], h.text)
+            });
         expected.assert_eq(&shown);
     }
 
@@ -258,5 +286,27 @@ mod tests {
     #[test]
     fn nothing_elsewhere() {
         check(&format!("正$0文〔1〕{NOTES}"), expect![""]);
+    }
+
+    #[test]
+    fn plain_text_for_a_client_that_does_not_show_markdown() {
+        let fixture = Fixture::parse(&format!("正文〔$01〕〔2〕。{NOTES}"));
+        let analysis = Analysis::new(&fixture.text);
+        let rope = Rope::from_str(&fixture.text);
+        let shown =
+            |offset| hover(&analysis, &rope, offset, Markup::PlainText).map(|h| (h.text, h.markup));
+        let (text, markup) = shown(fixture.cursor).unwrap();
+        assert_eq!(markup, Markup::PlainText);
+        assert_eq!(
+            text,
+            "Note 〔1〕\n\n日本讀賣新聞社論，見https://www.yomiuri.co.jp/editorial/。"
+        );
+        let second = fixture.text.find("〔2〕").unwrap();
+        assert_eq!(
+            shown(second).unwrap().0,
+            "Note 〔2〕\n\nSmith, *Notes* and more."
+        );
+        let label = fixture.text.rfind("〔1〕").unwrap();
+        assert_eq!(shown(label).unwrap().0, "Note 〔1〕 is cited once: line 1.");
     }
 }

@@ -50,9 +50,15 @@ pub fn completions(state: &ServerState, params: &CompletionParams) -> Option<Com
             return None;
         }
     };
-    let lazy = state.client_support().resolve_completion_documentation;
-    let found =
-        features::completion::completions(document.analysis(), document.text(), offset, !lazy);
+    let support = state.client_support();
+    let documentation = (!support.resolve_completion_documentation)
+        .then_some(support.completion_documentation_markup);
+    let found = features::completion::completions(
+        document.analysis(),
+        document.text(),
+        offset,
+        documentation,
+    );
     if found.is_empty() {
         return None;
     }
@@ -62,7 +68,15 @@ pub fn completions(state: &ServerState, params: &CompletionParams) -> Option<Com
         .iter()
         .filter(|item| item.additional.is_empty())
         .count();
-    let items = to_proto::completions(document.text(), uri, snapshot.version, found, encoding);
+    let markup = support.completion_documentation_markup;
+    let items = to_proto::completions(
+        document.text(),
+        uri,
+        snapshot.version,
+        found,
+        markup,
+        encoding,
+    );
     Some(CompletionResponse::List(CompletionList {
         is_incomplete: notes >= features::completion::MAX_NOTES,
         items,

@@ -426,7 +426,8 @@ impl LanguageServer for Backend {
             return Ok(None);
         };
         let document = &snapshot.document;
-        let found = features::hover::hover(document.analysis(), document.text(), offset);
+        let markup = self.state.client_support().hover_markup;
+        let found = features::hover::hover(document.analysis(), document.text(), offset, markup);
         Ok(found.map(|hover| to_proto::hover(document.text(), hover, self.state.encoding())))
     }
 
@@ -562,9 +563,10 @@ impl LanguageServer for Backend {
             return Ok(item);
         };
         let document = &snapshot.document;
-        let markdown =
-            features::completion::documentation(document.analysis(), document.text(), label);
-        item.documentation = markdown.map(to_proto::markdown_documentation);
+        let markup = self.state.client_support().completion_documentation_markup;
+        let analysis = document.analysis();
+        let text = features::completion::documentation(analysis, document.text(), label, markup);
+        item.documentation = text.map(|text| to_proto::documentation(text, markup));
         Ok(item)
     }
 

@@ -4,7 +4,9 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, OnceLock};
 
-use tower_lsp::lsp_types::{ClientCapabilities, Url};
+use tower_lsp::lsp_types::{ClientCapabilities, MarkupKind, Url};
+
+use crate::features::hover::Markup;
 
 use super::large_message::ReceivedDocument;
 use super::position::Encoding;
@@ -49,6 +51,10 @@ pub struct ClientSupport {
     /// `completionItem/resolve` for an item's documentation: notes' texts are sent only for
     /// the item shown.
     pub resolve_completion_documentation: bool,
+    /// How hovers are written: Markdown only for a client that lists it in `contentFormat`.
+    pub hover_markup: Markup,
+    /// How completion items' documentation is written (`documentationFormat`).
+    pub completion_documentation_markup: Markup,
     /// Folding by whole lines only: folding ranges carry no characters.
     pub line_folding_only: bool,
     /// `$/progress` reports on tokens the server creates (`window.workDoneProgress`).
@@ -84,6 +90,16 @@ impl From<&ClientCapabilities> for ClientSupport {
             .and_then(|completion| completion.completion_item.as_ref())
             .and_then(|item| item.resolve_support.as_ref())
             .is_some_and(|resolve| resolve.properties.iter().any(|p| p == "documentation"));
+        let text = capabilities.text_document.as_ref();
+        let hover_markup = markup(
+            text.and_then(|text| text.hover.as_ref())
+                .and_then(|hover| hover.content_format.as_deref()),
+        );
+        let completion_documentation_markup = markup(
+            text.and_then(|text| text.completion.as_ref())
+                .and_then(|completion| completion.completion_item.as_ref())
+                .and_then(|item| item.documentation_format.as_deref()),
+        );
         let line_folding_only = capabilities
             .text_document
             .as_ref()
@@ -123,10 +139,21 @@ impl From<&ClientCapabilities> for ClientSupport {
             document_changes,
             resolve_code_action_edit,
             resolve_completion_documentation,
+            hover_markup,
+            completion_documentation_markup,
             line_folding_only,
             work_done_progress,
             watched_files_registration,
         }
+    }
+}
+
+/// Markdown if the client lists it among the `formats` it shows, else plain text (the only
+/// format every client shows).
+fn markup(formats: Option<&[MarkupKind]>) -> Markup {
+    match formats {
+        Some(formats) if formats.contains(&MarkupKind::Markdown) => Markup::Markdown,
+        _ => Markup::PlainText,
     }
 }
 

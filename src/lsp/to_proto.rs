@@ -19,6 +19,7 @@ use crate::features::code_actions::{Action, ActionKind};
 use crate::features::completion::Completion;
 use crate::features::folding::{Fold, FoldKind};
 use crate::features::hover;
+use crate::features::hover::Markup;
 use crate::features::links::Link;
 use crate::features::outline::{OutlineItem, OutlineKind};
 use crate::features::references::HighlightKind;
@@ -226,10 +227,7 @@ pub fn highlights(
 
 pub fn hover(rope: &Rope, hover: hover::Hover, encoding: Encoding) -> Hover {
     Hover {
-        contents: HoverContents::Markup(MarkupContent {
-            kind: MarkupKind::Markdown,
-            value: hover.markdown,
-        }),
+        contents: HoverContents::Markup(markup_content(hover.text, hover.markup)),
         range: Some(position::range(rope, hover.range, encoding)),
     }
 }
@@ -393,6 +391,7 @@ pub fn completions(
     uri: &Url,
     version: i32,
     found: Vec<Completion>,
+    markup: Markup,
     encoding: Encoding,
 ) -> Vec<CompletionItem> {
     // All items replace the same typed text: its range is converted once.
@@ -423,7 +422,7 @@ pub fn completions(
                 label: item.label,
                 kind: Some(CompletionItemKind::REFERENCE),
                 detail: Some(item.detail),
-                documentation: item.documentation.map(markdown_documentation),
+                documentation: item.documentation.map(|text| documentation(text, markup)),
                 sort_text: Some(item.sort),
                 filter_text: Some(item.filter),
                 text_edit: Some(CompletionTextEdit::Edit(text_edit)),
@@ -480,11 +479,16 @@ pub fn folding_ranges(
         .collect()
 }
 
-pub fn markdown_documentation(value: String) -> Documentation {
-    Documentation::MarkupContent(MarkupContent {
-        kind: MarkupKind::Markdown,
-        value,
-    })
+pub fn documentation(value: String, markup: Markup) -> Documentation {
+    Documentation::MarkupContent(markup_content(value, markup))
+}
+
+fn markup_content(value: String, markup: Markup) -> MarkupContent {
+    let kind = match markup {
+        Markup::Markdown => MarkupKind::Markdown,
+        Markup::PlainText => MarkupKind::PlainText,
+    };
+    MarkupContent { kind, value }
 }
 
 /// The document, its version and the note label offset a completion item stands for.

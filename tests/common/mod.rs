@@ -38,7 +38,8 @@ pub struct TestClient {
 }
 
 impl TestClient {
-    /// A started and initialized server, offering `encodings` as `general.positionEncodings`.
+    /// A started and initialized server, offering `encodings` as `general.positionEncodings`;
+    /// a client that shows Markdown in hovers and completion documentation, as editors do.
     pub async fn initialized(encodings: &[&str]) -> (TestClient, Value) {
         let mut client = TestClient::new();
         let result = client
@@ -47,7 +48,14 @@ impl TestClient {
                 json!({
                     "processId": null,
                     "rootUri": null,
-                    "capabilities": { "general": { "positionEncodings": encodings } },
+                    "capabilities": {
+                        "general": { "positionEncodings": encodings },
+                        "textDocument": {
+                            "hover": { "contentFormat": ["markdown", "plaintext"] },
+                            "completion": { "completionItem": {
+                                "documentationFormat": ["markdown", "plaintext"] } },
+                        },
+                    },
                 }),
             )
             .await
