@@ -385,8 +385,15 @@ impl DocumentSnapshot {
         &self.analysis
     }
 
+    /// The form problems; none for a text with no heading, marker or note: plain text that
+    /// happens to be open (a letter, a README) is not marginalia's to correct.
     pub fn lints(&self) -> &Lints {
-        &self.lints
+        static NONE: Lints = Lints::NONE;
+        if self.analysis.is_annotated() {
+            &self.lints
+        } else {
+            &NONE
+        }
     }
 
     /// Whether the form checks of this version were still running when it was taken.

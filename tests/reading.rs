@@ -375,8 +375,10 @@ async fn reflowing_the_seed_keeps_its_outline_markers_and_notes() {
 
 #[tokio::test]
 async fn typography_checks_on_small_texts() {
+    // Each text ends with a heading: marginalia checks annotated texts only.
     let check = |text: &'static str| async move {
-        let (_, diagnostics) = opened(Units::Utf16, text).await;
+        let text = format!("{text}\n\n一、附記");
+        let (_, diagnostics) = opened(Units::Utf16, &text).await;
         diagnostics["diagnostics"]
             .as_array()
             .unwrap()
@@ -738,5 +740,27 @@ async fn a_book_s_edits_made_while_its_form_is_checked_are_checked_once_typing_p
             break;
         }
         assert!(std::time::Instant::now() < deadline, "never checked");
+    }
+}
+
+#[tokio::test]
+async fn text_with_no_heading_marker_or_note_gets_no_problems_and_no_fixes() {
+    // Two paragraphs of an English letter, and a Chinese one with a half-width comma: both
+    // look like PDF scars or typography to the form checks, but are not marginalia's texts.
+    for text in [
+        "The weather has been kind this week, and the garden is finally coming back to life after the long winter.\n\nWe planted tomatoes, beans and a row of sunflowers along the fence; the children water them every evening.\n",
+        "今天天氣很好,我們去公園。\n\n 明天再說。\n",
+    ] {
+        let (mut client, diagnostics) = opened(Units::Utf16, text).await;
+        assert_eq!(diagnostics["diagnostics"], json!([]), "{text}");
+        let everything = json!({ "start": position_json(0, 0), "end": position_json(3, 0) });
+        let fixes = client
+            .code_actions(URI, everything, json!([]), "quickfix")
+            .await;
+        assert!(fixes.is_empty(), "{fixes:?}");
+        // With a heading, the same text is checked.
+        let annotated = format!("一、前言\n\n{text}");
+        let (_, diagnostics) = opened(Units::Utf16, &annotated).await;
+        assert_ne!(diagnostics["diagnostics"], json!([]), "{annotated}");
     }
 }

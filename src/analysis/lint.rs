@@ -201,6 +201,13 @@ impl PartialEq for Lints {
 impl Eq for Lints {}
 
 impl Lints {
+    /// No problems.
+    pub const NONE: Lints = Lints {
+        chunks: Vec::new(),
+        layout: None,
+        dirty: None,
+    };
+
     /// Checks the whole of `text`.
     pub fn new(text: &str, layout: &Layout) -> Lints {
         Lints {

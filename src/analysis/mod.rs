@@ -389,6 +389,11 @@ impl std::fmt::Display for ProblemMessage<'_> {
 }
 
 impl Analysis {
+    /// Whether the text has a heading, a note marker or a note: what marginalia serves.
+    pub fn is_annotated(&self) -> bool {
+        !(self.headings.is_empty() && self.markers.is_empty() && self.notes.is_empty())
+    }
+
     /// Analyses a whole text by the built-in rules.
     pub fn new(text: &str) -> Analysis {
         Analysis::with_syntax(text, std::sync::Arc::default())

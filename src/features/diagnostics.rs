@@ -293,8 +293,9 @@ mod tests {
 
     #[test]
     fn each_form_kind_is_shown_up_to_its_limit_and_then_once_more_in_document_order() {
-        // Stray spaces on lines 0, 2, 4, 6; a half-width comma on lines 1, 3, 5.
-        let text = " 甲。\n甲,乙。\n 丙。\n丙,丁。\n 戊。\n戊,己。\n 庚。\n";
+        // Stray spaces on lines 0, 2, 4, 6; a half-width comma on lines 1, 3, 5; a heading
+        // (marginalia checks annotated texts only).
+        let text = " 甲。\n甲,乙。\n 丙。\n丙,丁。\n 戊。\n戊,己。\n 庚。\n\n一、附記\n";
         let document = crate::document::DocumentSnapshot::new(text);
         let shown = Some(Shown {
             per_kind: 2,

@@ -218,8 +218,7 @@ mod tests {
 
     #[test]
     fn quick_fixes_of_form_problems() {
-        let text =
-            "姿態，日本主要是采取“制衡”(balancing) 的做法 ,日本。\n\n https://a.example/ b/c 。";
+        let text = "姿態，日本主要是采取“制衡”(balancing) 的做法 ,日本。\n\n https://a.example/ b/c 。\n\n一、附記";
         let document = DocumentSnapshot::new(text);
         let fixed = document
             .lints()
@@ -233,7 +232,7 @@ mod tests {
             });
         assert_eq!(
             fixed,
-            "姿態，日本主要是采取“制衡”（balancing）的做法，日本。\n\nhttps://a.example/b/c 。"
+            "姿態，日本主要是采取“制衡”（balancing）的做法，日本。\n\nhttps://a.example/b/c 。\n\n一、附記"
         );
     }
 }
