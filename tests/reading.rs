@@ -753,7 +753,7 @@ async fn text_with_no_heading_marker_or_note_gets_no_problems_and_no_fixes() {
     ] {
         let (mut client, diagnostics) = opened(Units::Utf16, text).await;
         assert_eq!(diagnostics["diagnostics"], json!([]), "{text}");
-        let everything = json!({ "start": position_json(0, 0), "end": position_json(3, 0) });
+        let everything = json!({ "start": { "line": 0, "character": 0 }, "end": { "line": 3, "character": 0 } });
         let fixes = client
             .code_actions(URI, everything, json!([]), "quickfix")
             .await;
