@@ -97,7 +97,8 @@ impl Config {
         let mut config = Config::default();
         let mut errors = Vec::new();
         if let Some(diagnostics) = section.get("diagnostics").and_then(Value::as_object) {
-            for (name, level) in diagnostics {
+            // `null`: the default, as for every setting (editors send it for one unset).
+            for (name, level) in diagnostics.iter().filter(|(_, level)| !level.is_null()) {
                 let code = CODES.iter().find(|code| code.as_str() == name);
                 match (code, level.as_str().and_then(severity)) {
                     (Some(&code), Some(level)) => config.severities.push((code, level)),
@@ -118,7 +119,7 @@ impl Config {
             ] {
                 match checks.get(group.setting()) {
                     Some(Value::Bool(false)) => config.off.push(group),
-                    Some(Value::Bool(true)) | None => {}
+                    Some(Value::Bool(true) | Value::Null) | None => {}
                     Some(other) => errors.push(format!(
                         "marginalia.checks.{}: {other} is not true or false",
                         group.setting()
@@ -212,7 +213,7 @@ fn syntax(section: &Value, errors: &mut Vec<String>) -> Syntax {
     let mut syntax = Syntax::default();
     match section.get("headings") {
         Some(Value::Object(levels)) => {
-            for (name, pattern) in levels {
+            for (name, pattern) in levels.iter().filter(|(_, pattern)| !pattern.is_null()) {
                 let level = name
                     .strip_prefix("level")
                     .and_then(|n| n.parse::<usize>().ok())
@@ -327,6 +328,20 @@ mod tests {
         assert!(!config.is_default());
         assert!(config.shows_problems_as_found());
         assert!(Config::from_json(&json!({})).0.is_default());
+    }
+
+    #[test]
+    fn null_is_the_default_for_every_setting() {
+        let (config, errors) = Config::from_json(&json!({
+            "diagnostics": { "missing-note": null },
+            "checks": { "typography": null },
+            "headings": { "level1": null },
+            "noteMarker": null,
+            "notesTitles": null,
+            "maxProblems": null,
+        }));
+        assert_eq!(errors, [] as [String; 0]);
+        assert!(config.is_default());
     }
 
     #[test]
