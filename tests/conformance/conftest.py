@@ -23,6 +23,25 @@ from textdoc import UTF16, TextDoc  # noqa: E402
 CLOSED_TEXT = "一、閉じた文書の見出し\n\n本文〔1〕。\n\n註釋\n\n〔1〕閉じた文書の註。\n"
 
 
+# Server bugs this suite found, by test and client: marked xfail(strict=True) so that the suite
+# stays green while they stay visible (and fails as soon as one is fixed: remove it here then).
+KNOWN_BUGS = {
+    ("test_completion_at_a_marker", "emacs"):
+        "completionItem/resolve answers documentation as MarkupContent kind 'markdown' to a "
+        "client whose textDocument.completion.completionItem.documentationFormat does not "
+        "list markdown (Emacs/eglot 29.1 declares none): plaintext is what it can be sure of",
+}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        name = item.originalname if hasattr(item, "originalname") else item.name
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        reason = KNOWN_BUGS.get((name, params.get("client")))
+        if reason is not None:
+            item.add_marker(pytest.mark.xfail(strict=True, reason=f"server bug: {reason}"))
+
+
 def pytest_configure(config):
     if not os.access(server_path(), os.X_OK):
         raise pytest.UsageError(
