@@ -97,7 +97,8 @@ async def start(client: ConformanceClient, name: str, workspace, capabilities=No
 async def client(lsp_client: ConformanceClient, request, tmp_path):
     await start(lsp_client, request.param, tmp_path / "workspace")
     yield
-    await asyncio.wait_for(lsp_client.shutdown_session(), 10)
+    if not lsp_client.exited:
+        await asyncio.wait_for(lsp_client.shutdown_session(), 10)
     # What broke the LSP after the test's own checks (answers to the shutdown, late
     # notifications) fails the teardown.
     late = _violations(lsp_client, getattr(lsp_client, "reported", 0))

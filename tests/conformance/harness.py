@@ -19,12 +19,17 @@ allowed by the capabilities it declared.
 from __future__ import annotations
 
 import asyncio
+import collections.abc
 import copy
+import enum
 import json
 import os
 import pathlib
+import typing
 import uuid
 from typing import Any
+
+import attrs
 
 from lsprotocol import types
 from pygls.capabilities import get_capability
@@ -75,6 +80,83 @@ def differences(sent: Any, again: Any, path: str = "$") -> list[str]:
     elif type(sent) is not type(again) or sent != again:
         found.append(f"{path}: sent {_short(sent, 120)}, lsprotocol made it {_short(again, 120)}")
     return found
+
+
+def _brief(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 120 else text[:120] + "…"
+
+
+_HINTS: dict[type, dict[str, Any]] = {}
+
+
+def _hints(cls: type) -> dict[str, Any]:
+    if cls not in _HINTS:
+        _HINTS[cls] = typing.get_type_hints(cls, vars(types))
+    return _HINTS[cls]
+
+
+def type_errors(value: Any, tp: Any, path: str) -> list[str]:
+    """Where `value`, as lsprotocol structured it, is not of its declared type `tp`.
+
+    lsprotocol's hooks for union-typed fields pass a value they do not recognise through as
+    it is (a hover's `contents: 42` stays 42), and cattrs turns what it can into a `str`;
+    the round trip alone would not see the first."""
+    if isinstance(tp, typing.ForwardRef):
+        tp = getattr(types, tp.__forward_arg__, Any)
+    if tp is Any or tp is object:
+        return []
+    origin = typing.get_origin(tp)
+    args = typing.get_args(tp)
+    if origin is typing.Union:
+        for arm in args:
+            if not type_errors(value, arm, path):
+                return []
+        for arm in args:  # the arm of the value's own class tells what is wrong inside it
+            if isinstance(arm, type) and attrs.has(arm) and isinstance(value, arm):
+                return type_errors(value, arm, path)
+        return [f"{path}: {_brief(value)} is none of {tp}"]
+    if tp is type(None):
+        return [] if value is None else [f"{path}: {_brief(value)} where null is"]
+    if origin is typing.Literal:
+        return [] if value in args else [f"{path}: {value!r} is not one of {args}"]
+    if origin in (list, tuple, collections.abc.Sequence):
+        if not isinstance(value, (list, tuple)):
+            return [f"{path}: {_brief(value)} is not an array"]
+        found: list[str] = []
+        for i, item in enumerate(value):
+            found.extend(type_errors(item, args[0] if args else Any, f"{path}[{i}]"))
+        return found
+    if origin in (dict, collections.abc.Mapping):
+        if not isinstance(value, dict):
+            return [f"{path}: {_brief(value)} is not an object"]
+        found = []
+        for key, item in value.items():
+            found.extend(type_errors(key, args[0], f"{path} key"))
+            found.extend(type_errors(item, args[1], f"{path}.{key}"))
+        return found
+    if isinstance(tp, type) and attrs.has(tp):
+        if not isinstance(value, tp):
+            return [f"{path}: {_brief(value)} is not a {tp.__name__}"]
+        hints = _hints(tp)
+        found = []
+        for field in attrs.fields(tp):
+            found.extend(type_errors(getattr(value, field.name), hints[field.name],
+                                     f"{path}.{field.name}"))
+        return found
+    if tp is bool:
+        ok = type(value) is bool
+    elif tp is int:
+        ok = type(value) is int or isinstance(value, enum.IntEnum)
+    elif tp is float:
+        ok = type(value) in (int, float)
+    elif tp is str:
+        ok = isinstance(value, str)
+    elif isinstance(tp, type):
+        ok = isinstance(value, tp)
+    else:
+        return []  # a typing construct this walker does not know: trusted
+    return [] if ok else [f"{path}: {_brief(value)} is not a {getattr(tp, '__name__', tp)}"]
 
 
 class StrictProtocol(LanguageClientProtocol):
@@ -129,6 +211,12 @@ class StrictProtocol(LanguageClientProtocol):
                 f"{_short(str(cause), 600)}\n    message: {_short(sent, 2000)}"
             )
             raise
+        if attrs.has(type(message)):
+            wrong = type_errors(message, type(message), "$")
+            if wrong:
+                self.violations.append(
+                    f"{what}: not of the LSP types:\n    " + "\n    ".join(wrong[:20])
+                    + f"\n    message: {_short(sent, 2000)}")
         try:
             # Through JSON, as it would be sent: enums become their values.
             again = json.loads(json.dumps(self._converter.unstructure(message)))
@@ -178,6 +266,7 @@ class ConformanceClient(LanguageClient):
         self.name: str = ""
         self.workspace: pathlib.Path | None = None
         self.reported = 0  # violations already reported by a test's call
+        self.exited = False  # shut down and exited by the test itself
         self.encoding: str = UTF16
         self.init_result: types.InitializeResult | None = None
         self.documents: dict[str, TextDoc] = {}
