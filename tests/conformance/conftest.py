@@ -68,8 +68,10 @@ def pytest_runtest_call(item: pytest.Item):
     return result
 
 
-async def start(client: ConformanceClient, name: str, workspace, capabilities=None):
-    """Initializes `client` as the editor `name`, with `workspace` as its folder."""
+async def start(client: ConformanceClient, name: str, workspace, capabilities=None,
+                folder: bool = True, options=None):
+    """Initializes `client` as the editor `name`, with `workspace` as its folder (or, if not
+    `folder`, with no folder at all, as an editor opening a lone file does)."""
     workspace.mkdir(exist_ok=True)
     shutil.copy(SEED, workspace / "seed.txt")
     (workspace / "closed.txt").write_text(CLOSED_TEXT, encoding="utf-8")
@@ -78,10 +80,12 @@ async def start(client: ConformanceClient, name: str, workspace, capabilities=No
     caps = capabilities or client_capabilities(name)
     params = types.InitializeParams(
         capabilities=caps,
-        root_uri=workspace.as_uri(),
-        root_path=str(workspace),
-        workspace_folders=[types.WorkspaceFolder(uri=workspace.as_uri(), name="workspace")],
+        root_uri=workspace.as_uri() if folder else None,
+        root_path=str(workspace) if folder else None,
+        workspace_folders=[types.WorkspaceFolder(uri=workspace.as_uri(), name="workspace")]
+        if folder else None,
         client_info=types.ClientInfo(name=f"pytest-lsp as {name}"),
+        initialization_options=options,
     )
     result = await asyncio.wait_for(client.initialize_session(params), 10)
     client.init_result = result
@@ -104,6 +108,15 @@ async def client(lsp_client: ConformanceClient, request, tmp_path):
     late = _violations(lsp_client, getattr(lsp_client, "reported", 0))
     if late is not None:
         raise AssertionError(late)
+
+
+@pytest_lsp.fixture(config=ClientServerConfig(server_command=[server_path()],
+                                              client_factory=make_client))
+async def bare(lsp_client: ConformanceClient):
+    """A server whose client the test initializes itself (see `start`)."""
+    yield
+    if lsp_client.init_result is not None and not lsp_client.exited:
+        await asyncio.wait_for(lsp_client.shutdown_session(), 10)
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from pygls.exceptions import JsonRpcException
 from harness import ConformanceClient, check_ranges
 from seedfacts import ENTRY_LINE, MARKER_LINE, MISSING, NOTE_1_TEXT, ask, check
 from test_diagnostics import ERROR, HINT, pulled_until
-from textdoc import TextDoc
+from textdoc import TextDoc, width
 
 SCARS = {"hard-wrap", "page-break-space", "broken-url"}
 
@@ -341,3 +341,47 @@ async def test_execute_command_with_wrong_arguments(client: ConformanceClient, s
         assert error.value.code == -32602, error.value  # InvalidParams, not MethodNotFound
     await asyncio.sleep(0.1)
     assert not client.applied_edits
+
+
+# Document changes ---------------------------------------------------------------------------
+
+async def test_content_changes(client: ConformanceClient, seed: TextDoc, tmp_path):
+    """Incremental changes in one notification apply one after the other, each in the text
+    the previous left (spec); a change without a range replaces the whole text, which a
+    client may send even to a server that asked for incremental changes."""
+    enc = client.encoding
+    before = seed.pos("〔1〕", MARKER_LINE, enc)
+    # 〔2〕 typed before 〔1〕, then 〔3〕 after that 〔2〕: a place only the first change makes.
+    after_2 = types.Position(before.line, before.character + width("〔2〕", enc))
+    changes = [types.TextDocumentContentChangePartial(range=types.Range(before, before),
+                                                      text="〔2〕"),
+               types.TextDocumentContentChangePartial(range=types.Range(after_2, after_2),
+                                                      text="〔3〕")]
+    line = seed.lines()[MARKER_LINE]
+    index = line.index("〔1〕")
+    expected_line = line[:index] + "〔2〕〔3〕" + line[index:]
+    lines = seed.lines()
+    lines[MARKER_LINE] = expected_line
+    seed.text = "\n".join(lines)
+    seed.version += 1
+    client.text_document_did_change(types.DidChangeTextDocumentParams(
+        text_document=types.VersionedTextDocumentIdentifier(uri=seed.uri, version=seed.version),
+        content_changes=changes))
+    at_3 = seed.pos("〔2〕〔3〕〔1〕", MARKER_LINE, enc, 4)
+    prepared = await ask(client.text_document_prepare_rename_async(
+        types.PrepareRenameParams(text_document=doc_id(seed), position=at_3)))
+    assert isinstance(prepared, types.PrepareRenamePlaceholder), prepared
+    assert prepared.placeholder == "3" and seed.slice(prepared.range, enc) == "〔3〕"
+    await agrees_with_the_command_line(client, seed, tmp_path)
+
+    # The whole text replaced: the notes section dropped.
+    whole = seed.text[: seed.text.index("註釋：")]
+    seed.text = whole
+    seed.version += 1
+    client.text_document_did_change(types.DidChangeTextDocumentParams(
+        text_document=types.VersionedTextDocumentIdentifier(uri=seed.uri, version=seed.version),
+        content_changes=[types.TextDocumentContentChangeWholeDocument(text=whole)]))
+    symbols = await ask(client.text_document_document_symbol_async(
+        types.DocumentSymbolParams(text_document=doc_id(seed))))
+    assert [s.name for s in symbols][-1] == "結語"
+    await agrees_with_the_command_line(client, seed, tmp_path)

@@ -10,16 +10,14 @@ Beside the three captured clients, clients offering each encoding alone (and non
 
 from __future__ import annotations
 
-import asyncio
 import copy
 
 import pytest
-import pytest_lsp
 from lsprotocol import types
-from pytest_lsp import ClientServerConfig, client_capabilities
+from pytest_lsp import client_capabilities
 
 from conftest import start
-from harness import SEED, ConformanceClient, check_ranges, make_client, server_path
+from harness import SEED, ConformanceClient, check_ranges
 from seedfacts import ENTRY_LINE, MARKER_LINE, NOTE_1_TEXT, YOMIURI, ask
 from test_diagnostics import pulled_until
 from test_navigation import locations
@@ -97,14 +95,6 @@ async def test_positions_in_the_negotiated_encoding(client: ConformanceClient):
     await check_positions(client, open_wide(client))
 
 
-@pytest_lsp.fixture(config=ClientServerConfig(server_command=[server_path()],
-                                              client_factory=make_client))
-async def bare(lsp_client: ConformanceClient):
-    """A server whose client is initialized by the test."""
-    yield
-    await asyncio.wait_for(lsp_client.shutdown_session(), 10)
-
-
 @pytest.mark.parametrize("offered", [[UTF32], [UTF16], [UTF8], [], None, [UTF32, UTF16],
                                      [UTF16, UTF32, UTF8]],
                          ids=["utf-32", "utf-16", "utf-8", "empty", "none", "utf-32,utf-16",
@@ -119,3 +109,51 @@ async def test_offered_encodings(bare: ConformanceClient, tmp_path, offered):
     else:
         assert negotiated in (None, UTF16), "UTF-16 for a client that offers nothing else"
     await check_positions(bare, open_wide(bare))
+
+
+# Characters that Unicode calls line breaks but LSP does not: form feed (common in text taken
+# from PDFs), vertical tab, NEL, LINE SEPARATOR and PARAGRAPH SEPARATOR.
+NOT_LINE_ENDS = "\x0c\x0b\u0085\u2028\u2029"
+
+
+def with_odd_characters(text: str) -> str:
+    lines = text.split("\n")
+    lines[10] += NOT_LINE_ENDS
+    lines[MARKER_LINE] = NOT_LINE_ENDS + lines[MARKER_LINE]
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize("eol, odd", [("\n", False), ("\r\n", False), ("\r", False),
+                                      ("\n", True)],
+                         ids=["lf", "crlf", "cr", "unicode-breaks-that-are-not-lsp-line-ends"])
+async def test_line_endings(client: ConformanceClient, eol: str, odd: bool):
+    """LSP counts \\n, \\r\\n and \\r as line ends, and nothing else; a position's character
+    never reaches into one: the seed with each gives the same lines and the same places."""
+    text = SEED.read_text(encoding="utf-8")
+    text = (with_odd_characters(text) if odd else text).replace("\n", eol)
+    path = client.workspace / "eol.txt"
+    path.write_bytes(text.encode("utf-8"))
+    doc = client.open(path.as_uri(), text)
+    enc = client.encoding
+    d = types.TextDocumentIdentifier(uri=doc.uri)
+    on_digit = doc.pos("〔1〕", MARKER_LINE, enc, 1)
+    found = locations(await ask(client.text_document_definition_async(
+        types.DefinitionParams(text_document=d, position=on_digit))))
+    assert len(found) == 1 and found[0][1].start.line == ENTRY_LINE
+    assert doc.slice(found[0][1], enc) == "〔1〕"
+    links = await ask(client.text_document_document_link_async(
+        types.DocumentLinkParams(text_document=d)))
+    assert len(links) == 4
+    for link in links:
+        assert "".join(doc.slice(link.range, enc).split()) == link.target
+    symbols = await ask(client.text_document_document_symbol_async(
+        types.DocumentSymbolParams(text_document=d)))
+    assert [s.selection_range.start.line for s in symbols] == [79, 355, 542, 661, 840, 883]
+    for symbol in symbols:
+        end = doc.slice(symbol.range, enc)
+        assert not end.endswith("\r"), "a range that ends between \\r and \\n"
+    report = await pulled_until(client, doc, lambda items: len(items) == 66)
+    check_ranges(doc, enc, [item.range for item in report.items])
+    errors = [item for item in report.items if item.severity == types.DiagnosticSeverity.Error]
+    assert sorted(doc.slice(e.range, enc) for e in errors) == sorted(
+        f"〔{n}〕" for n in range(5, 18))

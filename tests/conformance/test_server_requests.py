@@ -10,9 +10,12 @@ import asyncio
 import time
 
 from lsprotocol import types
+from pygls.exceptions import JsonRpcException
 
-from harness import ConformanceClient
+from conftest import start
+from harness import SEED, ConformanceClient
 from seedfacts import ask
+from test_diagnostics import pulled_until
 
 
 async def wait_for(condition, timeout: float = 10.0, what: str = "") -> None:
@@ -83,3 +86,39 @@ async def test_shutdown_and_exit(client: ConformanceClient):
     code = await ask(client._server.wait())
     client.exited = True
     assert code == 0, f"the server exited with {code} after shutdown and exit"
+
+
+async def test_no_workspace_folder_and_initialization_options(bare: ConformanceClient,
+                                                              tmp_path):
+    """A lone file (rootUri and workspaceFolders null): nothing to read, so no progress and no
+    watcher; the settings come as initializationOptions, a wrong one shown once initialized."""
+    options = {"checks": {"pdfScars": False}, "diagnostics": {"no-such-check": "off"}}
+    await start(bare, "visual-studio-code", tmp_path / "workspace", folder=False,
+                options=options)
+    doc = bare.open((bare.workspace / "seed.txt").as_uri(), SEED.read_text(encoding="utf-8"))
+    report = await pulled_until(bare, doc, lambda items: len(items) == 16)
+    assert len(report.items) == 16, "pdfScars off: the 13 errors and 3 warnings only"
+    await wait_for(lambda: bare.messages, what="window/showMessage")
+    assert "no-such-check" in bare.messages[0].message
+    symbols = await ask(bare.workspace_symbol_async(types.WorkspaceSymbolParams(query="結語")))
+    assert [s.location.uri for s in symbols] == [doc.uri]
+    assert not bare.registrations and not bare.progress_reports
+    assert set(bare.server_requests) <= {types.WORKSPACE_CONFIGURATION}
+
+
+async def test_cancelled_requests_are_still_answered(client: ConformanceClient, seed):
+    """$/cancelRequest: the request is still answered (its result, or RequestCancelled)."""
+    d = types.TextDocumentIdentifier(uri=seed.uri)
+    futures = []
+    for i in range(6):
+        msg_id = f"cancelled-{i}"
+        params = types.SemanticTokensParams(text_document=d) if i % 2 else \
+            types.WorkspaceSymbolParams(query="")
+        method = (types.TEXT_DOCUMENT_SEMANTIC_TOKENS_FULL if i % 2 else types.WORKSPACE_SYMBOL)
+        futures.append(client.protocol.send_request_async(method, params, msg_id=msg_id))
+        client.protocol.notify(types.CANCEL_REQUEST, types.CancelParams(id=msg_id))
+    for future in futures:
+        try:
+            await ask(future)
+        except JsonRpcException as error:
+            assert error.code == -32800, f"{error.code}: {error.message}"  # RequestCancelled
