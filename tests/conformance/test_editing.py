@@ -360,7 +360,7 @@ async def test_content_changes(client: ConformanceClient, seed: TextDoc, tmp_pat
     line = seed.lines()[MARKER_LINE]
     index = line.index("〔1〕")
     expected_line = line[:index] + "〔2〕〔3〕" + line[index:]
-    lines = seed.lines()
+    lines = list(seed.lines())
     lines[MARKER_LINE] = expected_line
     seed.text = "\n".join(lines)
     seed.version += 1

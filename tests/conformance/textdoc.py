@@ -4,6 +4,7 @@ line, one inside a character, overlapping edits)."""
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -43,14 +44,22 @@ class TextDoc:
     text: str
     version: int = 1
 
-    def lines(self) -> list[str]:
+    def _index(self) -> tuple[tuple[str, ...], list[int]]:
+        """The lines and where each starts, made again only when the text changed."""
+        cached = self.__dict__.get("_cached")
+        if cached is None or cached[0] is not self.text:
+            starts = [0]
+            starts.extend(m.end() for m in _LINE_END.finditer(self.text))
+            cached = (self.text, tuple(_LINE_END.split(self.text)), starts)
+            self.__dict__["_cached"] = cached
+        return cached[1], cached[2]
+
+    def lines(self) -> tuple[str, ...]:
         """The lines, without their ends (LSP counts \\n, \\r\\n and \\r as line ends)."""
-        return _LINE_END.split(self.text)
+        return self._index()[0]
 
     def line_starts(self) -> list[int]:
-        starts = [0]
-        starts.extend(m.end() for m in _LINE_END.finditer(self.text))
-        return starts
+        return self._index()[1]
 
     def offset(self, position: types.Position, encoding: str) -> int:
         """The string index of an LSP position; `BadPosition` if it is not a valid one."""
@@ -80,7 +89,7 @@ class TextDoc:
     def position(self, offset: int, encoding: str) -> types.Position:
         """The LSP position of a string index."""
         starts = self.line_starts()
-        line = max(i for i, start in enumerate(starts) if start <= offset)
+        line = bisect.bisect_right(starts, offset) - 1
         return types.Position(line, width(self.text[starts[line] : offset], encoding))
 
     def find(self, needle: str, line: int | None = None, start: int = 0) -> int:
