@@ -92,3 +92,41 @@ async def test_a_large_document(client: ConformanceClient, tmp_path):
     items = await diagnostics_of(client, doc, lambda items: errors_of(items) == expected)
     assert errors_of(items) == expected
     check_ranges(doc, enc, [item.range for item in items])
+
+
+def many_missing_text(count: int) -> str:
+    seed = SEED.read_text(encoding="utf-8")
+    notes = seed.index("註釋：")
+    cited = "".join(f"本文〔{n}〕。\n\n" for n in range(18, 18 + count))
+    return seed[:notes] + cited + seed[notes:]
+
+
+async def test_more_problems_than_max_problems(client: ConformanceClient):
+    """1,513 errors: the editor gets maxProblems (1,000) and one information that counts the
+    rest; with maxProblems 0, all of them (sent in pieces by the server)."""
+    path = client.workspace / "many.txt"
+    text = many_missing_text(1500)
+    path.write_text(text, encoding="utf-8")
+    problems = check(path)
+    errors = sorted((p.line, p.code) for p in problems if p.severity == "error")
+    assert len(errors) == 1513
+    doc = client.open(path.as_uri(), text)
+    items = await diagnostics_of(client, doc, lambda items: len(items) > MAX_PROBLEMS)
+    assert len(items) == MAX_PROBLEMS + 1, len(items)
+    check_ranges(doc, client.encoding, [item.range for item in items])
+    shown = [i for i in items if i.code != "not-shown"]
+    (more,) = [i for i in items if i.code == "not-shown"]
+    # The first thousand in the text, and where the rest start, a count of them.
+    in_order = sorted(problems, key=lambda p: (p.line, p.column))
+    assert sorted((i.range.start.line, i.code) for i in shown) == \
+        sorted((p.line, p.code) for p in in_order[:MAX_PROBLEMS])
+    assert more.severity == types.DiagnosticSeverity.Information
+    assert more.range.start.line == in_order[MAX_PROBLEMS].line
+    assert more.message.startswith(f"{len(problems) - MAX_PROBLEMS} more problems")
+
+    client.workspace_did_change_configuration(types.DidChangeConfigurationParams(
+        settings={"marginalia": {"maxProblems": 0}}))
+    items = await diagnostics_of(client, doc, lambda items: len(errors_of(items)) == 1513)
+    assert errors_of(items) == errors
+    assert not [i for i in items if i.code == "not-shown"]
+    check_ranges(doc, client.encoding, [item.range for item in items])
