@@ -1,0 +1,246 @@
+// The VS Code client of the marginalia language server.
+
+import * as fs from 'fs';
+import * as os from 'os';
+import * as vscode from 'vscode';
+import {
+  DidChangeConfigurationNotification,
+  ExecuteCommandRequest,
+  LanguageClient,
+  LanguageClientOptions,
+  ServerOptions,
+  State,
+} from 'vscode-languageclient/node';
+import { bundledServerPath, findServer } from './serverPath';
+import { matchesFilePatterns, serverSettings } from './settings';
+
+const SECTION = 'marginalia';
+const LANGUAGE = 'marginalia';
+
+let client: LanguageClient | undefined;
+let output: vscode.LogOutputChannel;
+let lastSentSettings = '';
+/** Documents already given the `marginalia` language once: a user's later choice stays. */
+const languageSet = new Set<string>();
+/** Serialises starts, stops and restarts. */
+let lifecycle: Promise<unknown> = Promise.resolve();
+
+export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  output = vscode.window.createOutputChannel('Marginalia', { log: true });
+  context.subscriptions.push(output);
+
+  context.subscriptions.push(
+    vscode.commands.registerCommand('marginalia.palette.insertNote', () =>
+      runServerCommand('marginalia.insertNote', true),
+    ),
+    vscode.commands.registerCommand('marginalia.palette.renumberNotes', () =>
+      runServerCommand('marginalia.renumberNotes', false),
+    ),
+    vscode.commands.registerCommand('marginalia.palette.reflowParagraphs', () =>
+      runServerCommand('marginalia.reflowParagraphs', false),
+    ),
+    vscode.commands.registerCommand('marginalia.palette.repairScars', () =>
+      runServerCommand('marginalia.repairScars', false),
+    ),
+    vscode.commands.registerCommand('marginalia.restartServer', () => restart(context)),
+    vscode.commands.registerCommand('marginalia.showOutput', () => output.show(true)),
+  );
+
+  context.subscriptions.push(
+    vscode.workspace.onDidOpenTextDocument(applyFilePatterns),
+    vscode.workspace.onDidChangeConfiguration(async (e) => {
+      if (e.affectsConfiguration(`${SECTION}.server.path`)) {
+        await restart(context);
+        return;
+      }
+      if (e.affectsConfiguration(`${SECTION}.filePatterns`)) {
+        vscode.workspace.textDocuments.forEach(applyFilePatterns);
+      }
+      if (e.affectsConfiguration(SECTION)) await sendSettings();
+    }),
+  );
+  vscode.workspace.textDocuments.forEach(applyFilePatterns);
+
+  await start(context);
+}
+
+export async function deactivate(): Promise<void> {
+  await stop();
+}
+
+function currentSettings(): Record<string, unknown> {
+  return serverSettings(vscode.workspace.getConfiguration(SECTION));
+}
+
+/** Sends the settings with workspace/didChangeConfiguration when they changed. */
+async function sendSettings(): Promise<void> {
+  const settings = currentSettings();
+  const json = JSON.stringify(settings);
+  if (!client || !client.isRunning() || json === lastSentSettings) return;
+  lastSentSettings = json;
+  await client.sendNotification(DidChangeConfigurationNotification.type, {
+    settings: { [SECTION]: settings },
+  });
+}
+
+function applyFilePatterns(doc: vscode.TextDocument): void {
+  if (doc.languageId !== 'plaintext' || doc.uri.scheme !== 'file') return;
+  const key = doc.uri.toString();
+  if (languageSet.has(key)) return;
+  const patterns = vscode.workspace.getConfiguration(SECTION).get<string[]>('filePatterns', []);
+  const folder = vscode.workspace.getWorkspaceFolder(doc.uri)?.uri.fsPath;
+  if (!matchesFilePatterns(doc.uri.fsPath, patterns, folder)) return;
+  languageSet.add(key);
+  void vscode.languages.setTextDocumentLanguage(doc, LANGUAGE);
+}
+
+function start(context: vscode.ExtensionContext): Promise<unknown> {
+  lifecycle = lifecycle.then(() => doStart(context)).catch(reportError);
+  return lifecycle;
+}
+
+function stop(): Promise<unknown> {
+  lifecycle = lifecycle.then(doStop).catch(reportError);
+  return lifecycle;
+}
+
+function restart(context: vscode.ExtensionContext): Promise<unknown> {
+  lifecycle = lifecycle
+    .then(doStop)
+    .then(() => doStart(context))
+    .catch(reportError);
+  return lifecycle;
+}
+
+function reportError(err: unknown): void {
+  const message = err instanceof Error ? err.message : String(err);
+  output.appendLine(`[marginalia] ${message}`);
+  void vscode.window.showErrorMessage(`Marginalia: ${message}`, 'Show Output').then((choice) => {
+    if (choice) output.show(true);
+  });
+}
+
+async function doStop(): Promise<void> {
+  const old = client;
+  client = undefined;
+  lastSentSettings = '';
+  if (old) {
+    try {
+      await old.stop();
+    } catch (err) {
+      output.appendLine(`[marginalia] stopping the server: ${String(err)}`);
+    }
+    await old.dispose().catch(() => undefined);
+  }
+}
+
+async function doStart(context: vscode.ExtensionContext): Promise<void> {
+  const config = vscode.workspace.getConfiguration(SECTION);
+  ensureExecutable(bundledServerPath(context.extensionPath, process.platform));
+  const lookup = findServer({
+    configuredPath: config.get<string>('server.path'),
+    extensionPath: context.extensionPath,
+    workspaceFolder: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath,
+    envPath: process.env.PATH,
+    envPathExt: process.env.PATHEXT,
+    platform: process.platform,
+    homeDir: os.homedir(),
+  });
+  if (lookup.kind === 'error') {
+    output.appendLine(lookup.message);
+    // Not awaited: the message stays until the user answers, and a restart must not wait.
+    void vscode.window
+      .showErrorMessage(lookup.message, 'Open Settings', 'Show Output')
+      .then((choice) => {
+        if (choice === 'Open Settings') {
+          void vscode.commands.executeCommand('workbench.action.openSettings', 'marginalia.server.path');
+        } else if (choice === 'Show Output') {
+          output.show(true);
+        }
+      });
+    return;
+  }
+  output.appendLine(`[marginalia] server: ${lookup.path} (${lookup.source})`);
+
+  const serverOptions: ServerOptions = {
+    command: lookup.path,
+    args: ['--stdio'],
+    options: { env: process.env },
+  };
+  const selector = ['file', 'untitled'].flatMap((scheme) =>
+    ['plaintext', LANGUAGE].map((language) => ({ scheme, language })),
+  );
+  const initial = currentSettings();
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: selector,
+    initializationOptions: initial,
+    outputChannel: output,
+    middleware: {
+      workspace: {
+        // workspace/configuration: the same cleaned section as initializationOptions.
+        configuration: async (params, token, next) => {
+          const result = await next(params, token);
+          if (!Array.isArray(result)) return result;
+          return result.map((value, i) => {
+            const section = params.items[i]?.section;
+            if (section === SECTION) return serverSettings(value);
+            if (section === undefined || section === '') {
+              const all = (value ?? {}) as Record<string, unknown>;
+              return { ...all, [SECTION]: serverSettings(all[SECTION]) };
+            }
+            return value;
+          });
+        },
+      },
+    },
+  };
+  const next = new LanguageClient(SECTION, 'Marginalia', serverOptions, clientOptions);
+  next.onDidChangeState((e) => {
+    if (e.newState === State.Stopped) output.appendLine('[marginalia] server stopped');
+  });
+  client = next;
+  lastSentSettings = JSON.stringify(initial);
+  await next.start();
+}
+
+/**
+ * Runs a server command on the active editor's document: `[uri]`, or `[uri, position]` at the
+ * cursor. The server answers with workspace/applyEdit. The palette commands have ids of their
+ * own: vscode-languageclient registers the server's ids itself.
+ */
+async function runServerCommand(command: string, withPosition: boolean): Promise<void> {
+  const editor = vscode.window.activeTextEditor;
+  if (!editor || ![LANGUAGE, 'plaintext'].includes(editor.document.languageId)) {
+    void vscode.window.showInformationMessage(
+      'Marginalia: open a plain-text document (or a *.notes.txt file) first.',
+    );
+    return;
+  }
+  await lifecycle;
+  const c = client;
+  if (!c || !c.isRunning()) {
+    void vscode.window.showErrorMessage(
+      'Marginalia: the language server is not running (see "Marginalia: Show Output").',
+    );
+    return;
+  }
+  const args: unknown[] = [c.code2ProtocolConverter.asUri(editor.document.uri)];
+  if (withPosition) args.push(c.code2ProtocolConverter.asPosition(editor.selection.active));
+  try {
+    await c.sendRequest(ExecuteCommandRequest.type, { command, arguments: args });
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    void vscode.window.showErrorMessage(`Marginalia: ${command} failed: ${message}`);
+  }
+}
+
+/** An unpacked .vsix may have lost the bundled binary's execute bit. */
+function ensureExecutable(file: string): void {
+  if (process.platform === 'win32') return;
+  try {
+    const st = fs.statSync(file);
+    if (st.isFile() && (st.mode & 0o111) === 0) fs.chmodSync(file, st.mode | 0o755);
+  } catch {
+    // no bundled server: the lookup goes on to PATH
+  }
+}
