@@ -1,0 +1,364 @@
+// The e2e driver, started by test/run.sh (which sets CODE_SERVER, VSIX, SELFTEST_VSIX, SEED, OUT).
+//
+// 1. installs the two .vsix into a fresh code-server user-data and extensions dir;
+// 2. serves a workspace holding the seed (and a few fixtures) on 127.0.0.1 at a free port;
+// 3. opens the workbench in headless Chromium (puppeteer-core) and runs "Marginalia E2E: Run
+//    Self-Test" from the command palette, which checks the extension from inside VS Code and
+//    writes result.json;
+// 4. reads the notifications shown, saves test/out/workbench.png (Outline and Problems open),
+//    prints every check and exits non-zero if one failed.
+// Everything it starts is killed on the way out, on failure and on a watchdog too.
+
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import puppeteer from 'puppeteer-core';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const env = (name) => {
+  const v = process.env[name];
+  if (!v) throw new Error(`e2e.mjs: ${name} is not set (run test/run.sh)`);
+  return v;
+};
+const CODE_SERVER = env('CODE_SERVER');
+const VSIX = env('VSIX');
+const SELFTEST_VSIX = env('SELFTEST_VSIX');
+const SEED = env('SEED');
+const OUT = env('OUT');
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const WATCHDOG_MS = Number(process.env.E2E_TIMEOUT_MS || 6 * 60 * 1000);
+const KEEP = process.env.E2E_KEEP === '1';
+
+const started = Date.now();
+const log = (...a) => console.log(`[e2e +${((Date.now() - started) / 1000).toFixed(1)}s]`, ...a);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'marginalia-e2e-'));
+const ud = path.join(tmp, 'user-data');
+const exts = path.join(tmp, 'extensions');
+const ws = path.join(tmp, 'workspace');
+const resultFile = path.join(tmp, 'result.json');
+let codeServer;
+let browser;
+let cleaned = false;
+
+async function cleanup() {
+  if (cleaned) return;
+  cleaned = true;
+  if (browser) {
+    const proc = browser.process();
+    await Promise.race([browser.close().catch(() => undefined), sleep(5000)]);
+    if (proc && proc.exitCode === null) killGroup(proc, 'SIGKILL');
+  }
+  if (codeServer && codeServer.exitCode === null) {
+    killGroup(codeServer, 'SIGTERM');
+    for (let i = 0; i < 50 && groupAlive(codeServer.pid); i++) await sleep(100);
+    if (groupAlive(codeServer.pid)) killGroup(codeServer, 'SIGKILL');
+  }
+  if (!KEEP) fs.rmSync(tmp, { recursive: true, force: true });
+  else log(`kept ${tmp}`);
+}
+
+function killGroup(proc, signal) {
+  try {
+    process.kill(-proc.pid, signal); // the process group it leads (spawned detached)
+  } catch {
+    try {
+      proc.kill(signal);
+    } catch {
+      // already gone
+    }
+  }
+}
+
+function groupAlive(pid) {
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function fail(message) {
+  console.error(`e2e: FAILED: ${message}`);
+  await cleanup();
+  process.exit(1);
+}
+
+process.on('SIGINT', () => fail('interrupted'));
+process.on('SIGTERM', () => fail('terminated'));
+process.on('unhandledRejection', (err) => fail(err && err.stack ? err.stack : String(err)));
+const watchdog = setTimeout(() => fail(`watchdog: still running after ${WATCHDOG_MS / 1000} s`), WATCHDOG_MS);
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function codeServerArgs() {
+  return ['--user-data-dir', ud, '--extensions-dir', exts];
+}
+
+// code-server writes a config.yaml into $XDG_CONFIG_HOME: keep it in the temporary folder.
+const csEnv = {
+  ...process.env,
+  XDG_CONFIG_HOME: path.join(tmp, 'config'),
+  // The extension is to find `marginalia` bundled in the .vsix: keep any other out of PATH.
+  PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+};
+
+function install(vsix) {
+  const r = spawnSync(CODE_SERVER, [...codeServerArgs(), '--install-extension', vsix], { encoding: 'utf8', env: csEnv });
+  if (r.status !== 0) throw new Error(`installing ${vsix} failed:\n${r.stdout}\n${r.stderr}`);
+  log(`installed ${path.basename(vsix)}: ${r.stdout.trim().split('\n').pop()}`);
+}
+
+async function waitHttp(url, timeoutMs) {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    try {
+      const res = await fetch(url);
+      if (res.ok) return;
+    } catch {
+      // not yet listening
+    }
+    if (codeServer.exitCode !== null) throw new Error(`code-server exited with ${codeServer.exitCode}`);
+    await sleep(250);
+  }
+  throw new Error(`${url} did not answer within ${timeoutMs} ms`);
+}
+
+async function runPaletteCommand(page, title, { attempts = 5 } = {}) {
+  for (let i = 1; i <= attempts; i++) {
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('F1');
+    const input = await page.waitForSelector('.quick-input-widget .quick-input-box input', { visible: true, timeout: 10000 });
+    await input.type(title, { delay: 5 });
+    await sleep(500);
+    const labels = await page.$$eval('.quick-input-list .monaco-list-row .quick-input-list-label', (rows) =>
+      rows.map((r) => r.textContent || ''),
+    );
+    if (labels.some((l) => l.includes(title))) {
+      await page.keyboard.press('Enter');
+      return;
+    }
+    log(`palette: "${title}" not listed yet (attempt ${i}; saw ${JSON.stringify(labels.slice(0, 3))})`);
+    await page.keyboard.press('Escape');
+    await sleep(2000);
+  }
+  throw new Error(`the command palette never listed "${title}"`);
+}
+
+async function notificationTexts(page) {
+  return page.$$eval('.notification-list-item', (items) =>
+    items.map((it) => {
+      const msg = it.querySelector('.notification-list-item-message');
+      const source = it.querySelector('.notification-list-item-source');
+      const sev = it.querySelector('.notification-list-item-icon');
+      return {
+        message: (msg && msg.textContent) || '',
+        source: (source && source.textContent) || '',
+        severity: sev ? sev.className.replace(/.*codicon-notifications-(\w+).*/, '$1') : '',
+      };
+    }),
+  );
+}
+
+async function main() {
+  fs.mkdirSync(OUT, { recursive: true });
+  for (const f of ['workbench.png', 'result.json', 'marginalia-output.log']) fs.rmSync(path.join(OUT, f), { force: true });
+
+  // --- user data, extensions, workspace
+  fs.mkdirSync(path.join(ud, 'User'), { recursive: true });
+  fs.writeFileSync(
+    path.join(ud, 'User', 'settings.json'),
+    JSON.stringify(
+      {
+        'security.workspace.trust.enabled': false,
+        'workbench.startupEditor': 'none',
+        'workbench.tips.enabled': false,
+        'workbench.welcomePage.walkthroughs.openOnInstall': false,
+        'telemetry.telemetryLevel': 'off',
+        'extensions.autoCheckUpdates': false,
+        'extensions.autoUpdate': false,
+        'update.mode': 'none',
+        'marginaliaSelftest.resultFile': resultFile,
+        'marginaliaSelftest.fixtures': path.join(HERE, 'fixtures'),
+      },
+      null,
+      1,
+    ),
+  );
+  fs.mkdirSync(ws);
+  const seedName = path.basename(SEED);
+  fs.copyFileSync(SEED, path.join(ws, seedName));
+  fs.copyFileSync(SEED, path.join(ws, 'insert.txt'));
+  fs.copyFileSync(path.join(HERE, 'fixtures', 'english.txt'), path.join(ws, 'english.txt'));
+  fs.copyFileSync(path.join(HERE, 'fixtures', 'renumber.txt'), path.join(ws, 'renumber.txt'));
+  fs.copyFileSync(path.join(HERE, 'fixtures', 'renumber.txt'), path.join(ws, 'chapter.notes.txt'));
+
+  let t = Date.now();
+  install(VSIX);
+  install(SELFTEST_VSIX);
+  log(`extensions installed (${((Date.now() - t) / 1000).toFixed(1)} s)`);
+
+  // --- code-server on 127.0.0.1
+  const port = await freePort();
+  const csLog = fs.openSync(path.join(OUT, 'code-server.log'), 'w');
+  codeServer = spawn(
+    CODE_SERVER,
+    [
+      ...codeServerArgs(),
+      '--bind-addr', `127.0.0.1:${port}`,
+      '--auth', 'none',
+      '--disable-telemetry',
+      '--disable-update-check',
+      '--disable-workspace-trust',
+      '--disable-getting-started-override',
+      ws,
+    ],
+    { detached: true, stdio: ['ignore', csLog, csLog], env: csEnv },
+  );
+  t = Date.now();
+  await waitHttp(`http://127.0.0.1:${port}/healthz`, 60000);
+  log(`code-server listening on 127.0.0.1:${port} (${((Date.now() - t) / 1000).toFixed(1)} s)`);
+
+  // --- Chromium
+  browser = await puppeteer.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    userDataDir: path.join(tmp, 'chromium'),
+    defaultViewport: { width: 1600, height: 1100 },
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-dev-shm-usage',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--lang=en-US',
+    ],
+  });
+  const page = await browser.newPage();
+  const consoleErrors = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') consoleErrors.push(m.text());
+  });
+  t = Date.now();
+  await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(ws)}`, { waitUntil: 'domcontentloaded' });
+  await page.waitForSelector('.monaco-workbench', { timeout: 60000 });
+  await page.waitForSelector('.explorer-folders-view .monaco-list-row', { timeout: 60000 });
+  log(`workbench up (${((Date.now() - t) / 1000).toFixed(1)} s)`);
+
+  // --- the self-test, from the command palette
+  t = Date.now();
+  await runPaletteCommand(page, 'Marginalia E2E: Run Self-Test');
+  while (!fs.existsSync(resultFile)) {
+    if (Date.now() - t > 4 * 60 * 1000) throw new Error('no result from the self-test within 4 minutes');
+    await sleep(500);
+  }
+  const result = JSON.parse(fs.readFileSync(resultFile, 'utf8'));
+  fs.writeFileSync(path.join(OUT, 'result.json'), JSON.stringify(result, null, 1));
+  log(`self-test done (${((Date.now() - t) / 1000).toFixed(1)} s in all, ${(result.elapsedMs / 1000).toFixed(1)} s inside VS Code)`);
+
+  // --- what a person sees: Outline and Problems, then the notifications
+  await page.waitForFunction(
+    () => document.querySelectorAll('.outline-pane .monaco-list-row').length > 0 &&
+      document.querySelectorAll('.markers-panel .monaco-list-row').length > 0,
+    { timeout: 20000 },
+  ).catch(() => log('the Outline or Problems list did not fill within 20 s'));
+  // Give the Outline the sidebar: collapse the file tree's section above it.
+  await page.evaluate(() => {
+    const header = document.querySelector('.explorer-folders-view')?.closest('.pane')?.querySelector('.pane-header');
+    if (header && header.getAttribute('aria-expanded') === 'true') header.click();
+  });
+  await sleep(1500);
+  const ui = await page.evaluate(() => ({
+    outlineRows: [...document.querySelectorAll('.outline-pane .monaco-list-row')].map((r) => r.textContent.trim()).slice(0, 30),
+    problemRows: document.querySelectorAll('.markers-panel .monaco-list-row').length,
+    problemsBadge: [...document.querySelectorAll('.composite-bar .badge-content, .action-item .badge .badge-content')].map((b) => b.textContent).filter(Boolean),
+    statusProblems: (document.querySelector('#status\\.problems') || {}).textContent || '',
+  }));
+  const shot = path.join(OUT, 'workbench.png');
+  await page.screenshot({ path: shot });
+  log(`screenshot: ${shot}`);
+
+  const toasts = await notificationTexts(page);
+  await runPaletteCommand(page, 'Notifications: Show Notifications').catch((e) => log(String(e)));
+  await sleep(800);
+  const centre = await notificationTexts(page);
+  const notifications = [...toasts, ...centre].filter(
+    (n, i, all) => all.findIndex((m) => m.message === n.message) === i,
+  );
+
+  // --- the extension's output channel (from the extension host's logs)
+  const outputLog = findFiles(path.join(ud, 'logs'), (f) => /Marginalia\.log$/.test(f))[0];
+  const outputText = outputLog ? fs.readFileSync(outputLog, 'utf8') : '';
+  fs.writeFileSync(path.join(OUT, 'marginalia-output.log'), outputText);
+
+  // --- checks made out here
+  const checks = [...result.checks];
+  const add = (name, ok, detail, extra = {}) => checks.push({ name, ok: Boolean(ok), detail, ...extra });
+  add('the extension started the server bundled in the .vsix', /server: .*\/server\/marginalia \(bundled\)/.test(outputText),
+    outputText.split('\n').find((l) => l.includes('server:')) || '(no such line in the output channel)');
+  const marginaliaNotes = notifications.filter((n) => /marginalia/i.test(n.message + n.source));
+  add('no notification from marginalia or its server (e.g. settings not understood)', marginaliaNotes.length === 0, marginaliaNotes);
+  add('the Outline view shows the seed\'s headings', ui.outlineRows.some((r) => r.includes('一、戰略性接近的內外動因')), ui.outlineRows.slice(0, 5));
+  add('the status bar counts 13 errors', /13/.test(ui.statusProblems.split(/\s+/).filter(Boolean)[0] || ''), ui.statusProblems);
+
+  // --- report
+  console.log('');
+  let passed = 0;
+  let failed = 0;
+  for (const c of checks) {
+    let verdict;
+    if (c.knownServerBug) verdict = c.ok ? 'XPASS' : 'XFAIL';
+    else verdict = c.ok ? 'PASS ' : 'FAIL ';
+    // A known server bug is expected to fail; once fixed, the mark must go (strict).
+    const counts = c.knownServerBug ? !c.ok : c.ok;
+    if (counts) passed++;
+    else failed++;
+    console.log(`${verdict} ${c.name}`);
+    if (!c.ok || c.knownServerBug) {
+      if (c.knownServerBug) console.log(`      known server bug: ${c.knownServerBug}${c.ok ? ' — fixed? remove the mark' : ''}`);
+      if (c.detail !== undefined) console.log(`      ${JSON.stringify(c.detail).slice(0, 1500)}`);
+    }
+  }
+  console.log('');
+  console.log(`seed diagnostics: ${JSON.stringify(result.data.seedCounts)}; notifications seen: ${notifications.length}`);
+  for (const n of notifications) console.log(`  notification [${n.severity}] ${n.source}: ${n.message}`);
+  console.log(`screenshot: ${shot}`);
+  console.log(`e2e: ${passed} passed, ${failed} failed`);
+  clearTimeout(watchdog);
+  await cleanup();
+  process.exit(failed === 0 ? 0 : 1);
+}
+
+function findFiles(dir, pred, out = []) {
+  let entries = [];
+  try {
+    entries = fs.readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return out;
+  }
+  for (const e of entries) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) findFiles(p, pred, out);
+    else if (pred(p)) out.push(p);
+  }
+  return out;
+}
+
+main().catch((err) => fail(err && err.stack ? err.stack : String(err)));
