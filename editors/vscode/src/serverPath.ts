@@ -28,9 +28,9 @@ export interface LookupInput {
 }
 
 export const INSTALL_HINT =
-  'Install it with `cargo install --path .` in a clone of the marginalia repository ' +
+  'Install it with "cargo install --path ." in a clone of the marginalia repository ' +
   '(it goes to ~/.cargo/bin, which must be on PATH), ' +
-  'or set `marginalia.server.path` to the `marginalia` binary.';
+  'or set marginalia.server.path to the marginalia binary.';
 
 export function binaryName(platform: NodeJS.Platform): string {
   return platform === 'win32' ? 'marginalia.exe' : 'marginalia';
@@ -109,9 +109,9 @@ export function findServer(input: LookupInput): ServerLookup {
     return {
       kind: 'error',
       message:
-        `Marginalia: \`marginalia.server.path\` is set to "${configured}", but no executable ` +
+        `Marginalia: the setting marginalia.server.path is "${configured}", but no executable ` +
         `file is there. Correct the setting, or clear it to use the server bundled with the ` +
-        `extension or \`marginalia\` on PATH.`,
+        `extension or "marginalia" on PATH.`,
     };
   }
   const bundled = bundledServerPath(input.extensionPath, input.platform);
@@ -121,8 +121,8 @@ export function findServer(input: LookupInput): ServerLookup {
   return {
     kind: 'error',
     message:
-      'Marginalia: the language server `marginalia` was not found (no `marginalia.server.path` ' +
-      'setting, no server bundled with this extension, none on PATH). ' +
+      'Marginalia: the language server "marginalia" was not found (marginalia.server.path is ' +
+      'not set, no server is bundled with this extension, and none is on PATH). ' +
       INSTALL_HINT,
   };
 }

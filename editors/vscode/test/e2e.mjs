@@ -177,7 +177,7 @@ async function notificationTexts(page) {
 
 async function main() {
   fs.mkdirSync(OUT, { recursive: true });
-  for (const f of ['workbench.png', 'result.json', 'marginalia-output.log']) fs.rmSync(path.join(OUT, f), { force: true });
+  for (const f of ['workbench.png', 'server-not-found.png', 'result.json', 'marginalia-output.log']) fs.rmSync(path.join(OUT, f), { force: true });
 
   // --- user data, extensions, workspace
   fs.mkdirSync(path.join(ud, 'User'), { recursive: true });
@@ -203,7 +203,7 @@ async function main() {
   fs.mkdirSync(ws);
   const seedName = path.basename(SEED);
   fs.copyFileSync(SEED, path.join(ws, seedName));
-  fs.copyFileSync(SEED, path.join(ws, 'insert.txt'));
+  for (const copy of ['insert.txt', 'reflow.txt', 'repair.txt']) fs.copyFileSync(SEED, path.join(ws, copy));
   fs.copyFileSync(path.join(HERE, 'fixtures', 'english.txt'), path.join(ws, 'english.txt'));
   fs.copyFileSync(path.join(HERE, 'fixtures', 'renumber.txt'), path.join(ws, 'renumber.txt'));
   fs.copyFileSync(path.join(HERE, 'fixtures', 'renumber.txt'), path.join(ws, 'chapter.notes.txt'));
@@ -303,6 +303,32 @@ async function main() {
     (n, i, all) => all.findIndex((m) => m.message === n.message) === i,
   );
 
+  // --- the error path: a wrong marginalia.server.path gives one clear error message
+  await page.keyboard.press('Escape');
+  await runPaletteCommand(page, 'Notifications: Clear All Notifications').catch((e) => log(String(e)));
+  await runPaletteCommand(page, 'Marginalia E2E: Set a Wrong Server Path');
+  const errorNotes = await page
+    .waitForFunction(
+      () => {
+        const items = [...document.querySelectorAll('.notification-list-item-message')].map((m) => m.textContent || '');
+        const ours = items.filter((t) => t.includes('marginalia.server.path'));
+        return ours.length ? ours : false;
+      },
+      { timeout: 20000 },
+    )
+    .then((h) => h.jsonValue())
+    .catch(() => []);
+  await sleep(1500); // a second message would have come by now
+  const errorNotesLater = await page.$$eval('.notification-list-item-message', (ms) =>
+    ms.map((m) => m.textContent || '').filter((t) => /marginalia/i.test(t)),
+  );
+  const errorShot = path.join(OUT, 'server-not-found.png');
+  await page.screenshot({ path: errorShot });
+  await runPaletteCommand(page, 'Marginalia E2E: Clear the Server Path');
+  const restoreFile = `${resultFile}.restore.json`;
+  for (let i = 0; i < 120 && !fs.existsSync(restoreFile); i++) await sleep(500);
+  const restored = fs.existsSync(restoreFile) ? JSON.parse(fs.readFileSync(restoreFile, 'utf8')).checks : [];
+
   // --- the extension's output channel (from the extension host's logs)
   const outputLog = findFiles(path.join(ud, 'logs'), (f) => /Marginalia\.log$/.test(f))[0];
   const outputText = outputLog ? fs.readFileSync(outputLog, 'utf8') : '';
@@ -315,6 +341,9 @@ async function main() {
     outputText.split('\n').find((l) => l.includes('server:')) || '(no such line in the output channel)');
   const marginaliaNotes = notifications.filter((n) => /marginalia/i.test(n.message + n.source));
   add('no notification from marginalia or its server (e.g. settings not understood)', marginaliaNotes.length === 0, marginaliaNotes);
+  add('a wrong marginalia.server.path: one error message naming the setting', errorNotes.length === 1 && errorNotesLater.length === 1 &&
+    /no executable file is there/.test(errorNotes[0]), { first: errorNotes, after1500ms: errorNotesLater, screenshot: errorShot });
+  checks.push(...(restored.length ? restored : [{ name: 'the server path cleared, the server is back', ok: false, detail: 'no result' }]));
   add('the Outline view shows the seed\'s headings', ui.outlineRows.some((r) => r.includes('一、戰略性接近的內外動因')), ui.outlineRows.slice(0, 5));
   add('the status bar counts 13 errors', /13/.test(ui.statusProblems.split(/\s+/).filter(Boolean)[0] || ''), ui.statusProblems);
 

@@ -18,7 +18,11 @@ const MARKER = /〔(\d{1,3})〕/g;
 const NOTES_TITLE = /^\s*(註釋|注釋|注释)\s*[：:]?\s*$/;
 
 function activate(context) {
-  context.subscriptions.push(vscode.commands.registerCommand('marginaliaSelftest.run', run));
+  context.subscriptions.push(
+    vscode.commands.registerCommand('marginaliaSelftest.run', run),
+    vscode.commands.registerCommand('marginaliaSelftest.breakServerPath', () => setServerPath('/nonexistent/marginalia')),
+    vscode.commands.registerCommand('marginaliaSelftest.restoreServerPath', restoreServerPath),
+  );
 }
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -322,6 +326,46 @@ async function steps(check, data, fixtures) {
   check('Renumber Notes: the text is what `marginalia renumber` prints', renumberDoc.getText() === expectedRenumbered,
     { actual: renumberDoc.getText() });
 
+  // --- Reflow Paragraphs and Repair PDF Scars from the palette (on copies of the seed).
+  for (const [name, command] of [
+    ['reflow.txt', 'marginalia.palette.reflowParagraphs'],
+    ['repair.txt', 'marginalia.palette.repairScars'],
+  ]) {
+    const uri = file(name);
+    const { doc } = await openShown(uri);
+    const hintsBefore = await waitFor(`${name}'s diagnostics`, async () => {
+      const c = bySeverity(vscode.languages.getDiagnostics(uri));
+      return c.error === 13 ? c : undefined;
+    }, 20000).catch(() => bySeverity(vscode.languages.getDiagnostics(uri)));
+    const textBefore = doc.getText();
+    const outlineBefore = flattenSymbols(await vscode.commands.executeCommand('vscode.executeDocumentSymbolProvider', uri));
+    const v = doc.version;
+    await vscode.commands.executeCommand(command);
+    await waitFor(`${command} to edit ${name}`, async () => doc.version !== v, 15000).catch(() => undefined);
+    const markersBefore = readNotes(textBefore).markers.map((m) => m.number);
+    const markersAfter = readNotes(doc.getText()).markers.map((m) => m.number);
+    const outlineAfter = await waitFor(`${name}'s outline after ${command}`, async () => {
+      const o = flattenSymbols(await vscode.commands.executeCommand('vscode.executeDocumentSymbolProvider', uri));
+      return o.length ? o : undefined;
+    }, 10000).catch(() => []);
+    const hintsAfter = await waitFor(`${name}'s hints to drop`, async () => {
+      const c = bySeverity(vscode.languages.getDiagnostics(uri));
+      return doc.version !== v && c.hint < hintsBefore.hint ? c : undefined;
+    }, 15000).catch(() => bySeverity(vscode.languages.getDiagnostics(uri)));
+    const detail = {
+      lines: [textBefore.split('\n').length, doc.lineCount],
+      hints: [hintsBefore.hint, hintsAfter.hint],
+      markersKept: JSON.stringify(markersBefore) === JSON.stringify(markersAfter),
+      headingsKept: JSON.stringify(outlineBefore.map((o) => o.name)) === JSON.stringify(outlineAfter.map((o) => o.name)),
+    };
+    data[command] = detail;
+    check(
+      `${command.replace('marginalia.palette.', '')}: the text changed, fewer PDF-scar hints, headings and markers kept`,
+      doc.getText() !== textBefore && hintsAfter.hint < hintsBefore.hint && detail.markersKept && detail.headingsKept,
+      detail,
+    );
+  }
+
   // --- Settings reach the server: missing-note as a warning, then back.
   const margCfg = () => vscode.workspace.getConfiguration('marginalia');
   await margCfg().update('diagnostics.missing-note', 'warning', vscode.ConfigurationTarget.Global);
@@ -366,6 +410,25 @@ async function steps(check, data, fixtures) {
     .catch(() => undefined);
   data.finalCounts = bySeverity(vscode.languages.getDiagnostics(seedUri));
   await vscode.window.showTextDocument(seedEditor.document);
+}
+
+/** For the driver: a wrong `marginalia.server.path`, then none again (the error path). */
+async function setServerPath(value) {
+  await vscode.workspace.getConfiguration('marginalia').update('server.path', value, vscode.ConfigurationTarget.Global);
+}
+
+async function restoreServerPath() {
+  const resultFile = vscode.workspace.getConfiguration('marginaliaSelftest').get('resultFile');
+  const seedName = vscode.workspace.getConfiguration('marginaliaSelftest').get('seed');
+  const seedUri = vscode.Uri.joinPath(vscode.workspace.workspaceFolders[0].uri, seedName);
+  await setServerPath(undefined);
+  const symbols = await waitFor('symbols once the server is back', async () => {
+    const s = await vscode.commands.executeCommand('vscode.executeDocumentSymbolProvider', seedUri);
+    return s && s.length ? s : undefined;
+  }, 30000).catch(() => []);
+  const out = { checks: [{ name: 'the server path cleared, the server is back (symbols of the seed)', ok: flattenSymbols(symbols).length > 0, detail: flattenSymbols(symbols).length }] };
+  fs.writeFileSync(`${resultFile}.restore.tmp`, JSON.stringify(out));
+  fs.renameSync(`${resultFile}.restore.tmp`, `${resultFile}.restore.json`);
 }
 
 function firstDifference(a, b) {
