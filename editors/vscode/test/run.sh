@@ -71,7 +71,10 @@ echo "== code-server $(node -p "require('$CS_DIR/node_modules/code-server/packag
 # --- the .vsix (with the server bundled) and the self-test extension
 T=$(now)
 mkdir -p "$OUT"
-VSIX=$(npm run --silent package 2>&1 | tee "$OUT/package.log" | tail -1)
+if ! npm run --silent package > "$OUT/package.log" 2>&1; then
+  cat "$OUT/package.log" >&2; echo "e2e: npm run package failed" >&2; exit 1
+fi
+VSIX=$(tail -1 "$OUT/package.log")
 if [ ! -f "$VSIX" ]; then cat "$OUT/package.log" >&2; exit 1; fi
 SELFTEST_VSIX="$OUT/marginalia-selftest.vsix"
 (cd test/selftest && "$HERE/node_modules/.bin/vsce" package --no-dependencies \
