@@ -26,6 +26,7 @@ const env = (name) => {
 const CODE_SERVER = env('CODE_SERVER');
 const VSIX = env('VSIX');
 const SELFTEST_VSIX = env('SELFTEST_VSIX');
+const UNIVERSAL_VSIX = process.env.UNIVERSAL_VSIX; // without a server: for the not-found message
 const SEED = env('SEED');
 const OUT = env('OUT');
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
@@ -37,11 +38,9 @@ const log = (...a) => console.log(`[e2e +${((Date.now() - started) / 1000).toFix
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'marginalia-e2e-'));
-const ud = path.join(tmp, 'user-data');
-const exts = path.join(tmp, 'extensions');
 const ws = path.join(tmp, 'workspace');
 const resultFile = path.join(tmp, 'result.json');
-let codeServer;
+const codeServers = [];
 let browser;
 let cleaned = false;
 
@@ -53,13 +52,16 @@ async function cleanup() {
     await Promise.race([browser.close().catch(() => undefined), sleep(5000)]);
     if (proc && proc.exitCode === null) killGroup(proc, 'SIGKILL');
   }
-  if (codeServer && codeServer.exitCode === null) {
-    killGroup(codeServer, 'SIGTERM');
-    for (let i = 0; i < 50 && groupAlive(codeServer.pid); i++) await sleep(100);
-    if (groupAlive(codeServer.pid)) killGroup(codeServer, 'SIGKILL');
-  }
+  for (const cs of codeServers) await stopCodeServer(cs);
   if (!KEEP) fs.rmSync(tmp, { recursive: true, force: true });
   else log(`kept ${tmp}`);
+}
+
+async function stopCodeServer(cs) {
+  if (!groupAlive(cs.pid)) return;
+  killGroup(cs, 'SIGTERM');
+  for (let i = 0; i < 50 && groupAlive(cs.pid); i++) await sleep(100);
+  if (groupAlive(cs.pid)) killGroup(cs, 'SIGKILL');
 }
 
 function killGroup(proc, signal) {
@@ -106,10 +108,6 @@ function freePort() {
   });
 }
 
-function codeServerArgs() {
-  return ['--user-data-dir', ud, '--extensions-dir', exts];
-}
-
 // code-server writes a config.yaml into $XDG_CONFIG_HOME: keep it in the temporary folder.
 const csEnv = {
   ...process.env,
@@ -118,13 +116,56 @@ const csEnv = {
   PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
 };
 
-function install(vsix) {
-  const r = spawnSync(CODE_SERVER, [...codeServerArgs(), '--install-extension', vsix], { encoding: 'utf8', env: csEnv });
+function install(dirs, vsix) {
+  const r = spawnSync(CODE_SERVER, [...dirs, '--install-extension', vsix], { encoding: 'utf8', env: csEnv });
   if (r.status !== 0) throw new Error(`installing ${vsix} failed:\n${r.stdout}\n${r.stderr}`);
   log(`installed ${path.basename(vsix)}: ${r.stdout.trim().split('\n').pop()}`);
 }
 
-async function waitHttp(url, timeoutMs) {
+/** A fresh user-data and extensions folder with `vsixes` installed, served on 127.0.0.1. */
+async function startCodeServer(name, vsixes, settings, workspace) {
+  const userData = path.join(tmp, `${name}-user-data`);
+  const extensions = path.join(tmp, `${name}-extensions`);
+  const dirs = ['--user-data-dir', userData, '--extensions-dir', extensions];
+  fs.mkdirSync(path.join(userData, 'User'), { recursive: true });
+  fs.writeFileSync(path.join(userData, 'User', 'settings.json'), JSON.stringify(settings, null, 1));
+  let t = Date.now();
+  for (const vsix of vsixes) install(dirs, vsix);
+  log(`${name}: extensions installed (${((Date.now() - t) / 1000).toFixed(1)} s)`);
+  const port = await freePort();
+  const csLog = fs.openSync(path.join(OUT, `code-server-${name}.log`), 'w');
+  const proc = spawn(
+    CODE_SERVER,
+    [
+      ...dirs,
+      '--bind-addr', `127.0.0.1:${port}`,
+      '--auth', 'none',
+      '--disable-telemetry',
+      '--disable-update-check',
+      '--disable-workspace-trust',
+      '--disable-getting-started-override',
+      workspace,
+    ],
+    { detached: true, stdio: ['ignore', csLog, csLog], env: csEnv },
+  );
+  codeServers.push(proc);
+  t = Date.now();
+  await waitHttp(proc, `http://127.0.0.1:${port}/healthz`, 60000);
+  log(`${name}: code-server listening on 127.0.0.1:${port} (${((Date.now() - t) / 1000).toFixed(1)} s)`);
+  return { proc, port, userData, url: `http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}` };
+}
+
+async function openWorkbench(url) {
+  const page = await browser.newPage();
+  const t = Date.now();
+  await page.goto(url, { waitUntil: 'domcontentloaded' });
+  await page.waitForSelector('.monaco-workbench', { timeout: 60000 });
+  await page.waitForSelector('.explorer-folders-view .monaco-list-row', { timeout: 60000 });
+  log(`workbench up (${((Date.now() - t) / 1000).toFixed(1)} s)`);
+  return page;
+}
+
+async function waitHttp(proc, url, timeoutMs) {
   const end = Date.now() + timeoutMs;
   while (Date.now() < end) {
     try {
@@ -133,7 +174,7 @@ async function waitHttp(url, timeoutMs) {
     } catch {
       // not yet listening
     }
-    if (codeServer.exitCode !== null) throw new Error(`code-server exited with ${codeServer.exitCode}`);
+    if (proc.exitCode !== null) throw new Error(`code-server exited with ${proc.exitCode}`);
     await sleep(250);
   }
   throw new Error(`${url} did not answer within ${timeoutMs} ms`);
@@ -169,7 +210,7 @@ async function notificationTexts(page) {
       return {
         message: (msg && msg.textContent) || '',
         source: (source && source.textContent) || '',
-        severity: sev ? sev.className.replace(/.*codicon-notifications-(\w+).*/, '$1') : '',
+        severity: sev ? (/codicon-(error|warning|info)\b/.exec(sev.className) || [])[1] || '' : '',
       };
     }),
   );
@@ -177,29 +218,9 @@ async function notificationTexts(page) {
 
 async function main() {
   fs.mkdirSync(OUT, { recursive: true });
-  for (const f of ['workbench.png', 'server-not-found.png', 'result.json', 'marginalia-output.log']) fs.rmSync(path.join(OUT, f), { force: true });
+  for (const f of ['workbench.png', 'server-not-found.png', 'server-missing.png', 'result.json', 'marginalia-output.log']) fs.rmSync(path.join(OUT, f), { force: true });
 
-  // --- user data, extensions, workspace
-  fs.mkdirSync(path.join(ud, 'User'), { recursive: true });
-  fs.writeFileSync(
-    path.join(ud, 'User', 'settings.json'),
-    JSON.stringify(
-      {
-        'security.workspace.trust.enabled': false,
-        'workbench.startupEditor': 'none',
-        'workbench.tips.enabled': false,
-        'workbench.welcomePage.walkthroughs.openOnInstall': false,
-        'telemetry.telemetryLevel': 'off',
-        'extensions.autoCheckUpdates': false,
-        'extensions.autoUpdate': false,
-        'update.mode': 'none',
-        'marginaliaSelftest.resultFile': resultFile,
-        'marginaliaSelftest.fixtures': path.join(HERE, 'fixtures'),
-      },
-      null,
-      1,
-    ),
-  );
+  // --- workspace, then code-server with both extensions
   fs.mkdirSync(ws);
   const seedName = path.basename(SEED);
   fs.copyFileSync(SEED, path.join(ws, seedName));
@@ -207,32 +228,22 @@ async function main() {
   fs.copyFileSync(path.join(HERE, 'fixtures', 'english.txt'), path.join(ws, 'english.txt'));
   fs.copyFileSync(path.join(HERE, 'fixtures', 'renumber.txt'), path.join(ws, 'renumber.txt'));
   fs.copyFileSync(path.join(HERE, 'fixtures', 'renumber.txt'), path.join(ws, 'chapter.notes.txt'));
-
-  let t = Date.now();
-  install(VSIX);
-  install(SELFTEST_VSIX);
-  log(`extensions installed (${((Date.now() - t) / 1000).toFixed(1)} s)`);
-
-  // --- code-server on 127.0.0.1
-  const port = await freePort();
-  const csLog = fs.openSync(path.join(OUT, 'code-server.log'), 'w');
-  codeServer = spawn(
-    CODE_SERVER,
-    [
-      ...codeServerArgs(),
-      '--bind-addr', `127.0.0.1:${port}`,
-      '--auth', 'none',
-      '--disable-telemetry',
-      '--disable-update-check',
-      '--disable-workspace-trust',
-      '--disable-getting-started-override',
-      ws,
-    ],
-    { detached: true, stdio: ['ignore', csLog, csLog], env: csEnv },
-  );
-  t = Date.now();
-  await waitHttp(`http://127.0.0.1:${port}/healthz`, 60000);
-  log(`code-server listening on 127.0.0.1:${port} (${((Date.now() - t) / 1000).toFixed(1)} s)`);
+  const baseSettings = {
+    'security.workspace.trust.enabled': false,
+    'workbench.startupEditor': 'none',
+    'workbench.tips.enabled': false,
+    'workbench.welcomePage.walkthroughs.openOnInstall': false,
+    'telemetry.telemetryLevel': 'off',
+    'extensions.autoCheckUpdates': false,
+    'extensions.autoUpdate': false,
+    'update.mode': 'none',
+  };
+  const main = await startCodeServer('main', [VSIX, SELFTEST_VSIX], {
+    ...baseSettings,
+    'marginaliaSelftest.resultFile': resultFile,
+    'marginaliaSelftest.fixtures': path.join(HERE, 'fixtures'),
+  }, ws);
+  const ud = main.userData;
 
   // --- Chromium
   browser = await puppeteer.launch({
@@ -251,19 +262,10 @@ async function main() {
       '--lang=en-US',
     ],
   });
-  const page = await browser.newPage();
-  const consoleErrors = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') consoleErrors.push(m.text());
-  });
-  t = Date.now();
-  await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(ws)}`, { waitUntil: 'domcontentloaded' });
-  await page.waitForSelector('.monaco-workbench', { timeout: 60000 });
-  await page.waitForSelector('.explorer-folders-view .monaco-list-row', { timeout: 60000 });
-  log(`workbench up (${((Date.now() - t) / 1000).toFixed(1)} s)`);
+  const page = await openWorkbench(main.url);
 
   // --- the self-test, from the command palette
-  t = Date.now();
+  let t = Date.now();
   await runPaletteCommand(page, 'Marginalia E2E: Run Self-Test');
   while (!fs.existsSync(resultFile)) {
     if (Date.now() - t > 4 * 60 * 1000) throw new Error('no result from the self-test within 4 minutes');
@@ -329,6 +331,38 @@ async function main() {
   for (let i = 0; i < 120 && !fs.existsSync(restoreFile); i++) await sleep(500);
   const restored = fs.existsSync(restoreFile) ? JSON.parse(fs.readFileSync(restoreFile, 'utf8')).checks : [];
 
+  // --- no server anywhere (the universal .vsix, no setting, none on PATH): one clear message
+  let missing;
+  if (UNIVERSAL_VSIX) {
+    await page.close();
+    await stopCodeServer(main.proc);
+    const bare = await startCodeServer('no-server', [UNIVERSAL_VSIX], baseSettings, ws);
+    const page2 = await openWorkbench(bare.url);
+    // Opening the seed (plain text) activates the extension.
+    await page2.evaluate((name) => {
+      const row = [...document.querySelectorAll('.explorer-folders-view .monaco-list-row')].find((r) => (r.textContent || '').includes(name));
+      row?.click();
+    }, seedName);
+    const first = await page2
+      .waitForFunction(
+        () => {
+          const ours = [...document.querySelectorAll('.notification-list-item-message')]
+            .map((m) => m.textContent || '')
+            .filter((x) => /marginalia/i.test(x));
+          return ours.length ? ours : false;
+        },
+        { timeout: 30000, polling: 250 },
+      )
+      .then((h) => h.jsonValue())
+      .catch(() => []);
+    await sleep(2000); // a second message would have come by now
+    const later = (await notificationTexts(page2)).filter((n) => /marginalia/i.test(n.message + n.source));
+    const missingShot = path.join(OUT, 'server-missing.png');
+    await page2.screenshot({ path: missingShot });
+    missing = { first, later, screenshot: missingShot };
+    await page2.close();
+  }
+
   // --- the extension's output channel (from the extension host's logs)
   const outputLog = findFiles(path.join(ud, 'logs'), (f) => /Marginalia\.log$/.test(f))[0];
   const outputText = outputLog ? fs.readFileSync(outputLog, 'utf8') : '';
@@ -343,6 +377,13 @@ async function main() {
   add('no notification from marginalia or its server (e.g. settings not understood)', marginaliaNotes.length === 0, marginaliaNotes);
   add('a wrong marginalia.server.path: one error message naming the setting', errorNotes.length === 1 && errorNotesLater.length === 1 &&
     /no executable file is there/.test(errorNotes[0]), { first: errorNotes, after1500ms: errorNotesLater, screenshot: errorShot });
+  if (missing) {
+    add('no server anywhere: one error message that says how to install it',
+      missing.later.length === 1 && missing.later[0].severity === 'error' &&
+        /was not found/.test(missing.later[0].message) && /cargo install --path \./.test(missing.later[0].message) &&
+        /marginalia\.server\.path/.test(missing.later[0].message),
+      missing);
+  }
   checks.push(...(restored.length ? restored : [{ name: 'the server path cleared, the server is back', ok: false, detail: 'no result' }]));
   add('the Outline view shows the seed\'s headings', ui.outlineRows.some((r) => r.includes('一、戰略性接近的內外動因')), ui.outlineRows.slice(0, 5));
   add('the status bar counts 13 errors', /13/.test(ui.statusProblems.split(/\s+/).filter(Boolean)[0] || ''), ui.statusProblems);

@@ -76,16 +76,22 @@ if ! npm run --silent package > "$OUT/package.log" 2>&1; then
 fi
 VSIX=$(tail -1 "$OUT/package.log")
 if [ ! -f "$VSIX" ]; then cat "$OUT/package.log" >&2; exit 1; fi
+# and the universal package, without a server: the test's no-server case
+if ! npm run --silent package -- --no-server > "$OUT/package-universal.log" 2>&1; then
+  cat "$OUT/package-universal.log" >&2; echo "e2e: npm run package -- --no-server failed" >&2; exit 1
+fi
+UNIVERSAL_VSIX=$(tail -1 "$OUT/package-universal.log")
 SELFTEST_VSIX="$OUT/marginalia-selftest.vsix"
 (cd test/selftest && "$HERE/node_modules/.bin/vsce" package --no-dependencies \
   --allow-missing-repository --skip-license -o "$SELFTEST_VSIX" > "$OUT/selftest-package.log" 2>&1) || {
   cat "$OUT/selftest-package.log" >&2; exit 1; }
-echo "== built $(basename "$VSIX") ($(du -h "$VSIX" | cut -f1)) and the self-test ($(since "$T"))"
+echo "== built $(basename "$VSIX") ($(du -h "$VSIX" | cut -f1)), $(basename "$UNIVERSAL_VSIX") and the self-test ($(since "$T"))"
 
 # --- the test itself
 T=$(now)
 set +e
 CODE_SERVER="$CS_DIR/node_modules/.bin/code-server" VSIX="$VSIX" SELFTEST_VSIX="$SELFTEST_VSIX" \
+  UNIVERSAL_VSIX="$UNIVERSAL_VSIX" \
   SEED="$REPO/seeds/000_f8c5198825835df1.txt" OUT="$OUT" node "$HERE/test/e2e.mjs"
 STATUS=$?
 set -e
