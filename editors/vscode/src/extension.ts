@@ -2,6 +2,7 @@
 
 import * as fs from 'fs';
 import * as os from 'os';
+import * as readline from 'readline';
 import * as vscode from 'vscode';
 import {
   ClientCapabilities,
@@ -74,10 +75,17 @@ function currentSettings(): Record<string, unknown> {
   return serverSettings(vscode.workspace.getConfiguration(SECTION));
 }
 
-/** Sends the settings with workspace/didChangeConfiguration when they changed. */
+/** The extension's own keys: sent along (the server ignores them), but no reason to send. */
+const OWN_KEYS = ['server', 'trace', 'filePatterns'];
+
+function serverPart(settings: Record<string, unknown>): string {
+  return JSON.stringify(Object.fromEntries(Object.entries(settings).filter(([k]) => !OWN_KEYS.includes(k))));
+}
+
+/** Sends the settings with workspace/didChangeConfiguration when the server's part changed. */
 async function sendSettings(): Promise<void> {
   const settings = currentSettings();
-  const json = JSON.stringify(settings);
+  const json = serverPart(settings);
   if (!client || !client.isRunning() || json === lastSentSettings) return;
   lastSentSettings = json;
   await client.sendNotification(DidChangeConfigurationNotification.type, {
@@ -177,6 +185,16 @@ async function doStart(context: vscode.ExtensionContext): Promise<void> {
     documentSelector: selector,
     initializationOptions: initial,
     outputChannel: output,
+    // The server logs to stderr with tracing's levels: keep them (the client's default would
+    // show every stderr line as an error).
+    stdioOptions: {
+      stdout: (input, channel) => {
+        readline.createInterface({ input, crlfDelay: Infinity, terminal: false }).on('line', (l) => channel.info(l));
+      },
+      stderr: (input, channel) => {
+        readline.createInterface({ input, crlfDelay: Infinity, terminal: false }).on('line', (l) => logServerLine(channel, l));
+      },
+    },
     middleware: {
       workspace: {
         // workspace/configuration: the same cleaned section as initializationOptions.
@@ -196,14 +214,85 @@ async function doStart(context: vscode.ExtensionContext): Promise<void> {
       },
     },
   };
+  clientOptions.traceOutputChannel = traceChannel(context);
   const next = new LanguageClient(SECTION, 'Marginalia', serverOptions, clientOptions);
   next.registerFeature(diagnosticRefreshAlias);
   next.onDidChangeState((e) => {
     if (e.newState === State.Stopped) output.appendLine('[marginalia] server stopped');
   });
   client = next;
-  lastSentSettings = JSON.stringify(initial);
+  lastSentSettings = serverPart(initial);
   await next.start();
+}
+
+/** A line of the server's log (`<time>  INFO target: message`) at its own level. */
+function logServerLine(channel: vscode.LogOutputChannel, line: string): void {
+  const m = /^\S+\s+(TRACE|DEBUG|INFO|WARN|ERROR)\s+(.*)$/.exec(line);
+  if (!m) {
+    channel.error(line); // a panic or anything else the server did not log itself
+    return;
+  }
+  const message = m[2];
+  switch (m[1]) {
+    case 'TRACE':
+      channel.trace(message);
+      break;
+    case 'DEBUG':
+      channel.debug(message);
+      break;
+    case 'INFO':
+      channel.info(message);
+      break;
+    case 'WARN':
+      channel.warn(message);
+      break;
+    default:
+      channel.error(message);
+  }
+}
+
+let traceChannelInstance: vscode.LogOutputChannel | undefined;
+
+/**
+ * Where vscode-languageclient writes the LSP trace: the Marginalia output channel. The client
+ * traces only while its trace channel's log level is Trace (then `trace.server` picks
+ * "messages" or "verbose"); this channel reports Trace while `marginalia.trace.server` is not
+ * "off" (or the user set the Marginalia channel's log level to Trace), so that the setting
+ * alone turns the trace on and off.
+ */
+function traceChannel(context: vscode.ExtensionContext): vscode.LogOutputChannel {
+  if (traceChannelInstance) return traceChannelInstance;
+  const traceSetting = () => vscode.workspace.getConfiguration(SECTION).get<string>('trace.server', 'off');
+  const level = () => (traceSetting() !== 'off' ? vscode.LogLevel.Trace : output.logLevel);
+  const emitter = new vscode.EventEmitter<vscode.LogLevel>();
+  context.subscriptions.push(
+    emitter,
+    output.onDidChangeLogLevel(() => emitter.fire(level())),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration(`${SECTION}.trace.server`)) emitter.fire(level());
+    }),
+  );
+  const write = (message: string) => output.info(message);
+  traceChannelInstance = {
+    name: output.name,
+    get logLevel() {
+      return level();
+    },
+    onDidChangeLogLevel: emitter.event,
+    trace: write,
+    debug: write,
+    info: write,
+    warn: (message: string) => output.warn(message),
+    error: (error: string | Error) => output.error(error),
+    append: (value: string) => output.append(value),
+    appendLine: (value: string) => output.appendLine(value),
+    replace: (value: string) => output.replace(value),
+    clear: () => output.clear(),
+    show: (preserveFocus?: boolean | vscode.ViewColumn) => output.show(preserveFocus as boolean | undefined),
+    hide: () => output.hide(),
+    dispose: () => undefined, // the output channel is the extension's, disposed with it
+  };
+  return traceChannelInstance;
 }
 
 /**

@@ -373,6 +373,9 @@ async function main() {
   const add = (name, ok, detail, extra = {}) => checks.push({ name, ok: Boolean(ok), detail, ...extra });
   add('the extension started the server bundled in the .vsix', /server: .*\/server\/marginalia \(bundled\)/.test(outputText),
     outputText.split('\n').find((l) => l.includes('server:')) || '(no such line in the output channel)');
+  add('marginalia.trace.server "messages" traces the Insert Note request in the output channel',
+    /Sending request 'workspace\/executeCommand/.test(outputText) && /Received request 'workspace\/applyEdit/.test(outputText),
+    outputText.split('\n').filter((l) => /executeCommand|applyEdit/.test(l)).slice(0, 4));
   const marginaliaNotes = notifications.filter((n) => /marginalia/i.test(n.message + n.source));
   add('no notification from marginalia or its server (e.g. settings not understood)', marginaliaNotes.length === 0, marginaliaNotes);
   add('a wrong marginalia.server.path: one error message naming the setting', errorNotes.length === 1 && errorNotesLater.length === 1 &&

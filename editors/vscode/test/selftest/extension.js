@@ -284,6 +284,10 @@ async function steps(check, data, fixtures) {
     data.chapterOutline.map((s) => s.name).join('|') === '一、開頭|二、結尾|註釋|〔1〕 甲的註。|〔2〕 乙的註。',
     data.chapterOutline.map((s) => s.name));
 
+  // --- marginalia.trace.server: the LSP traffic of what follows goes to the output channel
+  // (the driver looks for it there).
+  await vscode.workspace.getConfiguration('marginalia').update('trace.server', 'messages', vscode.ConfigurationTarget.Global);
+
   // --- Insert Note from the palette command, at the cursor after 〔1〕。 on line 118 (a copy of the seed).
   const insertUri = file('insert.txt');
   const { doc: insertDoc, editor: insertEditor } = await openShown(insertUri);
@@ -325,6 +329,8 @@ async function steps(check, data, fixtures) {
   const expectedRenumbered = fs.readFileSync(path.join(fixtures, 'renumber.expected.txt'), 'utf8');
   check('Renumber Notes: the text is what `marginalia renumber` prints', renumberDoc.getText() === expectedRenumbered,
     { actual: renumberDoc.getText() });
+
+  await vscode.workspace.getConfiguration('marginalia').update('trace.server', undefined, vscode.ConfigurationTarget.Global);
 
   // --- Reflow Paragraphs and Repair PDF Scars from the palette (on copies of the seed).
   for (const [name, command] of [
