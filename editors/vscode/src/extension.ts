@@ -23,7 +23,11 @@ const LANGUAGE = 'marginalia';
 let client: LanguageClient | undefined;
 let output: vscode.LogOutputChannel;
 let lastSentSettings = '';
-/** Documents already given the `marginalia` language once: a user's later choice stays. */
+/**
+ * Open documents given the `marginalia` language by a pattern: if the user then picks another
+ * language (VS Code closes and reopens the document with it), their choice stays. Forgotten
+ * when the document is really closed, so that it opens as `marginalia` again.
+ */
 const languageSet = new Set<string>();
 /** Serialises starts, stops and restarts. */
 let lifecycle: Promise<unknown> = Promise.resolve();
@@ -51,6 +55,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
 
   context.subscriptions.push(
     vscode.workspace.onDidOpenTextDocument(applyFilePatterns),
+    vscode.workspace.onDidCloseTextDocument((doc) => {
+      const key = doc.uri.toString();
+      if (!languageSet.has(key)) return;
+      // A change of language closes and reopens at once; a real close leaves it closed.
+      setTimeout(() => {
+        if (!vscode.workspace.textDocuments.some((d) => d.uri.toString() === key)) languageSet.delete(key);
+      }, 1000);
+    }),
     vscode.workspace.onDidChangeConfiguration(async (e) => {
       if (e.affectsConfiguration(`${SECTION}.server.path`)) {
         await restart(context);

@@ -284,6 +284,14 @@ async function steps(check, data, fixtures) {
     data.chapterOutline.map((s) => s.name).join('|') === '一、開頭|二、結尾|註釋|〔1〕 甲的註。|〔2〕 乙的註。',
     data.chapterOutline.map((s) => s.name));
 
+  if (chapter) {
+    // The user picks Plain Text for it: the choice stays (the pattern is not applied again).
+    await vscode.languages.setTextDocumentLanguage(chapter, 'plaintext');
+    await sleep(1500);
+    const now = vscode.workspace.textDocuments.find((d) => d.uri.toString() === chapterUri.toString());
+    check('a language the user picks for a *.notes.txt file stays', now && now.languageId === 'plaintext', now && now.languageId);
+  }
+
   // --- marginalia.trace.server: the LSP traffic of what follows goes to the output channel
   // (the driver looks for it there).
   await vscode.workspace.getConfiguration('marginalia').update('trace.server', 'messages', vscode.ConfigurationTarget.Global);
