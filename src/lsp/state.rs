@@ -51,7 +51,8 @@ pub struct ClientSupport {
     /// `completionItem/resolve` for an item's documentation: notes' texts are sent only for
     /// the item shown.
     pub resolve_completion_documentation: bool,
-    /// How hovers are written: Markdown only for a client that lists it in `contentFormat`.
+    /// How hovers are written: Markdown only for a client that lists it in `contentFormat`, else
+    /// a plain string.
     pub hover_markup: Markup,
     /// How completion items' documentation is written (`documentationFormat`).
     pub completion_documentation_markup: Markup,

@@ -6,8 +6,9 @@ use tower_lsp::lsp_types::{
     CompletionItemKind, CompletionTextEdit, Diagnostic, DiagnosticRelatedInformation,
     DiagnosticSeverity, DocumentChanges, DocumentHighlight, DocumentHighlightKind, DocumentLink,
     DocumentSymbol, Documentation, FoldingRange, FoldingRangeKind, Hover, HoverContents, Location,
-    MarkupContent, MarkupKind, NumberOrString, OneOf, OptionalVersionedTextDocumentIdentifier,
-    Range, SymbolInformation, SymbolKind, TextDocumentEdit, TextEdit, Url, WorkspaceEdit,
+    MarkedString, MarkupContent, MarkupKind, NumberOrString, OneOf,
+    OptionalVersionedTextDocumentIdentifier, Range, SymbolInformation, SymbolKind,
+    TextDocumentEdit, TextEdit, Url, WorkspaceEdit,
 };
 
 use super::position::{self, Encoding};
@@ -227,7 +228,14 @@ pub fn highlights(
 
 pub fn hover(rope: &Rope, hover: hover::Hover, encoding: Encoding) -> Hover {
     Hover {
-        contents: HoverContents::Markup(markup_content(hover.text, hover.markup)),
+        // As for documentation: a plain string for plain text.
+        contents: match hover.markup {
+            Markup::Markdown => HoverContents::Markup(MarkupContent {
+                kind: MarkupKind::Markdown,
+                value: hover.text,
+            }),
+            Markup::PlainText => HoverContents::Scalar(MarkedString::String(hover.text)),
+        },
         range: Some(position::range(rope, hover.range, encoding)),
     }
 }
@@ -479,16 +487,16 @@ pub fn folding_ranges(
         .collect()
 }
 
+/// Markdown as `MarkupContent`; plain text as a plain string, which every client reads (one
+/// that declares no format at all may refuse even `MarkupContent` of kind `plaintext`).
 pub fn documentation(value: String, markup: Markup) -> Documentation {
-    Documentation::MarkupContent(markup_content(value, markup))
-}
-
-fn markup_content(value: String, markup: Markup) -> MarkupContent {
-    let kind = match markup {
-        Markup::Markdown => MarkupKind::Markdown,
-        Markup::PlainText => MarkupKind::PlainText,
-    };
-    MarkupContent { kind, value }
+    match markup {
+        Markup::Markdown => Documentation::MarkupContent(MarkupContent {
+            kind: MarkupKind::Markdown,
+            value,
+        }),
+        Markup::PlainText => Documentation::String(value),
+    }
 }
 
 /// The document, its version and the note label offset a completion item stands for.

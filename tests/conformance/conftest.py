@@ -25,18 +25,7 @@ CLOSED_TEXT = "一、閉じた文書の見出し\n\n本文〔1〕。\n\n註釋\n
 
 # Server bugs this suite found, by test and client (None: a test not run per client): marked xfail(strict=True) so that the suite
 # stays green while they stay visible (and fails as soon as one is fixed: remove it here then).
-KNOWN_BUGS = {
-    ("test_completion_at_a_marker", "emacs"):
-        "completionItem/resolve answers documentation as MarkupContent kind 'markdown' to a "
-        "client whose textDocument.completion.completionItem.documentationFormat does not "
-        "list markdown (Emacs/eglot 29.1 declares none): plaintext is what it can be sure of",
-    ("test_completion_documentation_in_plain_text", None):
-        "completionItem/resolve answers documentation as markdown to a client whose "
-        "documentationFormat is [plaintext]",
-    ("test_hover_in_plain_text", None):
-        "hover answers MarkupContent kind 'markdown' to a client whose "
-        "textDocument.hover.contentFormat is [plaintext]",
-}
+KNOWN_BUGS: dict = {}
 
 
 def pytest_collection_modifyitems(items):

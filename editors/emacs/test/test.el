@@ -235,9 +235,15 @@
         (goto-char marker)              ; on the 1, inside 〔1〕
         (let* ((hover (jsonrpc-request server :textDocument/hover (eglot--TextDocumentPositionParams)))
                (contents (plist-get hover :contents)))
-          (mt-check (and (equal (plist-get contents :kind) "markdown")
-                         (string-match-p mt-hover-text (or (plist-get contents :value) "")))
-                    (format "hover on 〔1〕 is Markdown with the note text %s…" mt-hover-text)
+          ;; Eglot offers Markdown only when markdown-mode is installed (it is not here):
+          ;; otherwise the note comes as a plain string.
+          (mt-check (if (fboundp 'gfm-view-mode)
+                        (and (equal (plist-get contents :kind) "markdown")
+                             (string-match-p mt-hover-text (or (plist-get contents :value) "")))
+                      (and (stringp contents) (string-match-p mt-hover-text contents)
+                           (not (string-match-p "\\*\\*" contents))))
+                    (format "hover on 〔1〕 shows the note text %s… (Markdown only if Eglot offers it)"
+                            mt-hover-text)
                     (format "%S" hover)))
         (goto-char marker)
         (call-interactively #'xref-find-definitions)

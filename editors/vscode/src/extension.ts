@@ -5,14 +5,12 @@ import * as os from 'os';
 import * as readline from 'readline';
 import * as vscode from 'vscode';
 import {
-  ClientCapabilities,
   DidChangeConfigurationNotification,
   ExecuteCommandRequest,
   LanguageClient,
   LanguageClientOptions,
   ServerOptions,
   State,
-  StaticFeature,
 } from 'vscode-languageclient/node';
 import { bundledServerPath, findServer } from './serverPath';
 import { matchesFilePatterns, serverSettings } from './settings';
@@ -228,7 +226,6 @@ async function doStart(context: vscode.ExtensionContext): Promise<void> {
   };
   clientOptions.traceOutputChannel = traceChannel(context);
   const next = new LanguageClient(SECTION, 'Marginalia', serverOptions, clientOptions);
-  next.registerFeature(diagnosticRefreshAlias);
   next.onDidChangeState((e) => {
     if (e.newState === State.Stopped) output.appendLine('[marginalia] server stopped');
   });
@@ -306,26 +303,6 @@ function traceChannel(context: vscode.ExtensionContext): vscode.LogOutputChannel
   };
   return traceChannelInstance;
 }
-
-/**
- * TEMPORARY, for a server bug: LSP 3.17 names the client capability
- * `workspace.diagnostics.refreshSupport` (vscode-languageclient sends that), but the server
- * (lsp-types 0.94) reads `workspace.diagnostic`, so it never asks VS Code to pull diagnostics
- * again and a settings change shows only after the next edit. Sending the capability under
- * the server's spelling as well makes it refresh. Remove once the server reads `diagnostics`.
- */
-const diagnosticRefreshAlias: StaticFeature = {
-  fillClientCapabilities(capabilities: ClientCapabilities): void {
-    const workspace = (capabilities.workspace ??= {}) as Record<string, unknown>;
-    const spec = workspace.diagnostics as { refreshSupport?: boolean } | undefined;
-    if (spec?.refreshSupport && workspace.diagnostic === undefined) {
-      workspace.diagnostic = { refreshSupport: true };
-    }
-  },
-  initialize(): void {},
-  getState: () => ({ kind: 'static' }),
-  clear(): void {},
-};
 
 /**
  * Runs a server command on the active editor's document: `[uri]`, or `[uri, position]` at the

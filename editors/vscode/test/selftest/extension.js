@@ -259,11 +259,7 @@ async function steps(check, data, fixtures) {
     englishDiags.every((d) => d.severity === vscode.DiagnosticSeverity.Hint),
     englishDiags.map(describe),
   );
-  check('plain English text: no diagnostics at all', englishDiags.length === 0, englishDiags.map(describe), {
-    knownServerBug:
-      'the server reports hard-wrap hints on ordinary paragraphs separated by blank lines ' +
-      '(README: "On text with no headings and no markers it stays silent")',
-  });
+  check('plain English text: no diagnostics at all', englishDiags.length === 0, englishDiags.map(describe));
 
   // --- *.notes.txt opens as the marginalia language, and the server serves it.
   const chapterUri = file('chapter.notes.txt');
