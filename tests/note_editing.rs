@@ -463,24 +463,7 @@ async fn clients_that_resolve_completion_items_get_a_note_s_text_for_the_item_sh
     .await;
     client.open(URI, 1, text).await;
     client.diagnostics_for(1).await;
-    let after_open = {
-        let mut at = position_of(text, "〔\n", 0, units);
-        at["character"] = json!(at["character"].as_u64().unwrap() + 1);
-        at
-    };
-    let list = client
-        .request(
-            "textDocument/completion",
-            json!({ "textDocument": { "uri": URI }, "position": after_open }),
-        )
-        .await
-        .unwrap();
-    let items = list["items"].as_array().unwrap();
-    let note = items
-        .iter()
-        .find(|i| i["label"] == "〔1〕")
-        .unwrap()
-        .clone();
+    let note = item_after_the_open_bracket(&mut client, text, units, "〔1〕").await;
     assert!(note.get("documentation").is_none(), "{note}");
     assert_eq!(note["detail"], "第一條，長的。");
     let resolved = client
@@ -521,22 +504,7 @@ async fn a_client_that_does_not_show_markdown_gets_plain_text() {
         hover["contents"],
         json!("Note 〔1〕\n\n第一條，見https://example.com/a_b。")
     );
-    let mut after_open = position_of(text, "〔\n", 0, Units::Utf16);
-    after_open["character"] = json!(after_open["character"].as_u64().unwrap() + 1);
-    let list = client
-        .request(
-            "textDocument/completion",
-            json!({ "textDocument": { "uri": URI }, "position": after_open }),
-        )
-        .await
-        .unwrap();
-    let note = list["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i["label"] == "〔1〕")
-        .unwrap()
-        .clone();
+    let note = item_after_the_open_bracket(&mut client, text, Units::Utf16, "〔1〕").await;
     let resolved = client
         .request("completionItem/resolve", note)
         .await
@@ -733,4 +701,26 @@ async fn every_command_applies_its_edit_through_the_client() {
             );
         }
     }
+}
+
+/// The completion item `label` offered after the `〔` that ends a line of `text`.
+async fn item_after_the_open_bracket(
+    client: &mut TestClient,
+    text: &str,
+    units: Units,
+    label: &str,
+) -> Value {
+    let mut after_open = position_of(text, "〔\n", 0, units);
+    after_open["character"] = json!(after_open["character"].as_u64().unwrap() + 1);
+    let list = client
+        .request(
+            "textDocument/completion",
+            json!({ "textDocument": { "uri": URI }, "position": after_open }),
+        )
+        .await
+        .unwrap();
+    let items = list["items"].as_array().unwrap();
+    let item = items.iter().find(|i| i["label"] == label);
+    item.unwrap_or_else(|| panic!("no {label} in {items:?}"))
+        .clone()
 }

