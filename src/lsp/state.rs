@@ -27,6 +27,7 @@ pub struct ServerState {
     received_document: Mutex<Option<ReceivedDocument>>,
     /// What the client said it supports, at `initialize`.
     client: OnceLock<ClientSupport>,
+    /// What lsp-types could not read of them, from the raw `initialize` parameters.
     raw_capabilities: OnceLock<RawCapabilities>,
     /// The folders of the workspace, at `initialize` (local paths only).
     workspace_folders: OnceLock<Vec<PathBuf>>,
