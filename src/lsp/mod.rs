@@ -16,10 +16,14 @@ pub mod to_proto;
 pub mod transport;
 pub mod workspace_index;
 
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use tower_lsp::jsonrpc::{Request, Response};
+use futures::FutureExt;
+use tower_lsp::jsonrpc::{self, Id, Request, Response};
 use tower_lsp::{ClientSocket, ExitedError, LspService};
 
 use server::Backend;
@@ -27,16 +31,26 @@ use state::ServerState;
 
 /// Builds the service and the socket of messages to the client, sharing `state`.
 pub fn build_service(state: Arc<ServerState>) -> (Service, ClientSocket) {
-    let (inner, socket) = LspService::new({
+    let builder = LspService::build({
         let state = state.clone();
         move |client| Backend::new(client, state)
     });
+    #[cfg(feature = "test-hooks")]
+    let builder = builder
+        .custom_method("marginalia/test/panic", Backend::test_panic)
+        .custom_method(
+            "marginalia/test/panicNotification",
+            Backend::test_panic_notification,
+        );
+    let (inner, socket) = builder.finish();
     (Service { inner, state }, socket)
 }
 
 /// The language server as a tower service: tower-lsp's, with a look at the raw `initialize`
 /// parameters first, for the client capabilities lsp-types cannot read (see
-/// [`state::RawCapabilities`]).
+/// [`state::RawCapabilities`]), and each message handled under `catch_unwind`: a panic in one
+/// feature answers its request with `InternalError` (a notification's is only logged), and
+/// the server goes on serving.
 pub struct Service {
     inner: LspService<Backend>,
     state: Arc<ServerState>,
@@ -45,7 +59,7 @@ pub struct Service {
 impl tower::Service<Request> for Service {
     type Response = Option<Response>;
     type Error = ExitedError;
-    type Future = <LspService<Backend> as tower::Service<Request>>::Future;
+    type Future = Pin<Box<dyn Future<Output = Result<Option<Response>, ExitedError>> + Send>>;
 
     fn poll_ready(&mut self, context: &mut Context<'_>) -> Poll<Result<(), ExitedError>> {
         self.inner.poll_ready(context)
@@ -56,13 +70,42 @@ impl tower::Service<Request> for Service {
             self.state
                 .set_raw_capabilities(state::RawCapabilities::of(request.params()));
         }
-        self.inner.call(request)
+        let id = request.id().cloned();
+        let method = request.method().to_string();
+        let inner = &mut self.inner;
+        match std::panic::catch_unwind(AssertUnwindSafe(|| inner.call(request))) {
+            Ok(answer) => Box::pin(
+                AssertUnwindSafe(answer)
+                    .catch_unwind()
+                    .map(move |answer| answer.unwrap_or_else(|_| Ok(panicked(id, &method)))),
+            ),
+            Err(_) => Box::pin(std::future::ready(Ok(panicked(id, &method)))),
+        }
     }
+}
+
+/// The answer to a message whose handler panicked (the panic itself, with its location, is
+/// logged by the hook [`log_panics`] sets): `InternalError` for a request, none for a
+/// notification.
+fn panicked(id: Option<Id>, method: &str) -> Option<Response> {
+    tracing::error!(method, "the handler panicked; the server goes on");
+    let error = jsonrpc::Error {
+        code: jsonrpc::ErrorCode::InternalError,
+        message: format!("marginalia failed on {method}: an internal error (see its log)").into(),
+        data: None,
+    };
+    id.map(|id| Response::from_error(id, error))
+}
+
+/// Panics are logged as errors, with their message and location, where the log goes.
+pub fn log_panics() {
+    std::panic::set_hook(Box::new(|panic| tracing::error!("{panic}")));
 }
 
 /// Serves LSP over stdin/stdout until `exit` or the end of stdin. Returns the process exit
 /// code the specification asks for: 0 if `shutdown` came first, else 1.
 pub async fn serve_stdio(settings: serde_json::Value) -> u8 {
+    log_panics();
     let output = transport::output_channel();
     let state = ServerState::with_encoded_output(output.0.clone()).with_base_settings(settings);
     let state = Arc::new(state);

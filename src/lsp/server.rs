@@ -686,3 +686,16 @@ impl LanguageServer for Backend {
         )))
     }
 }
+
+/// Handlers only tests can reach (cargo feature `test-hooks`): they panic, as a bug in a
+/// feature would, to show that one panic answers one request and the server goes on.
+#[cfg(feature = "test-hooks")]
+impl Backend {
+    pub async fn test_panic(&self, _params: serde_json::Value) -> Result<()> {
+        panic!("test hook: a request whose handler panics");
+    }
+
+    pub async fn test_panic_notification(&self, _params: serde_json::Value) {
+        panic!("test hook: a notification whose handler panics");
+    }
+}

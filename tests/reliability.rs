@@ -1,0 +1,93 @@
+//! Never crash: a panic in one handler answers that request with `InternalError` (a
+//! notification's is logged) and the server goes on. The panics come from handlers only the
+//! cargo feature `test-hooks` adds (on for tests, through the dev-dependency on this crate).
+
+mod common;
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use common::{symbol_names, TestClient, SEED};
+use serde_json::json;
+
+const URI: &str = "file:///work/seed.txt";
+
+#[tokio::test]
+async fn a_panicking_handler_answers_internal_error_and_the_server_goes_on() {
+    let (mut client, _) = TestClient::initialized(&["utf-16"]).await;
+    client.open(URI, 1, SEED).await;
+    let before = symbol_names(&client.document_symbols(URI).await).len();
+    assert!(before > 0);
+    let error = client
+        .request("marginalia/test/panic", json!({}))
+        .await
+        .unwrap_err();
+    assert_eq!(error["code"], -32603, "{error}");
+    client
+        .notify("marginalia/test/panicNotification", json!({}))
+        .await;
+    // Still serving, and still following edits: a new heading at the top.
+    client.edit(URI, 2, [0, 0, 0, 0], "一、新的一章\n").await;
+    let symbols = client.document_symbols(URI).await;
+    let after = symbol_names(&symbols);
+    assert_eq!(after.len(), before + 1, "{after:?}");
+    assert_eq!(after[0], "一、新的一章");
+}
+
+#[test]
+fn over_stdio_a_panic_is_logged_with_its_location_and_answered() {
+    let frame = |body: &str| format!("Content-Length: {}\r\n\r\n{body}", body.len());
+    let open = json!({ "jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {
+        "textDocument": { "uri": URI, "languageId": "plaintext", "version": 1, "text": SEED } } });
+    let input = [
+        frame(r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"capabilities":{}}}"#),
+        frame(r#"{"jsonrpc":"2.0","method":"initialized","params":{}}"#),
+        frame(&open.to_string()),
+        frame(r#"{"jsonrpc":"2.0","id":2,"method":"marginalia/test/panic","params":{}}"#),
+        frame(r#"{"jsonrpc":"2.0","method":"marginalia/test/panicNotification","params":{}}"#),
+        frame(&format!(
+            r#"{{"jsonrpc":"2.0","id":3,"method":"textDocument/documentSymbol","params":{{"textDocument":{{"uri":"{URI}"}}}}}}"#
+        )),
+        frame(r#"{"jsonrpc":"2.0","id":4,"method":"shutdown"}"#),
+        frame(r#"{"jsonrpc":"2.0","method":"exit"}"#),
+    ]
+    .concat();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_marginalia"))
+        .env("MARGINALIA_LOG", "error")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the server starts");
+    if let Some(mut stdin) = child.stdin.take() {
+        stdin
+            .write_all(input.as_bytes())
+            .expect("the server reads stdin");
+    }
+    let output = child.wait_with_output().expect("the server exits");
+    // It went on to shutdown and exit as asked.
+    assert_eq!(output.status.code(), Some(0));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains(r#""id":2"#) && stdout.contains(r#""code":-32603"#),
+        "{stdout}"
+    );
+    let symbols_answer = stdout
+        .split("Content-Length")
+        .find(|message| message.contains(r#""id":3"#))
+        .unwrap_or_default();
+    assert!(symbols_answer.contains("結語"), "{symbols_answer}");
+    // The panics are in the log, with where they happened.
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("a request whose handler panicked")
+            || stderr.contains("a request whose handler panics"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("src/lsp/server.rs:"), "{stderr}");
+    assert!(
+        stderr.contains("a notification whose handler panics"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("RUST_BACKTRACE"), "{stderr}");
+}
