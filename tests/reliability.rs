@@ -45,6 +45,8 @@ fn over_stdio_a_panic_is_logged_with_its_location_and_answered() {
         frame(&open.to_string()),
         frame(r#"{"jsonrpc":"2.0","id":2,"method":"marginalia/test/panic","params":{}}"#),
         frame(r#"{"jsonrpc":"2.0","method":"marginalia/test/panicNotification","params":{}}"#),
+        // An answer the transport encodes itself (an outline), panicking.
+        frame(r#"{"jsonrpc":"2.0","id":5,"method":"textDocument/documentSymbol","params":{"textDocument":{"uri":"file:///test-hooks/panic"}}}"#),
         frame(&format!(
             r#"{{"jsonrpc":"2.0","id":3,"method":"textDocument/documentSymbol","params":{{"textDocument":{{"uri":"{URI}"}}}}}}"#
         )),
@@ -72,13 +74,17 @@ fn over_stdio_a_panic_is_logged_with_its_location_and_answered() {
         stdout.contains(r#""id":2"#) && stdout.contains(r#""code":-32603"#),
         "{stdout}"
     );
+    // Both panicking requests (2: a handler, 5: an answer the transport encodes) got an error.
+    assert!(stdout.contains(r#""id":5"#), "{stdout}");
+    assert_eq!(stdout.matches(r#""code":-32603"#).count(), 2, "{stdout}");
+    assert!(stderr_of(&output).contains("an answer the transport encodes panics"));
     let symbols_answer = stdout
         .split("Content-Length")
         .find(|message| message.contains(r#""id":3"#))
         .unwrap_or_default();
     assert!(symbols_answer.contains("結語"), "{symbols_answer}");
     // The panics are in the log, with where they happened.
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stderr = stderr_of(&output);
     assert!(
         stderr.contains("a request whose handler panicked")
             || stderr.contains("a request whose handler panics"),
@@ -90,4 +96,8 @@ fn over_stdio_a_panic_is_logged_with_its_location_and_answered() {
         "{stderr}"
     );
     assert!(!stderr.contains("RUST_BACKTRACE"), "{stderr}");
+}
+
+fn stderr_of(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
 }

@@ -118,6 +118,14 @@ pub fn encoded_response(state: &ServerState, request: &Request) -> Option<Vec<u8
         return None;
     }
     let id = request.id()?;
+    #[cfg(feature = "test-hooks")]
+    if request
+        .params()
+        .and_then(|params| params.pointer("/textDocument/uri"))
+        .is_some_and(|uri| uri == "file:///test-hooks/panic")
+    {
+        panic!("test hook: an answer the transport encodes panics");
+    }
     match request.method() {
         "textDocument/documentSymbol" => {
             let params: DocumentSymbolParams =

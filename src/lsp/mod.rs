@@ -87,7 +87,7 @@ impl tower::Service<Request> for Service {
 /// The answer to a message whose handler panicked (the panic itself, with its location, is
 /// logged by the hook [`log_panics`] sets): `InternalError` for a request, none for a
 /// notification.
-fn panicked(id: Option<Id>, method: &str) -> Option<Response> {
+pub(crate) fn panicked(id: Option<Id>, method: &str) -> Option<Response> {
     tracing::error!(method, "the handler panicked; the server goes on");
     let error = jsonrpc::Error {
         code: jsonrpc::ErrorCode::InternalError,

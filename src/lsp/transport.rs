@@ -113,9 +113,24 @@ where
                 }
             }
             Incoming::Request(request) => {
-                if let Some(response) = encoded::encoded_response(&state, &request) {
-                    let _ = outgoing.send(Outgoing::Whole(response));
-                    continue;
+                // Answered here, under `catch_unwind` as the service's handlers are.
+                let answered = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    encoded::encoded_response(&state, &request)
+                }));
+                match answered {
+                    Ok(Some(response)) => {
+                        let _ = outgoing.send(Outgoing::Whole(response));
+                        continue;
+                    }
+                    Ok(None) => {}
+                    Err(_) => {
+                        if let Some(answer) =
+                            super::panicked(request.id().cloned(), request.method())
+                        {
+                            send(&outgoing, &answer);
+                        }
+                        continue;
+                    }
                 }
                 let is_exit = request.method() == "exit";
                 let Ok(ready) = service.ready().await else {
