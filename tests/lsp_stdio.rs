@@ -327,30 +327,13 @@ fn the_outline_of_a_10_mb_book_is_sent_without_a_second_copy_in_memory() {
 
 #[test]
 fn logs_go_to_stderr_at_the_level_of_marginalia_log() {
-    use std::io::Write;
-    use std::process::Stdio;
-    let frame = |body: &str| format!("Content-Length: {}\r\n\r\n{body}", body.len());
+    use common::stdio::{run_session, text_frame as frame};
     let input = [
         frame(r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"capabilities":{}}}"#),
         frame(r#"{"jsonrpc":"2.0","id":2,"method":"shutdown"}"#),
         frame(r#"{"jsonrpc":"2.0","method":"exit"}"#),
-    ]
-    .concat();
-    let run = |level: &str| {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_marginalia"))
-            .env("MARGINALIA_LOG", level)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("the server starts");
-        if let Some(mut stdin) = child.stdin.take() {
-            stdin
-                .write_all(input.as_bytes())
-                .expect("the server reads stdin");
-        }
-        child.wait_with_output().expect("the server exits")
-    };
+    ];
+    let run = |level: &str| run_session(&input, level);
     let debug = run("debug");
     assert_eq!(debug.status.code(), Some(0));
     let stderr = String::from_utf8_lossy(&debug.stderr);

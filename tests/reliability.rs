@@ -4,9 +4,7 @@
 
 mod common;
 
-use std::io::Write;
-use std::process::{Command, Stdio};
-
+use common::stdio::{run_session, text_frame as frame};
 use common::{symbol_names, TestClient, SEED};
 use serde_json::json;
 
@@ -36,7 +34,6 @@ async fn a_panicking_handler_answers_internal_error_and_the_server_goes_on() {
 
 #[test]
 fn over_stdio_a_panic_is_logged_with_its_location_and_answered() {
-    let frame = |body: &str| format!("Content-Length: {}\r\n\r\n{body}", body.len());
     let open = json!({ "jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {
         "textDocument": { "uri": URI, "languageId": "plaintext", "version": 1, "text": SEED } } });
     let input = [
@@ -46,27 +43,16 @@ fn over_stdio_a_panic_is_logged_with_its_location_and_answered() {
         frame(r#"{"jsonrpc":"2.0","id":2,"method":"marginalia/test/panic","params":{}}"#),
         frame(r#"{"jsonrpc":"2.0","method":"marginalia/test/panicNotification","params":{}}"#),
         // An answer the transport encodes itself (an outline), panicking.
-        frame(r#"{"jsonrpc":"2.0","id":5,"method":"textDocument/documentSymbol","params":{"textDocument":{"uri":"file:///test-hooks/panic"}}}"#),
+        frame(
+            r#"{"jsonrpc":"2.0","id":5,"method":"textDocument/documentSymbol","params":{"textDocument":{"uri":"file:///test-hooks/panic"}}}"#,
+        ),
         frame(&format!(
             r#"{{"jsonrpc":"2.0","id":3,"method":"textDocument/documentSymbol","params":{{"textDocument":{{"uri":"{URI}"}}}}}}"#
         )),
         frame(r#"{"jsonrpc":"2.0","id":4,"method":"shutdown"}"#),
         frame(r#"{"jsonrpc":"2.0","method":"exit"}"#),
-    ]
-    .concat();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_marginalia"))
-        .env("MARGINALIA_LOG", "error")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the server starts");
-    if let Some(mut stdin) = child.stdin.take() {
-        stdin
-            .write_all(input.as_bytes())
-            .expect("the server reads stdin");
-    }
-    let output = child.wait_with_output().expect("the server exits");
+    ];
+    let output = run_session(&input, "error");
     // It went on to shutdown and exit as asked.
     assert_eq!(output.status.code(), Some(0));
     let stdout = String::from_utf8_lossy(&output.stdout);

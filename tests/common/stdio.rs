@@ -242,3 +242,26 @@ fn read_frame(reader: &mut impl BufRead, body: &mut Vec<u8>) -> Option<Instant> 
     reader.read_exact(body).ok()?;
     Some(Instant::now())
 }
+
+/// Runs the server (`marginalia`, logging at `log_level`) on `frames` written all at once to
+/// its stdin, which is then closed, and returns all it wrote and its exit status.
+pub fn run_session(frames: &[String], log_level: &str) -> std::process::Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_marginalia"))
+        .env("MARGINALIA_LOG", log_level)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the server starts");
+    if let Some(mut stdin) = child.stdin.take() {
+        stdin
+            .write_all(frames.concat().as_bytes())
+            .expect("the server reads stdin");
+    }
+    child.wait_with_output().expect("the server exits")
+}
+
+/// A message's frame, from its JSON text.
+pub fn text_frame(body: &str) -> String {
+    format!("Content-Length: {}\r\n\r\n{body}", body.len())
+}
