@@ -87,3 +87,54 @@ fn over_stdio_a_panic_is_logged_with_its_location_and_answered() {
 fn stderr_of(output: &std::process::Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
+
+#[test]
+fn the_life_cycle_errors_of_the_specification() {
+    let uri_params = format!(r#"{{"textDocument":{{"uri":"{URI}"}}}}"#);
+    let input = [
+        // Before initialize: ServerNotInitialized (-32002), whichever way it is answered.
+        frame(&format!(
+            r#"{{"jsonrpc":"2.0","id":1,"method":"textDocument/documentSymbol","params":{uri_params}}}"#
+        )),
+        frame(
+            r#"{"jsonrpc":"2.0","id":2,"method":"textDocument/hover","params":{"textDocument":{"uri":"file:///a.txt"},"position":{"line":0,"character":0}}}"#,
+        ),
+        frame(r#"{"jsonrpc":"2.0","id":3,"method":"initialize","params":{"capabilities":{}}}"#),
+        frame(r#"{"jsonrpc":"2.0","method":"initialized","params":{}}"#),
+        // A second initialize: an error.
+        frame(r#"{"jsonrpc":"2.0","id":4,"method":"initialize","params":{"capabilities":{}}}"#),
+        // An unknown method: MethodNotFound; an unknown $/ notification: ignored.
+        frame(r#"{"jsonrpc":"2.0","id":5,"method":"marginalia/noSuchThing","params":{}}"#),
+        frame(r#"{"jsonrpc":"2.0","method":"$/noSuchNotification","params":{}}"#),
+        frame(r#"{"jsonrpc":"2.0","id":6,"method":"shutdown"}"#),
+        // After shutdown: InvalidRequest.
+        frame(&format!(
+            r#"{{"jsonrpc":"2.0","id":7,"method":"textDocument/documentSymbol","params":{uri_params}}}"#
+        )),
+        frame(r#"{"jsonrpc":"2.0","method":"exit"}"#),
+    ];
+    let output = run_session(&input, "error");
+    assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let answers: Vec<serde_json::Value> = stdout
+        .split("Content-Length: ")
+        .filter_map(|frame| frame.split_once("\r\n\r\n"))
+        .map(|(_, body)| serde_json::from_str(body).expect("each answer is JSON"))
+        .collect();
+    let error_of = |id: i64| {
+        let answer = answers
+            .iter()
+            .find(|a| a["id"] == id)
+            .unwrap_or_else(|| panic!("no answer to {id}: {stdout}"));
+        answer["error"]["code"].as_i64()
+    };
+    assert_eq!(error_of(1), Some(-32002));
+    assert_eq!(error_of(2), Some(-32002));
+    assert_eq!(error_of(3), None, "the first initialize succeeds");
+    assert!(error_of(4).is_some(), "a second initialize is an error");
+    assert_eq!(error_of(5), Some(-32601));
+    assert_eq!(error_of(6), None);
+    assert_eq!(error_of(7), Some(-32600));
+    // Nothing answered the $/ notification.
+    assert_eq!(answers.iter().filter(|a| a.get("id").is_some()).count(), 7);
+}
