@@ -41,7 +41,8 @@ pub fn build_service(state: Arc<ServerState>) -> (Service, ClientSocket) {
         .custom_method(
             "marginalia/test/panicNotification",
             Backend::test_panic_notification,
-        );
+        )
+        .custom_method("marginalia/test/slow", Backend::test_slow);
     let (inner, socket) = builder.finish();
     (Service { inner, state }, socket)
 }

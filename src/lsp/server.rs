@@ -687,8 +687,9 @@ impl LanguageServer for Backend {
     }
 }
 
-/// Handlers only tests can reach (cargo feature `test-hooks`): they panic, as a bug in a
-/// feature would, to show that one panic answers one request and the server goes on.
+/// Handlers only tests can reach (cargo feature `test-hooks`): two panic, as a bug in a
+/// feature would, to show that one panic answers one request and the server goes on; one
+/// takes long, to be cancelled.
 #[cfg(feature = "test-hooks")]
 impl Backend {
     pub async fn test_panic(&self, _params: serde_json::Value) -> Result<()> {
@@ -697,5 +698,12 @@ impl Backend {
 
     pub async fn test_panic_notification(&self, _params: serde_json::Value) {
         panic!("test hook: a notification whose handler panics");
+    }
+
+    /// A long request: it answers after `millis` milliseconds, unless cancelled first.
+    pub async fn test_slow(&self, params: serde_json::Value) -> Result<serde_json::Value> {
+        let millis = params["millis"].as_u64().unwrap_or(60_000);
+        tokio::time::sleep(std::time::Duration::from_millis(millis)).await;
+        Ok(serde_json::json!({ "slept": millis }))
     }
 }
