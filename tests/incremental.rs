@@ -8,83 +8,9 @@ use marginalia::document::{Document, DocumentSnapshot};
 use proptest::prelude::*;
 use std::sync::Arc;
 
-/// Lines that exercise every fact: headings of each level (one wide enough to wrap), tails,
-/// notes sections, note labels, markers, blank and space-only lines, wide characters.
-const LINES: &[&str] = &[
-    "",
-    " ",
-    "　",
-    "正文正文正文正文正文正文正文正文正文正",
-    "正文正文正文正文正文正文正文正文〔1〕正",
-    "甲乙丙丁戊己庚辛壬癸〔2〕子丑寅卯辰巳午未",
-    "一、甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳",
-    "（一）首腦“穿梭外交”和各層級對話機制",
-    "形成",
-    "二、乙",
-    "1. 細目",
-    "結語",
-    "註釋：",
-    "〔1〕第一條。",
-    "　〔2〕 second note",
-    "〔3〕三",
-    "〔１〕重複",
-    "𠮷😀〔3〕。",
-    "1998 年 8 月",
-    "ARAB NEWS、https://",
-    " 正文正文正文正文正文，正文正文正文正文。",
-    "姿態，日本主要是采取“制衡”(balancing) 的做法 ,",
-    "他說：「我們《論語》",
-    "還有」』don’t（甲）正文正文正文正文。",
-    "https://www.example.com/a-",
-    "b/c。",
-    "短句。",
-    "國發〔2023〕5號",
-    // Told as headings, markers and notes only by the patterns of `users_syntax`.
-    "A. 背景",
-    "參考資料",
-    "[1] 注。",
-    "正文[2]正文正文正文正文正文正文正文正文",
-];
-
-/// Pieces typed or pasted by an edit, line breaks of every kind among them.
-const PIECES: &[&str] = &[
-    "",
-    "\n",
-    "\r\n",
-    "\r",
-    "\n\n",
-    "〔",
-    "〕",
-    "1",
-    "２",
-    "〔4〕",
-    "、",
-    "一、",
-    "（二）",
-    "註釋：\n",
-    "〔2〕",
-    " ",
-    "　",
-    "正",
-    "𠮷",
-    "😀",
-    "結語\n",
-    "形成",
-    "。",
-    "abc",
-    "「",
-    "」",
-    "(",
-    ")",
-    ",",
-    "https://a.b/",
-    "正文正文正文正文正文正文正文正文正文正文",
-    "[",
-    "]",
-    "[3]",
-    "B. ",
-    "參考資料\n",
-];
+#[path = "common/shapes.rs"]
+mod shapes;
+use shapes::{LINES, PIECES};
 
 fn document_text() -> impl Strategy<Value = String> {
     let line = prop::sample::select(LINES);
