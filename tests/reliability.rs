@@ -138,3 +138,86 @@ fn the_life_cycle_errors_of_the_specification() {
     // Nothing answered the $/ notification.
     assert_eq!(answers.iter().filter(|a| a.get("id").is_some()).count(), 7);
 }
+
+/// Every edit the server proposes names the version it was made for, so that a client can
+/// refuse it once the text has moved on: code actions of every kind for every problem,
+/// rename, and the edits commands ask the client to apply.
+#[tokio::test]
+async fn every_workspace_edit_carries_the_document_version() {
+    let commands = {
+        let (_, initialize) = TestClient::initialized(&["utf-16"]).await;
+        initialize["capabilities"]["executeCommandProvider"]["commands"]
+            .as_array()
+            .cloned()
+            .expect("commands are advertised")
+    };
+    let mut client = TestClient::initialized_with(json!({
+        "general": { "positionEncodings": ["utf-16"] },
+        "workspace": { "workspaceEdit": { "documentChanges": true } },
+    }))
+    .await;
+    client.open(URI, 1, SEED).await;
+    // Version 4: an unused note and a marker cited twice at the end.
+    let end = SEED.lines().count() as u32;
+    let added = "\n甲〔2〕乙〔2〕。\n〔20〕多餘。";
+    client.edit(URI, 4, [end, 0, end, 0], added).await;
+    let diagnostics = client.diagnostics_for(4).await["diagnostics"].clone();
+    let mut edits = Vec::new();
+    for diagnostic in diagnostics.as_array().expect("diagnostics") {
+        let actions = client
+            .request(
+                "textDocument/codeAction",
+                json!({ "textDocument": { "uri": URI }, "range": diagnostic["range"],
+                        "context": { "diagnostics": [diagnostic] } }),
+            )
+            .await
+            .expect("code actions are answered");
+        for action in actions.as_array().into_iter().flatten() {
+            edits.extend(action.get("edit").map(|edit| ("code action", edit.clone())));
+        }
+    }
+    let marker = json!({ "line": end + 1, "character": 2 });
+    let rename = client
+        .request(
+            "textDocument/rename",
+            json!({ "textDocument": { "uri": URI }, "position": marker, "newName": "30" }),
+        )
+        .await
+        .expect("rename is answered");
+    edits.push(("rename", rename));
+    for command in commands.iter().filter_map(|c| c.as_str()) {
+        let arguments = match command {
+            "marginalia.renumberNotes"
+            | "marginalia.reflowParagraphs"
+            | "marginalia.repairScars" => {
+                json!([URI])
+            }
+            "marginalia.swapNotes" => json!([URI, marker, 1]),
+            _ => json!([URI, marker]),
+        };
+        let _ = client
+            .request(
+                "workspace/executeCommand",
+                json!({ "command": command, "arguments": arguments }),
+            )
+            .await;
+        for request in client.sent_so_far() {
+            if request.method() == "workspace/applyEdit" {
+                let params = request.params().cloned().unwrap_or_default();
+                edits.push(("command", params["edit"].clone()));
+            }
+        }
+    }
+    let kinds = |kind| edits.iter().filter(|(k, _)| *k == kind).count();
+    assert!(kinds("code action") > 20, "{edits:?}");
+    assert_eq!(kinds("rename"), 1);
+    assert!(kinds("command") >= 5, "{edits:?}");
+    for (kind, edit) in &edits {
+        assert!(edit.get("changes").is_none(), "{kind}: {edit}");
+        let changes = edit["documentChanges"].as_array().expect("documentChanges");
+        for change in changes {
+            assert_eq!(change["textDocument"]["uri"], URI, "{kind}: {edit}");
+            assert_eq!(change["textDocument"]["version"], 4, "{kind}: {edit}");
+        }
+    }
+}
