@@ -89,7 +89,7 @@ fn publish(c: &mut Criterion) {
     // As the server publishes after the paste: the ranges of markers and labels were
     // remembered after opening, and moved by the paste.
     let store = DocumentStore::default();
-    store.open(uri.clone(), 1, opened.clone());
+    store.open(uri.clone(), 1, opened.clone()).unwrap();
     let first = store.snapshot(&uri).expect("the book is open");
     store.remember_ranges(&uri, &first, Encoding::Utf16);
     let paste_at = Position::new(notes_line as u32, 0);

@@ -8,7 +8,7 @@
 //!   "headings": { "level1": "第[一二三四五六七八九十]+章", "level2": "[A-Z]\\. " },
 //!   "noteMarker": "\\[(\\d+)\\]",
 //!   "notesTitles": ["註釋", "參考資料"],
-//!   "maxProblems": 1000 }
+//!   "maxProblems": 1000, "maxDocumentBytes": 134217728, "maxLineBytes": 16777216 }
 //! ```
 
 use std::sync::Arc;
@@ -17,6 +17,7 @@ use serde_json::Value;
 
 use crate::analysis::syntax::{Syntax, PATTERN_LEVELS};
 use crate::analysis::{Problem, ProblemCode, Severity};
+use crate::limits::Limits;
 
 /// Every problem code, for settings by name.
 pub const CODES: [ProblemCode; 11] = [
@@ -74,6 +75,8 @@ pub struct Config {
     pub syntax: Arc<Syntax>,
     /// How many problems of a document an editor is sent.
     pub max_problems: MaxProblems,
+    /// How large a document and its lines may be.
+    pub limits: Limits,
 }
 
 /// How many problems of a document an editor is sent at most; the rest are counted in one.
@@ -127,16 +130,14 @@ impl Config {
                 }
             }
         }
-        match section.get("maxProblems") {
-            // 0: no limit.
-            Some(Value::Number(n)) if n.as_u64().is_some() => {
-                let n = n.as_u64().and_then(|n| usize::try_from(n).ok());
-                config.max_problems = MaxProblems(n.filter(|&n| n > 0).unwrap_or(usize::MAX));
-            }
-            Some(Value::Null) | None => {}
-            Some(other) => errors.push(format!(
-                "marginalia.maxProblems: {other} is not a whole number (0 for no limit)"
-            )),
+        if let Some(n) = whole_number(section, "maxProblems", &mut errors) {
+            config.max_problems = MaxProblems(n);
+        }
+        if let Some(n) = whole_number(section, "maxDocumentBytes", &mut errors) {
+            config.limits.document_bytes = n;
+        }
+        if let Some(n) = whole_number(section, "maxLineBytes", &mut errors) {
+            config.limits.line_bytes = n;
         }
         config.syntax = Arc::new(syntax(section, &mut errors));
         (config, errors)
@@ -176,6 +177,24 @@ impl Config {
     /// (whatever the patterns).
     pub fn shows_problems_as_found(&self) -> bool {
         self.severities.is_empty() && self.off.is_empty()
+    }
+}
+
+/// The limit set as `name`: a whole number, 0 for none (`usize::MAX`); `None` when unset,
+/// `null`, or not understood (reported in `errors`).
+fn whole_number(section: &Value, name: &str, errors: &mut Vec<String>) -> Option<usize> {
+    match section.get(name) {
+        Some(Value::Number(n)) if n.as_u64().is_some() => {
+            let n = n.as_u64().and_then(|n| usize::try_from(n).ok());
+            Some(n.filter(|&n| n > 0).unwrap_or(usize::MAX))
+        }
+        Some(Value::Null) | None => None,
+        Some(other) => {
+            errors.push(format!(
+                "marginalia.{name}: {other} is not a whole number (0 for no limit)"
+            ));
+            None
+        }
     }
 }
 
@@ -339,6 +358,8 @@ mod tests {
             "noteMarker": null,
             "notesTitles": null,
             "maxProblems": null,
+            "maxDocumentBytes": null,
+            "maxLineBytes": null,
         }));
         assert_eq!(errors, [] as [String; 0]);
         assert!(config.is_default());
@@ -356,6 +377,24 @@ mod tests {
         assert_eq!(max(json!(-1)), (1000, 1));
         assert_eq!(max(json!("all")), (1000, 1));
         assert_eq!(max(json!(2.5)), (1000, 1));
+    }
+
+    #[test]
+    fn how_large_a_document_and_a_line_may_be() {
+        let limits = |value| {
+            let (config, errors) = Config::from_json(&value);
+            (config.limits, errors)
+        };
+        assert_eq!(limits(json!({})), (Limits::default(), vec![]));
+        let (set, errors) = limits(json!({ "maxDocumentBytes": 1000, "maxLineBytes": 0 }));
+        assert_eq!((set.document_bytes, set.line_bytes), (1000, usize::MAX));
+        assert!(errors.is_empty());
+        let (set, errors) = limits(json!({ "maxLineBytes": "1 MB" }));
+        assert_eq!(set, Limits::default());
+        assert_eq!(
+            errors,
+            ["marginalia.maxLineBytes: \"1 MB\" is not a whole number (0 for no limit)"]
+        );
     }
 
     #[test]

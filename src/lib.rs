@@ -1,6 +1,6 @@
 //! marginalia: a language server for annotated plain-text CJK documents.
 //!
-//! The pure core ([`text`], [`analysis`], [`document`], [`features`]) knows nothing about LSP;
+//! The pure core ([`text`], [`analysis`], [`document`], [`features`], [`limits`]) knows nothing about LSP;
 //! [`lsp`] is the thin protocol layer and [`cli`] the command line, both over the same core.
 //! See ARCHITECTURE.md for the map.
 
@@ -9,6 +9,7 @@ pub mod cli;
 pub mod config;
 pub mod document;
 pub mod features;
+pub mod limits;
 pub mod lsp;
 pub mod text;
 

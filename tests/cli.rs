@@ -164,6 +164,39 @@ fn renumber_prints_or_rewrites_the_file() {
 }
 
 #[test]
+fn files_over_the_size_limits_exit_2_and_say_which_limit() {
+    let folder = tempfile::tempdir().expect("a temporary folder");
+    let text = folder.path().join("long.txt");
+    std::fs::write(&text, format!("一、甲\n{}〔1〕\n", "長".repeat(400))).unwrap();
+    let settings = folder.path().join("settings.json");
+    let text = path(&text);
+    let with = |limits: &str, command: &str| {
+        std::fs::write(&settings, limits).unwrap();
+        marginalia(&[command, "--settings", path(&settings), text])
+    };
+    for command in ["check", "outline", "renumber"] {
+        let output = with(r#"{ "maxDocumentBytes": 1000 }"#, command);
+        assert_eq!(output.status.code(), Some(2), "{command}");
+        assert_eq!(
+            stderr(&output),
+            format!("marginalia: {text} is not read: the document is 1.2 KB, over the limit of 1000 bytes (setting marginalia.maxDocumentBytes, 0 for none)\n")
+        );
+        // `check` still sums up the files it read: none.
+        assert!(!stdout(&output).contains("長"), "{command}");
+    }
+    let output = with(r#"{ "maxLineBytes": 1000 }"#, "check");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("line 2 is 1.2 KB long, over the limit of 1000 bytes a line"),
+        "{}",
+        stderr(&output)
+    );
+    // Within the limits (the defaults): read and checked.
+    let output = marginalia(&["check", text]);
+    assert_eq!(output.status.code(), Some(1), "a missing note is an error");
+}
+
+#[test]
 fn settings_from_a_file_tell_markers_and_set_severities() {
     let folder = tempfile::tempdir().expect("a temporary folder");
     let text = folder.path().join("own.txt");

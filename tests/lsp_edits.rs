@@ -140,7 +140,7 @@ proptest! {
     ) {
         let store = DocumentStore::default();
         let uri = Url::parse("file:///property.txt").unwrap();
-        store.open(uri.clone(), 1, store.read(&text));
+        store.open(uri.clone(), 1, store.read(&text)).unwrap();
         let mut shadow = text.clone();
         for (version, did_change) in (2..).zip(&changes) {
             store.change(&uri, version, did_change, encoding).unwrap();

@@ -6,7 +6,7 @@ mod common;
 
 use common::stdio::{run_session, text_frame as frame};
 use common::{symbol_names, TestClient, SEED};
-use serde_json::json;
+use serde_json::{json, Value};
 
 const URI: &str = "file:///work/seed.txt";
 
@@ -220,4 +220,93 @@ async fn every_workspace_edit_carries_the_document_version() {
             assert_eq!(change["textDocument"]["version"], 4, "{kind}: {edit}");
         }
     }
+}
+
+/// The message the server shows when it refuses `uri`, as (type, text), after the empty
+/// diagnostics that take back what was shown for it (in whichever order they come).
+async fn refusal_of(client: &mut TestClient, uri: &str) -> (i64, String) {
+    let (mut shown, mut taken_back) = (None, false);
+    while shown.is_none() || !taken_back {
+        let message = client.next_message().await;
+        let params = message.params().cloned().unwrap_or_default();
+        match message.method() {
+            "window/showMessage" => {
+                let text = params["message"].as_str().unwrap_or_default().to_string();
+                shown = Some((params["type"].as_i64().unwrap_or_default(), text));
+            }
+            "textDocument/publishDiagnostics" if params["uri"] == uri => {
+                assert_eq!(params["diagnostics"], json!([]), "{params}");
+                taken_back = true;
+            }
+            _ => {}
+        }
+    }
+    shown.unwrap_or_default()
+}
+
+/// A document over the size limit or with a line over the line limit is refused with a
+/// message saying which limit and how to change it; the server stays up and serves the
+/// others. An edit over a limit closes the document; so does a lower limit in the settings.
+#[tokio::test]
+async fn documents_over_the_size_limits_are_refused_with_a_message() {
+    let small = "一、甲\n正文〔1〕。\n註釋：\n〔1〕注。\n";
+    let mut client = TestClient::initialized_with_params(json!({
+        "capabilities": {},
+        "initializationOptions": { "maxDocumentBytes": 2000, "maxLineBytes": 300 },
+    }))
+    .await;
+    let large_uri = "file:///work/large.txt";
+    client.open(large_uri, 1, &small.repeat(60)).await;
+    let (kind, message) = refusal_of(&mut client, large_uri).await;
+    assert_eq!(kind, 1, "an error");
+    assert!(
+        message.starts_with("marginalia does not read large.txt: the document is 3.0 KB, over the limit of 2.0 KB (setting marginalia.maxDocumentBytes, 0 for none)"),
+        "{message}"
+    );
+    assert_eq!(client.document_symbols(large_uri).await, Value::Null);
+    // Edits to the refused document are ignored; the others are served.
+    client.open(URI, 1, small).await;
+    client.edit(large_uri, 2, [0, 0, 0, 0], "二、乙\n").await;
+    assert_eq!(
+        symbol_names(&client.document_symbols(URI).await),
+        ["一、甲", "註釋"]
+    );
+
+    // A paste that makes a line too long: the document is no longer served.
+    client.diagnostics_for(1).await;
+    let long_line = "長".repeat(101);
+    client.edit(URI, 2, [1, 0, 1, 0], &long_line).await;
+    let (_, message) = refusal_of(&mut client, URI).await;
+    assert!(
+        message.contains("line 2 is 319 bytes long, over the limit of 300 bytes a line (setting marginalia.maxLineBytes"),
+        "{message}"
+    );
+    assert_eq!(client.document_symbols(URI).await, Value::Null);
+
+    // Opened again within the limits, then the limit lowered in the settings.
+    client.open(URI, 3, small).await;
+    client.diagnostics_for(3).await;
+    client
+        .notify(
+            "workspace/didChangeConfiguration",
+            json!({ "settings": { "marginalia": { "maxDocumentBytes": 20 } } }),
+        )
+        .await;
+    let (_, message) = refusal_of(&mut client, URI).await;
+    assert!(message.contains("over the limit of 20 bytes"), "{message}");
+    assert_eq!(client.document_symbols(URI).await, Value::Null);
+    // No limit at all: a document of any size is read.
+    client
+        .notify(
+            "workspace/didChangeConfiguration",
+            json!({ "settings": { "marginalia": { "maxDocumentBytes": 0, "maxLineBytes": 0 } } }),
+        )
+        .await;
+    client
+        .open(large_uri, 5, &format!("{}{long_line}", small.repeat(60)))
+        .await;
+    assert_eq!(
+        symbol_names(&client.document_symbols(large_uri).await).len(),
+        120
+    );
 }

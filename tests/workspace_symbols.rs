@@ -248,6 +248,24 @@ async fn the_folder_s_text_files_are_read_with_progress_and_searched() {
     assert!(symbols(&mut client, "跳過").await.is_empty());
 }
 
+/// The size limits of the settings apply to the files read as they do to open documents.
+#[tokio::test]
+async fn files_over_the_limits_of_the_settings_are_not_read() {
+    let folder = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: String| std::fs::write(folder.path().join(name), text).unwrap();
+    write("within.txt", "一、讀到的\n".to_string());
+    write("long_line.txt", format!("一、長行\n{}\n", "長".repeat(40)));
+    write("large.txt", format!("一、大文件\n{}", "短。\n".repeat(30)));
+    let mut client = TestClient::initialized_with_params(json!({
+        "workspaceFolders": [{ "uri": file_uri(folder.path()), "name": "notes" }],
+        "capabilities": capable_client("utf-16"),
+        "initializationOptions": { "maxDocumentBytes": 150, "maxLineBytes": 100 },
+    }))
+    .await;
+    messages_until_read(&mut client).await;
+    assert_eq!(names(&symbols(&mut client, "").await), ["一、讀到的"]);
+}
+
 #[tokio::test]
 async fn ranges_are_in_the_negotiated_encoding() {
     let workspace = Workspace::new();

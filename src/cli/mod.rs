@@ -65,7 +65,7 @@ enum Format {
     Json,
 }
 
-/// Exit code for files that cannot be read or are not UTF-8.
+/// Exit code for files that cannot be read, are not UTF-8 or are over the size limits.
 const EXIT_BAD_INPUT: u8 = 2;
 
 pub fn main() -> ExitCode {
@@ -160,10 +160,14 @@ fn serve(settings: serde_json::Value) -> u8 {
     code
 }
 
-/// Reads a file as a document, read by the rules `config` gives, or says why it cannot.
+/// Reads a file as a document, read by the rules `config` gives, or says why it cannot (not
+/// readable, not UTF-8, over the size limits: a file over the document limit is not read).
 fn load(path: &Path, config: &Config) -> Result<(String, DocumentSnapshot), String> {
-    let bytes =
-        std::fs::read(path).map_err(|error| format!("cannot read {}: {error}", path.display()))?;
+    let refused = |too_large| format!("{} is not read: {too_large}", path.display());
+    let cannot_read = |error| format!("cannot read {}: {error}", path.display());
+    let size = std::fs::metadata(path).map_err(cannot_read)?.len();
+    config.limits.check_size(size).map_err(refused)?;
+    let bytes = std::fs::read(path).map_err(cannot_read)?;
     let text = String::from_utf8(bytes).map_err(|error| {
         format!(
             "{} is not UTF-8 text (invalid byte at offset {})",
@@ -171,6 +175,7 @@ fn load(path: &Path, config: &Config) -> Result<(String, DocumentSnapshot), Stri
             error.utf8_error().valid_up_to()
         )
     })?;
+    config.limits.check_text(&text).map_err(refused)?;
     let mut document = Document::with_syntax(&text, config.syntax.clone());
     document.wait_for_lints();
     Ok((text, document.snapshot()))

@@ -25,12 +25,13 @@ use super::position;
 use super::publisher::{self, PublishEvent, Publisher, Sink};
 use super::semantic_tokens;
 use super::state::ServerState;
-use super::store::Snapshot;
+use super::store::{ChangeError, Snapshot};
 use super::to_proto;
 use super::workspace_index;
 use crate::analysis::lint::LintJob;
 use crate::config::Config;
 use crate::features;
+use crate::limits::TooLarge;
 
 pub struct Backend {
     client: Client,
@@ -89,6 +90,23 @@ impl Backend {
         let (state, publisher) = (self.state.clone(), self.publisher.clone());
         let client = Some(self.client.clone());
         tokio::spawn(publish_when_checked(state, publisher, client, uri, job));
+    }
+
+    /// Tells the user that the document at `uri` is not (or no longer) served and why, and
+    /// takes back what was shown for it.
+    async fn refuse(&self, uri: Url, too_large: TooLarge) {
+        warn!(%uri, %too_large, "document refused");
+        let name = uri
+            .path_segments()
+            .and_then(|mut segments| segments.next_back())
+            .filter(|name| !name.is_empty())
+            .map_or_else(|| uri.to_string(), str::to_string);
+        let message = format!(
+            "marginalia does not read {name}: {too_large}. It gets no diagnostics, outline or navigation."
+        );
+        self.state.tokens.forget(&uri);
+        self.publish(PublishEvent::Closed(uri));
+        self.client.show_message(MessageType::ERROR, message).await;
     }
 
     /// Takes the settings in `value`; what was not understood, to tell the user.
@@ -259,9 +277,13 @@ impl LanguageServer for Backend {
             .flatten();
         let document = received.unwrap_or_else(|| self.state.documents.read(&item.text));
         let bytes = document.text().len_bytes();
-        self.state
+        let opened = self
+            .state
             .documents
             .open(item.uri.clone(), item.version, document);
+        if let Err(too_large) = opened {
+            return self.refuse(item.uri, too_large).await;
+        }
         self.state.workspace.document_opened(&item.uri);
         info!(
             uri = %item.uri,
@@ -294,6 +316,7 @@ impl LanguageServer for Backend {
                 self.check_form_when_typing_pauses(uri.clone(), version);
                 self.publish(PublishEvent::Changed(uri))
             }
+            Err(ChangeError::TooLarge(too_large)) => self.refuse(uri, too_large).await,
             Err(error) => warn!(%uri, version, ?error, "change ignored"),
         }
     }
@@ -336,8 +359,12 @@ impl LanguageServer for Backend {
             return;
         };
         let errors = self.apply_settings(&settings);
+        let refused = self.state.documents.close_over_limits();
         for error in errors {
             self.client.show_message(MessageType::WARNING, error).await;
+        }
+        for (uri, too_large) in refused {
+            self.refuse(uri, too_large).await;
         }
         self.show_everything_again().await;
     }

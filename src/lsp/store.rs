@@ -17,6 +17,7 @@ use crate::analysis::Problem;
 use crate::config::Config;
 use crate::document::{Document, DocumentSnapshot};
 use crate::features::diagnostics::{diagnostics, Shown};
+use crate::limits::{Limits, TooLarge};
 
 /// A consistent view of one version of a document.
 #[derive(Clone, Debug)]
@@ -68,6 +69,27 @@ struct OpenDocument {
 #[derive(Debug)]
 pub enum ChangeError {
     UnknownDocument,
+    /// The edits made the document larger than the settings allow: it is closed.
+    TooLarge(TooLarge),
+}
+
+/// Whether the document is within `limits` after `change` replaced `chars`: its size, and
+/// the lines the new text spans (the others were within them before).
+fn over_limits(
+    document: &Document,
+    limits: &Limits,
+    chars: std::ops::Range<usize>,
+    change: &TextDocumentContentChangeEvent,
+) -> Result<(), TooLarge> {
+    let text = document.text();
+    if change.range.is_none() {
+        return limits.check(text);
+    }
+    limits.check_size(text.len_bytes() as u64)?;
+    let end = chars.start + change.text.chars().count();
+    let first = text.char_to_line(chars.start);
+    let last = text.char_to_line(end.min(text.len_chars()));
+    limits.check_lines(text, first..last + 1)
 }
 
 #[derive(Default)]
@@ -127,8 +149,13 @@ impl DocumentStore {
 
     /// Opens `document`, read again if it was read by other rules than the settings give (a
     /// large one is read while it arrives, by the built-in rules).
-    pub fn open(&self, uri: Url, version: i32, mut document: Document) {
-        document.reread(&self.config().syntax);
+    ///
+    /// A document over the limits of the settings is refused: not opened, and the reason
+    /// returned.
+    pub fn open(&self, uri: Url, version: i32, mut document: Document) -> Result<(), TooLarge> {
+        let config = self.config();
+        config.limits.check(document.text())?;
+        document.reread(&config.syntax);
         self.documents.insert(
             uri,
             OpenDocument {
@@ -139,6 +166,7 @@ impl DocumentStore {
                 pause_watched: false,
             },
         );
+        Ok(())
     }
 
     /// The form checks of `uri` running on a thread of their own.
@@ -207,7 +235,8 @@ impl DocumentStore {
     /// Applies a `didChange`'s edits in order, then re-analyses once.
     ///
     /// An edit whose range lies outside the text is logged and skipped: the other edits still
-    /// apply, and the text is never corrupted.
+    /// apply, and the text is never corrupted. A document the edits make larger than the
+    /// limits allow is closed (the server no longer follows it).
     pub fn change(
         &self,
         uri: &Url,
@@ -215,11 +244,13 @@ impl DocumentStore {
         changes: &[TextDocumentContentChangeEvent],
         encoding: Encoding,
     ) -> Result<(), ChangeError> {
+        let limits = self.config().limits;
         let mut entry = self
             .documents
             .get_mut(uri)
             .ok_or(ChangeError::UnknownDocument)?;
         let snapshot = entry.value_mut();
+        let mut too_large = None;
         if version <= snapshot.version {
             warn!(
                 %uri,
@@ -247,7 +278,8 @@ impl DocumentStore {
             let moved = followed
                 .then(|| follow_edit(document.text(), &chars, &change.text, encoding))
                 .flatten();
-            document.replace(chars, &change.text);
+            document.replace(chars.clone(), &change.text);
+            too_large = too_large.or_else(|| over_limits(document, &limits, chars, change).err());
             let moved = moved.map(|mut moved| {
                 moved.new_end_at = position::position(document.text(), moved.new_end, encoding);
                 moved
@@ -262,6 +294,11 @@ impl DocumentStore {
                 (None, None) => open.ranges = None,
             }
         }
+        if let Some(too_large) = too_large {
+            drop(entry);
+            self.documents.remove(uri);
+            return Err(ChangeError::TooLarge(too_large));
+        }
         let applied = std::time::Instant::now();
         snapshot.document.refresh();
         tracing::trace!(
@@ -271,6 +308,24 @@ impl DocumentStore {
         );
         snapshot.version = version;
         Ok(())
+    }
+
+    /// Closes the open documents over the limits the settings now give, with the reason of
+    /// each.
+    pub fn close_over_limits(&self) -> Vec<(Url, TooLarge)> {
+        let limits = self.config().limits;
+        let over: Vec<(Url, TooLarge)> = self
+            .documents
+            .iter()
+            .filter_map(|entry| {
+                let reason = limits.check(entry.document.text()).err()?;
+                Some((entry.key().clone(), reason))
+            })
+            .collect();
+        for (uri, _) in &over {
+            self.documents.remove(uri);
+        }
+        over
     }
 
     pub fn close(&self, uri: &Url) -> bool {
@@ -466,7 +521,9 @@ mod tests {
         ) {
             let store = DocumentStore::default();
             let uri = Url::parse("file:///tmp/a.txt").unwrap();
-            store.open(uri.clone(), 1, Document::new(&pieces.concat()));
+            store
+                .open(uri.clone(), 1, Document::new(&pieces.concat()))
+                .unwrap();
             let first = store.snapshot(&uri).unwrap();
             prop_assert!(store.start_remembering(&uri, 1));
             let built = RangeCache::build(first.document.text(), first.document.analysis(), std::iter::empty(), encoding);
@@ -492,7 +549,7 @@ mod tests {
         let store = DocumentStore::default();
         let uri = Url::parse("file:///tmp/a.txt").unwrap();
         let text = "甲〔1〕乙〔2〕\n丙〔3〕\n\n註釋：\n〔1〕一";
-        store.open(uri.clone(), 1, Document::new(text));
+        store.open(uri.clone(), 1, Document::new(text)).unwrap();
         let encoding = Encoding::Utf16;
         let first = store.snapshot(&uri).unwrap();
         store.remember_ranges(&uri, &first, encoding);

@@ -35,13 +35,10 @@ use super::position::{self, Encoding};
 use super::state::ServerState;
 use super::store::{DocumentStore, Snapshot};
 use super::to_proto;
-use crate::analysis::syntax::Syntax;
+use crate::config::Config;
 use crate::document::{Document, DocumentSnapshot};
 use crate::features::workspace_symbols::{self, Symbol, MAX_RESULTS};
-
-/// Larger files are not read (a log line says so). 128 MB, the largest document the server
-/// opens (see `transport::MAX_MESSAGE_BYTES`); the configuration will make it a setting.
-pub const MAX_FILE_BYTES: u64 = 128 << 20;
+use crate::limits::Limits;
 
 /// Folders never read: version control, and the dependencies and build output of projects
 /// that keep their notes next to their code.
@@ -344,9 +341,9 @@ async fn scan(state: &Arc<ServerState>, progress: watch::Sender<ScanProgress>) {
 /// it has none now, or cannot be read).
 async fn read_into_index(state: &Arc<ServerState>, path: PathBuf) {
     let encoding = state.encoding();
-    let syntax = state.documents.config().syntax.clone();
+    let config = state.documents.config();
     let reading = path.clone();
-    match tokio::task::spawn_blocking(move || read_file(&reading, encoding, syntax)).await {
+    match tokio::task::spawn_blocking(move || read_file(&reading, encoding, &config)).await {
         Ok(Some(file)) => {
             state.workspace.files.insert(path, Arc::new(file));
         }
@@ -417,19 +414,20 @@ fn reachable_from(folder: &Path, path: &Path) -> Option<bool> {
 }
 
 /// The symbols of the file at `path`, or `None` (with the reason logged) if it has none or is
-/// not read: not a regular file, over [`MAX_FILE_BYTES`], not UTF-8.
-fn read_file(path: &Path, encoding: Encoding, syntax: Arc<Syntax>) -> Option<IndexedFile> {
-    let text = read_text(path)?;
+/// not read: not a regular file, over the size limits of the settings (those of an open
+/// document), not UTF-8.
+fn read_file(path: &Path, encoding: Encoding, config: &Config) -> Option<IndexedFile> {
+    let text = read_text(path, &config.limits)?;
     let Ok(uri) = Url::from_file_path(path) else {
         debug!(?path, "no URI for the path");
         return None;
     };
-    let mut document = Document::with_syntax(&text, syntax);
+    let mut document = Document::with_syntax(&text, config.syntax.clone());
     document.wait_for_lints();
     IndexedFile::new(uri, &document.snapshot(), encoding)
 }
 
-fn read_text(path: &Path) -> Option<String> {
+fn read_text(path: &Path, limits: &Limits) -> Option<String> {
     // Checked before opening: opening a named pipe would wait for a writer.
     let metadata = match std::fs::symlink_metadata(path) {
         Ok(metadata) => metadata,
@@ -442,15 +440,11 @@ fn read_text(path: &Path) -> Option<String> {
         debug!(?path, "not a regular file: not read");
         return None;
     }
-    if metadata.len() > MAX_FILE_BYTES {
-        warn!(
-            ?path,
-            bytes = metadata.len(),
-            "file over the size limit: not read"
-        );
+    if let Err(too_large) = limits.check_size(metadata.len()) {
+        warn!(?path, %too_large, "workspace file not read");
         return None;
     }
-    let bytes = match read_bytes(path) {
+    let bytes = match read_bytes(path, limits.document_bytes) {
         Ok(bytes) => bytes,
         Err(error) => {
             warn!(?path, %error, "workspace file not read");
@@ -458,7 +452,13 @@ fn read_text(path: &Path) -> Option<String> {
         }
     };
     match String::from_utf8(bytes) {
-        Ok(text) => Some(text),
+        Ok(text) => match limits.check_text(&text) {
+            Ok(()) => Some(text),
+            Err(too_large) => {
+                warn!(?path, %too_large, "workspace file not read");
+                None
+            }
+        },
         Err(error) => {
             warn!(
                 ?path,
@@ -471,8 +471,8 @@ fn read_text(path: &Path) -> Option<String> {
 }
 
 /// The file's bytes, read without following a symlink put in its place since it was looked
-/// at, and never more than the size limit (it may have grown).
-fn read_bytes(path: &Path) -> std::io::Result<Vec<u8>> {
+/// at, and never more than `limit` bytes (it may have grown).
+fn read_bytes(path: &Path, limit: usize) -> std::io::Result<Vec<u8>> {
     let file = open_without_following(path)?;
     let metadata = file.metadata()?;
     if !metadata.is_file() {
@@ -480,8 +480,9 @@ fn read_bytes(path: &Path) -> std::io::Result<Vec<u8>> {
     }
     let capacity = usize::try_from(metadata.len()).unwrap_or(0);
     let mut bytes = Vec::with_capacity(capacity);
-    file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > MAX_FILE_BYTES {
+    let limit = u64::try_from(limit).unwrap_or(u64::MAX);
+    file.take(limit.saturating_add(1)).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit {
         return Err(std::io::Error::other("grew over the size limit"));
     }
     Ok(bytes)

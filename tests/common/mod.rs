@@ -95,6 +95,14 @@ impl TestClient {
         std::iter::from_fn(|| self.notifications.try_recv().ok()).collect()
     }
 
+    /// The next request or notification from the server.
+    pub async fn next_message(&mut self) -> Request {
+        tokio::time::timeout(Duration::from_secs(10), self.notifications.recv())
+            .await
+            .expect("a message arrives within 10 s")
+            .expect("server is running")
+    }
+
     /// The params of the next request or notification `method` from the server.
     pub async fn next_from_server(&mut self, method: &str) -> Value {
         loop {
