@@ -350,7 +350,7 @@ fn logs_go_to_stderr_at_the_level_of_marginalia_log() {
 }
 
 #[test]
-fn a_flood_of_edits_is_coalesced_and_ends_in_the_same_state_as_a_fresh_open() {
+fn a_flood_of_edits_and_requests_is_answered_and_ends_in_the_same_state_as_a_fresh_open() {
     const EDITS: usize = 10_001;
     let mut client = server();
     client.initialize(json!({}));
@@ -365,6 +365,7 @@ fn a_flood_of_edits_is_coalesced_and_ends_in_the_same_state_as_a_fresh_open() {
     let line_count = SEED.split('\n').count();
     let mut batch = String::new();
     let mut request_ids = Vec::new();
+    let mut hovered_lines = std::collections::HashMap::new();
     let frame = |message: Value| {
         let body = message.to_string();
         format!("Content-Length: {}\r\n\r\n{body}", body.len())
@@ -403,14 +404,34 @@ fn a_flood_of_edits_is_coalesced_and_ends_in_the_same_state_as_a_fresh_open() {
                 "params": { "textDocument": { "uri": URI } },
             })));
         }
+        // A hover on the marker just typed (or where it was).
+        if version % 100 == 51 {
+            let id = 2_000_000 + version as i64;
+            request_ids.push(id);
+            hovered_lines.insert(id, line);
+            batch.push_str(&frame(json!({
+                "jsonrpc": "2.0", "id": id, "method": "textDocument/hover",
+                "params": { "textDocument": { "uri": URI }, "position": { "line": line, "character": 1 } },
+            })));
+        }
     }
     client.send_raw(batch.as_bytes());
+    let mut hovers = 0;
     for id in request_ids {
-        assert!(
-            client.response(id).get("result").is_some(),
-            "request {id} answered"
-        );
+        let response = client.response(id);
+        let result = response.get("result");
+        assert!(result.is_some(), "request {id} answered: {response}");
+        if let Some(&line) = hovered_lines.get(&id) {
+            // The edits before it were applied, the ones after it not yet: 〔99〕 is there (a
+            // marker with no note, or in the notes section a note never cited).
+            let hover = result.cloned().unwrap_or_default();
+            let contents = hover["contents"].as_str().unwrap_or_default();
+            assert!(contents.starts_with("Note 〔99〕"), "{hover}");
+            assert_eq!(hover["range"]["start"]["line"], line);
+            hovers += 1;
+        }
     }
+    assert_eq!(hovers, 100);
     let mut published = 0;
     let last = loop {
         let message =
