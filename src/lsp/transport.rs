@@ -39,9 +39,12 @@ enum Frame {
 pub enum Stop {
     Exit,
     EndOfInput,
+    /// Writing to the client failed (it closed the pipe): nothing more can be answered.
+    OutputFailed,
 }
 
-/// Serves `service` over `input`/`output` until `exit` or the end of the input.
+/// Serves `service` over `input`/`output` until `exit`, the end of the input, or a failed
+/// write to the output.
 ///
 /// Reading and writing run on threads of their own with plain blocking I/O: one hand-over per
 /// message, where tokio's stdin and stdout would take several. `outgoing` and `to_write` are
@@ -59,7 +62,12 @@ where
     I: BufRead + Send + 'static,
     O: Write + Send + 'static,
 {
-    let writer = std::thread::spawn(move || write_messages(output, to_write));
+    let (writer_stopped, mut output_failed) = tokio::sync::oneshot::channel::<()>();
+    let writer = std::thread::spawn(move || {
+        write_messages(output, to_write);
+        // Before `exit`, the writer stops only when the output fails.
+        let _ = writer_stopped.send(());
+    });
     let (frames, mut incoming) = unbounded_channel::<Result<Frame, String>>();
     std::thread::spawn(move || read_messages(input, frames));
     let (mut server_messages, mut client_responses) = socket.split();
@@ -71,7 +79,14 @@ where
     });
 
     let stop = loop {
-        let frame = match incoming.recv().await {
+        let received = tokio::select! {
+            // First, so that a client that keeps writing cannot keep a server that can no
+            // longer answer it busy.
+            biased;
+            _ = &mut output_failed => break Stop::OutputFailed,
+            received = incoming.recv() => received,
+        };
+        let frame = match received {
             Some(Ok(frame)) => frame,
             None => break Stop::EndOfInput,
             Some(Err(problem)) => {
@@ -674,6 +689,45 @@ mod tests {
         }
         let mut reader = Reader::new(std::io::BufReader::new(Failing));
         assert!(matches!(reader.read_message(), Ok(None)));
+    }
+
+    /// An input that gives `bytes`, then blocks for ever, as a client that stays.
+    struct ThenBlocks(std::io::Cursor<Vec<u8>>);
+    impl Read for ThenBlocks {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            match self.0.read(buf)? {
+                0 => loop {
+                    std::thread::park();
+                },
+                read => Ok(read),
+            }
+        }
+    }
+
+    /// An output that fails, as a pipe whose reader has gone.
+    struct BrokenPipe;
+    impl Write for BrokenPipe {
+        fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+            Err(std::io::ErrorKind::BrokenPipe.into())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Err(std::io::ErrorKind::BrokenPipe.into())
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn serving_stops_when_the_output_fails() {
+        let output = output_channel();
+        let state = ServerState::with_encoded_output(output.0.clone());
+        let state = std::sync::Arc::new(state);
+        let (service, socket) = super::super::build_service(state.clone());
+        let initialize = framed(
+            r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"capabilities":{}}}"#,
+        );
+        let input = std::io::BufReader::new(ThenBlocks(std::io::Cursor::new(initialize.into())));
+        let serving = serve(service, socket, state, input, BrokenPipe, output);
+        let stop = tokio::time::timeout(Duration::from_secs(5), serving).await;
+        assert_eq!(stop, Ok(Stop::OutputFailed));
     }
 
     #[test]
