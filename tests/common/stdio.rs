@@ -4,7 +4,8 @@
 use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
-use std::sync::mpsc::{channel, Receiver, RecvTimeoutError};
+use std::sync::mpsc::{channel, Receiver, RecvTimeoutError, TryRecvError};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
@@ -19,16 +20,56 @@ pub struct StdioClient {
     /// When the message last returned arrived.
     pub last_arrival: Option<Instant>,
     next_id: i64,
+    /// What the server wrote to stderr so far, when spawned with [`StdioClient::spawn_logged`].
+    log: Option<Log>,
+}
+
+/// A child's stderr, read all the time by a thread of its own.
+struct Log {
+    bytes: Arc<Mutex<Vec<u8>>>,
+    /// Until it has been waited for, at the end of the process.
+    reading: Option<std::thread::JoinHandle<()>>,
 }
 
 impl StdioClient {
-    pub fn spawn(mut command: Command) -> StdioClient {
+    pub fn spawn(command: Command) -> StdioClient {
+        StdioClient::spawn_with(command, false)
+    }
+
+    /// Like [`StdioClient::spawn`], with the server's stderr kept (see [`StdioClient::log`]).
+    pub fn spawn_logged(command: Command) -> StdioClient {
+        StdioClient::spawn_with(command, true)
+    }
+
+    fn spawn_with(mut command: Command, logged: bool) -> StdioClient {
+        let stderr = if logged {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        };
         let mut child = command
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(stderr)
             .spawn()
             .expect("the server starts");
+        // Read all the time, so that a server logging much never waits on a full pipe.
+        let log = child.stderr.take().map(|mut stderr| {
+            let log = Arc::new(Mutex::new(Vec::new()));
+            let kept = log.clone();
+            let reading = std::thread::spawn(move || {
+                let mut buffer = [0; 4096];
+                while let Ok(read @ 1..) = std::io::Read::read(&mut stderr, &mut buffer) {
+                    if let Ok(mut kept) = kept.lock() {
+                        kept.extend_from_slice(&buffer[..read]);
+                    }
+                }
+            });
+            Log {
+                bytes: log,
+                reading: Some(reading),
+            }
+        });
         let stdin = child.stdin.take();
         let stdout = child.stdout.take().expect("stdout is piped");
         let (sender, incoming) = channel();
@@ -64,6 +105,40 @@ impl StdioClient {
             pending: VecDeque::new(),
             last_arrival: None,
             next_id: 0,
+            log,
+        }
+    }
+
+    /// What the server has written to stderr (spawned with [`StdioClient::spawn_logged`]):
+    /// all of it once the process has ended and been waited for.
+    pub fn log(&mut self) -> String {
+        let ended = matches!(self.child.try_wait(), Ok(Some(_)));
+        let Some(log) = &mut self.log else {
+            panic!("the server's stderr is not kept: spawn it with spawn_logged");
+        };
+        if ended {
+            // Its stderr is closed: the thread reads to its end, then ends.
+            if let Some(reading) = log.reading.take() {
+                let _ = reading.join();
+            }
+        }
+        let bytes = log
+            .bytes
+            .lock()
+            .map(|bytes| bytes.clone())
+            .unwrap_or_default();
+        String::from_utf8_lossy(&bytes).into_owned()
+    }
+
+    /// Every message received and not yet returned, without waiting: the notifications and
+    /// responses skipped while waiting for others, then those that have arrived since.
+    pub fn received_so_far(&mut self) -> Vec<Value> {
+        let mut messages: Vec<Value> = self.pending.drain(..).map(|(_, m)| m).collect();
+        loop {
+            match self.incoming.try_recv() {
+                Ok((_, message)) => messages.push(message),
+                Err(TryRecvError::Empty | TryRecvError::Disconnected) => return messages,
+            }
         }
     }
 
@@ -103,11 +178,30 @@ impl StdioClient {
     }
 
     pub fn response(&mut self, id: i64) -> Value {
+        let timeout = Duration::from_secs(30);
+        self.try_response(id, timeout)
+            .unwrap_or_else(|| panic!("no response to {id} in {timeout:?}, or the server is gone"))
+    }
+
+    /// The response to `id` if it comes within `timeout` (other messages are kept);
+    /// `None` if it does not, or the server has gone.
+    pub fn try_response(&mut self, id: i64, timeout: Duration) -> Option<Value> {
+        let is_it = |message: &Value| message.get("method").is_none() && message["id"] == json!(id);
+        if let Some(i) = self.pending.iter().position(|(_, m)| is_it(m)) {
+            let (arrival, message) = self.pending.remove(i)?;
+            self.last_arrival = Some(arrival);
+            return Some(message);
+        }
+        let deadline = Instant::now() + timeout;
         loop {
-            let (arrival, message) = self.next_message(Duration::from_secs(30));
-            if message.get("method").is_none() && message["id"] == json!(id) {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let (arrival, message) = match self.incoming.recv_timeout(left) {
+                Ok(received) => received,
+                Err(_) => return None,
+            };
+            if is_it(&message) {
                 self.last_arrival = Some(arrival);
-                return message;
+                return Some(message);
             }
             self.keep(arrival, message);
         }
@@ -115,9 +209,15 @@ impl StdioClient {
 
     /// The next error response that could not name its request (`"id": null`).
     pub fn response_with_null_id(&mut self) -> Value {
+        let is_it = |message: &Value| message.get("method").is_none() && message["id"].is_null();
+        if let Some(i) = self.pending.iter().position(|(_, m)| is_it(m)) {
+            if let Some((_, message)) = self.pending.remove(i) {
+                return message;
+            }
+        }
         loop {
             let (arrival, message) = self.next_message(Duration::from_secs(10));
-            if message.get("method").is_none() && message["id"].is_null() {
+            if is_it(&message) {
                 return message;
             }
             self.keep(arrival, message);
@@ -223,7 +323,7 @@ pub fn notification_frame(method: &str, params: Value) -> Vec<u8> {
 
 /// Reads one `Content-Length`-framed message body into `body`; returns when its last byte was
 /// read, `None` at the end of the stream.
-fn read_frame(reader: &mut impl BufRead, body: &mut Vec<u8>) -> Option<Instant> {
+pub fn read_frame(reader: &mut impl BufRead, body: &mut Vec<u8>) -> Option<Instant> {
     let mut length = None;
     loop {
         let mut header = String::new();
