@@ -153,12 +153,20 @@ fn renumber_prints_or_rewrites_the_file() {
         text,
         "printing leaves the file"
     );
+    // A second name for the original file: a write in place would change what it shows.
+    let original = folder.path().join("original.txt");
+    std::fs::hard_link(&file, &original).unwrap();
     let output = marginalia(&["renumber", "--write", path(&file)]);
     assert!(output.status.success(), "{}", stderr(&output));
     assert_eq!(stdout(&output), "");
     assert_eq!(std::fs::read_to_string(&file).unwrap(), renumbered);
-    // Only the file itself is left in the folder: the temporary file was renamed over it.
-    assert_eq!(std::fs::read_dir(folder.path()).unwrap().count(), 1);
+    assert_eq!(
+        std::fs::read_to_string(&original).unwrap(),
+        text,
+        "the old file was never written: a new one was renamed over its name"
+    );
+    // Only the two names are left in the folder: the temporary file was renamed over it.
+    assert_eq!(std::fs::read_dir(folder.path()).unwrap().count(), 2);
     let output = marginalia(&["renumber", path(&folder.path().join("missing.txt"))]);
     assert_eq!(output.status.code(), Some(2));
 }
