@@ -11,7 +11,7 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::stdio::{frame, read_frame, StdioClient};
+use common::stdio::{frame, peak_rss_mb, read_frame, StdioClient};
 use serde_json::{json, Value};
 
 /// A small annotated document: two headings, one under the other, a second chapter, a marker
@@ -108,17 +108,6 @@ fn document_symbol_body(id: i64, uri: &str) -> String {
     json!({ "jsonrpc": "2.0", "id": id, "method": "textDocument/documentSymbol",
         "params": { "textDocument": { "uri": uri } } })
     .to_string()
-}
-
-/// The server's peak resident memory so far, in MB (Linux).
-fn peak_rss_mb(pid: u32) -> f64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    status
-        .lines()
-        .find_map(|line| line.strip_prefix("VmHWM:"))
-        .and_then(|rest| rest.split_whitespace().next())
-        .and_then(|kb| kb.parse::<f64>().ok())
-        .map_or(f64::NAN, |kb| kb / 1024.0)
 }
 
 /// The CPU time (user and system) a process has used so far, in seconds (Linux).

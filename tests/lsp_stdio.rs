@@ -7,7 +7,7 @@ mod corpus;
 use std::process::Command;
 use std::time::Duration;
 
-use common::stdio::StdioClient;
+use common::stdio::{peak_rss_mb, StdioClient};
 use common::{symbol_names, SEED};
 use serde_json::{json, Value};
 
@@ -287,17 +287,6 @@ fn shown_problems(text: &str) -> usize {
     let shown = diagnostics(document.analysis(), document.lints(), &config, Some(shown)).len();
     assert!(shown > document.analysis().problems.len());
     shown
-}
-
-/// The server's peak resident memory so far, in MB (Linux).
-fn peak_rss_mb(pid: u32) -> f64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    status
-        .lines()
-        .find_map(|line| line.strip_prefix("VmHWM:"))
-        .and_then(|rest| rest.split_whitespace().next())
-        .and_then(|kb| kb.parse::<f64>().ok())
-        .map_or(f64::NAN, |kb| kb / 1024.0)
 }
 
 #[cfg(target_os = "linux")]

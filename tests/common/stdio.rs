@@ -361,6 +361,17 @@ pub fn run_session(frames: &[String], log_level: &str) -> std::process::Output {
     child.wait_with_output().expect("the server exits")
 }
 
+/// The server's peak resident memory so far, in MB (Linux).
+pub fn peak_rss_mb(pid: u32) -> f64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmHWM:"))
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|kb| kb.parse::<f64>().ok())
+        .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
 /// A message's frame, from its JSON text.
 pub fn text_frame(body: &str) -> String {
     format!("Content-Length: {}\r\n\r\n{body}", body.len())
