@@ -80,7 +80,9 @@ fn run(session: Session) {
     store.set_config(config(users_patterns));
     let uri = Url::parse("file:///fuzz/edited.txt").unwrap();
     let mut shadow = common::text(&session.text);
-    store.open(uri.clone(), 1, store.read(&shadow));
+    store
+        .open(uri.clone(), 1, store.read(&shadow))
+        .expect("a fuzzed text is far under the size limits");
     let mut version = 1;
     for step in session.steps.iter().take(MAX_STEPS) {
         match step {
