@@ -99,7 +99,7 @@ struct Params {
     text: Option<Text>,
     position: Option<Spot>,
     range: Option<(Spot, Spot)>,
-    changes: Option<Vec<(Option<(Spot, Spot)>, Text)>>,
+    changes: Option<Vec<Change>>,
     include_declaration: Option<bool>,
     new_name: Option<String>,
     command: Option<Command>,
@@ -112,6 +112,13 @@ struct Params {
     data: Option<(String, u64)>,
     /// The params replaced by a value of another shape.
     odd: Option<Odd>,
+}
+
+/// An edit of a `didChange`: `None` replaces the whole text.
+#[derive(Arbitrary, Debug)]
+struct Change {
+    range: Option<(Spot, Spot)>,
+    text: Text,
 }
 
 #[derive(Arbitrary, Debug)]
@@ -284,9 +291,9 @@ fn params(p: &Params) -> Value {
     put(
         "contentChanges",
         p.changes.as_ref().map(|changes| {
-            let changes = changes.iter().map(|(edited, text)| match edited {
-                Some(edited) => json!({"range": range(edited), "text": text.0}),
-                None => json!({"text": text.0}),
+            let changes = changes.iter().map(|change| match &change.range {
+                Some(edited) => json!({"range": range(edited), "text": change.text.0}),
+                None => json!({"text": change.text.0}),
             });
             Value::Array(changes.collect())
         }),
