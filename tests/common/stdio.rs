@@ -276,7 +276,7 @@ impl StdioClient {
         response
     }
 
-    /// Closes stdin and waits for the process to end (at most `timeout`).
+    /// Waits for the process to end (at most `timeout`); stdin stays open ([`Self::close_stdin`]).
     pub fn wait(&mut self, timeout: Duration) -> Option<ExitStatus> {
         let deadline = Instant::now() + timeout;
         loop {
