@@ -95,6 +95,16 @@ impl Limits {
         self.line_within_limit(longest_line(std::iter::once(text)), 0)
     }
 
+    /// Whether `text` is within the limits after `inserted` was put at char `start`: its size,
+    /// and the lines the inserted text spans (the others were within them before). Cheap on
+    /// a keystroke: a few tree walks, nothing read.
+    pub fn check_edit(&self, text: &Rope, start: usize, inserted: &str) -> Result<(), TooLarge> {
+        self.check_size(text.len_bytes() as u64)?;
+        let from = text.char_to_byte(start.min(text.len_chars()));
+        let to = (from + inserted.len()).min(text.len_bytes());
+        self.check_lines(text, text.byte_to_line(from)..text.byte_to_line(to) + 1)
+    }
+
     /// Whether lines `lines` of `text` (line numbers, clamped to the text) are within the
     /// line limit: after an edit, only the lines it touched need a look.
     pub fn check_lines(&self, text: &Rope, lines: std::ops::Range<usize>) -> Result<(), TooLarge> {
@@ -237,6 +247,9 @@ mod tests {
         // Only the lines asked about are looked at.
         assert_eq!(limits(0, 16).check_lines(&text, 2..9), Ok(()));
         assert!(limits(0, 16).check_lines(&text, 1..2).is_err());
+        // After an edit, the lines the inserted text spans: `〔1〕` ends on line 1.
+        assert!(limits(0, 16).check_edit(&text, 10, "〔1〕").is_err());
+        assert_eq!(limits(0, 16).check_edit(&text, 27, "註"), Ok(()));
         assert_eq!(
             TooLarge::Document { bytes: 200 << 20, limit: 128 << 20 }.to_string(),
             "the document is 200.0 MB, over the limit of 128.0 MB (setting marginalia.maxDocumentBytes, 0 for none)"

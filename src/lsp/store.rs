@@ -17,7 +17,7 @@ use crate::analysis::Problem;
 use crate::config::Config;
 use crate::document::{Document, DocumentSnapshot};
 use crate::features::diagnostics::{diagnostics, Shown};
-use crate::limits::{Limits, TooLarge};
+use crate::limits::TooLarge;
 
 /// A consistent view of one version of a document.
 #[derive(Clone, Debug)]
@@ -71,25 +71,6 @@ pub enum ChangeError {
     UnknownDocument,
     /// The edits made the document larger than the settings allow: it is closed.
     TooLarge(TooLarge),
-}
-
-/// Whether the document is within `limits` after `change` replaced `chars`: its size, and
-/// the lines the new text spans (the others were within them before).
-fn over_limits(
-    document: &Document,
-    limits: &Limits,
-    chars: std::ops::Range<usize>,
-    change: &TextDocumentContentChangeEvent,
-) -> Result<(), TooLarge> {
-    let text = document.text();
-    if change.range.is_none() {
-        return limits.check(text);
-    }
-    limits.check_size(text.len_bytes() as u64)?;
-    let end = chars.start + change.text.chars().count();
-    let first = text.char_to_line(chars.start);
-    let last = text.char_to_line(end.min(text.len_chars()));
-    limits.check_lines(text, first..last + 1)
 }
 
 #[derive(Default)]
@@ -278,8 +259,13 @@ impl DocumentStore {
             let moved = followed
                 .then(|| follow_edit(document.text(), &chars, &change.text, encoding))
                 .flatten();
-            document.replace(chars.clone(), &change.text);
-            too_large = too_large.or_else(|| over_limits(document, &limits, chars, change).err());
+            let start = chars.start;
+            document.replace(chars, &change.text);
+            let within = match change.range {
+                None => limits.check(document.text()),
+                Some(_) => limits.check_edit(document.text(), start, &change.text),
+            };
+            too_large = too_large.or(within.err());
             let moved = moved.map(|mut moved| {
                 moved.new_end_at = position::position(document.text(), moved.new_end, encoding);
                 moved
