@@ -8,6 +8,7 @@
 //!   "headings": { "level1": "第[一二三四五六七八九十]+章", "level2": "[A-Z]\\. " },
 //!   "noteMarker": "\\[(\\d+)\\]",
 //!   "notesTitles": ["註釋", "參考資料"],
+//!   "markerStylesOff": ["superscript", "square"],
 //!   "maxProblems": 1000, "maxDocumentBytes": 134217728, "maxLineBytes": 16777216 }
 //! ```
 
@@ -16,6 +17,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use crate::analysis::syntax::{Syntax, PATTERN_LEVELS};
+use crate::analysis::MarkerStyle;
 use crate::analysis::{Problem, ProblemCode, Severity};
 use crate::limits::Limits;
 
@@ -283,7 +285,33 @@ fn syntax(section: &Value, errors: &mut Vec<String>) -> Syntax {
             "marginalia.notesTitles: {other} is not a list of titles"
         )),
     }
+    match section.get("markerStylesOff") {
+        Some(Value::Array(names)) => {
+            for name in names {
+                match name.as_str().and_then(MarkerStyle::from_name) {
+                    Some(style) => syntax.switch_off(style),
+                    None => errors.push(format!(
+                        "marginalia.markerStylesOff: {name} is not a marker style (one of {})",
+                        style_names()
+                    )),
+                }
+            }
+        }
+        Some(Value::Null) | None => {}
+        Some(other) => errors.push(format!(
+            "marginalia.markerStylesOff: {other} is not a list of marker styles"
+        )),
+    }
     syntax
+}
+
+/// The names of the built-in marker styles, for messages.
+fn style_names() -> String {
+    MarkerStyle::BUILT_IN
+        .iter()
+        .map(|style| style.name())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// A setting's severity: `Some(None)` for off, `None` if not understood.
@@ -350,6 +378,32 @@ mod tests {
     }
 
     #[test]
+    fn marker_styles_switched_off_by_name() {
+        let (config, errors) = Config::from_json(&json!({
+            "markerStylesOff": ["superscript", "square", "roman"],
+        }));
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(errors[0].contains("\"roman\" is not a marker style (one of tortoise,"));
+        let mut expected = Syntax::default();
+        expected.switch_off(MarkerStyle::Superscript);
+        expected.switch_off(MarkerStyle::Square);
+        assert_eq!(*config.syntax, expected);
+        let text = "研究¹與[2]及〔3〕。\n註釋：\n¹ 甲\n[2] 乙\n〔3〕丙";
+        let numbers = |syntax| {
+            let analysis = crate::analysis::Analysis::with_syntax(text, syntax);
+            analysis
+                .markers
+                .iter()
+                .map(|m| m.number)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(numbers(Arc::default()), [1, 2, 3]);
+        assert_eq!(numbers(config.syntax.clone()), [3]);
+        let (_, errors) = Config::from_json(&json!({ "markerStylesOff": "square" }));
+        assert!(errors[0].contains("is not a list of marker styles"));
+    }
+
+    #[test]
     fn null_is_the_default_for_every_setting() {
         let (config, errors) = Config::from_json(&json!({
             "diagnostics": { "missing-note": null },
@@ -357,6 +411,7 @@ mod tests {
             "headings": { "level1": null },
             "noteMarker": null,
             "notesTitles": null,
+            "markerStylesOff": null,
             "maxProblems": null,
             "maxDocumentBytes": null,
             "maxLineBytes": null,

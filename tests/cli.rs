@@ -210,11 +210,11 @@ fn settings_from_a_file_tell_markers_and_set_severities() {
     let text = folder.path().join("own.txt");
     std::fs::write(
         &text,
-        "第一章 はじめに\n\n本文です[1]。説明[3]。\n\n參考資料\n\n[1] 最初の注。\n",
+        "第一章 はじめに\n\n本文です<1>。説明<3>。\n\n參考資料\n\n<1> 最初の注。\n",
     )
     .unwrap();
     let settings = folder.path().join("settings.json");
-    let own_rules = r#"{ "marginalia": { "noteMarker": "\\[(\\d+)\\]", "notesTitles": ["參考資料"],
+    let own_rules = r#"{ "marginalia": { "noteMarker": "<(\\d+)>", "notesTitles": ["參考資料"],
                           "diagnostics": { "missing-note": "warning" } } }"#;
     std::fs::write(&settings, own_rules).unwrap();
     let text = text.to_str().unwrap();
@@ -222,7 +222,7 @@ fn settings_from_a_file_tell_markers_and_set_severities() {
     let output = marginalia(&["check", text]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     assert!(!stdout(&output).contains("missing-note"));
-    // By the file's: [3] has no note, shown as a warning (so the exit code is 0).
+    // By the file's: <3> has no note, shown as a warning (so the exit code is 0).
     let output = marginalia(&["check", "--settings", settings.to_str().unwrap(), text]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let lines: Vec<String> = stdout(&output)

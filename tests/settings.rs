@@ -11,12 +11,12 @@ const OWN_URI: &str = "file:///work/own.txt";
 
 /// A document that writes its own way: a level-2 heading `A. …`, markers `[n]`, and a notes
 /// section titled 參考資料. By the built-in rules it has one heading and no note at all.
-const OWN: &str = "第一章 はじめに\n\n本文です[1]。さらに[2]。\n\nA. 背景\n\n説明[3]。\n\n參考資料\n\n[1] 最初の注。\n\n[2] 二番目の注。\n";
+const OWN: &str = "第一章 はじめに\n\n本文です<1>。さらに<2>。\n\nA. 背景\n\n説明<3>。\n\n參考資料\n\n<1> 最初の注。\n\n<2> 二番目の注。\n";
 
 fn own_rules() -> Value {
     json!({
         "headings": { "level2": "[A-Z]\\. " },
-        "noteMarker": "\\[(\\d+)\\]",
+        "noteMarker": "<(\\d+)>",
         "notesTitles": ["參考資料"],
     })
 }
@@ -75,7 +75,7 @@ async fn the_user_s_patterns_tell_headings_markers_and_notes_for_every_feature()
     .await;
     client.open(OWN_URI, 1, OWN).await;
     let published = client.diagnostics_for(1).await;
-    // [3] has no note; [1] and [2] have theirs under 參考資料.
+    // <3> has no note; <1> and <2> have theirs under 參考資料.
     assert_eq!(note_problems(&published), [("missing-note".to_string(), 6)]);
     let symbols = client.document_symbols(OWN_URI).await;
     assert_eq!(
@@ -84,12 +84,12 @@ async fn the_user_s_patterns_tell_headings_markers_and_notes_for_every_feature()
             "第一章 はじめに",
             "  A. 背景",
             "參考資料",
-            "  [1] 最初の注。",
-            "  [2] 二番目の注。"
+            "  <1> 最初の注。",
+            "  <2> 二番目の注。"
         ]
     );
     let at = |line, character| json!({ "textDocument": { "uri": OWN_URI }, "position": position_json(line, character) });
-    // Definition and hover of [2] (line 2, after 本文です[1]。さらに).
+    // Definition and hover of <2> (line 2, after 本文です<1>。さらに).
     let definition = client
         .request("textDocument/definition", at(2, 12))
         .await
@@ -132,7 +132,7 @@ async fn the_user_s_patterns_tell_headings_markers_and_notes_for_every_feature()
         .collect();
     assert_eq!(written, [(2, 5, "7"), (10, 1, "7")]);
     // Completion after the document's own opening bracket offers a new note in its style.
-    client.edit(OWN_URI, 2, [6, 2, 6, 2], "[").await;
+    client.edit(OWN_URI, 2, [6, 2, 6, 2], "<").await;
     let completion = client
         .request("textDocument/completion", at(6, 3))
         .await
@@ -141,8 +141,8 @@ async fn the_user_s_patterns_tell_headings_markers_and_notes_for_every_feature()
         .as_array()
         .unwrap_or_else(|| completion.as_array().unwrap());
     let first = &items[0];
-    assert_eq!(first["label"], "[3] new note", "{completion}");
-    assert_eq!(first["textEdit"]["newText"], "[3]");
+    assert_eq!(first["label"], "<3> new note", "{completion}");
+    assert_eq!(first["textEdit"]["newText"], "<3>");
 }
 
 #[tokio::test]

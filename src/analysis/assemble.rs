@@ -4,7 +4,8 @@
 
 use super::headings::HeadingKind;
 use super::index::Index;
-use super::scan::{HeadingCandidate, LabelLine};
+use super::marker_style::MarkerStyle;
+use super::scan::{HeadingCandidate, LabelLine, NextLine};
 use super::{Analysis, Heading, Marker, MissingIn, Note, Problem, ProblemKind};
 use crate::text::TextRange;
 
@@ -31,17 +32,22 @@ pub fn assemble(index: &Index, content_end: usize) -> Analysis {
         content_end_before: Vec::with_capacity(index.candidates.len()),
         ..Walk::default()
     };
+    let untitled = untitled_sections(index);
+    let mut untitled = untitled.iter().peekable();
     let mut candidates = index.candidates.iter().peekable();
-    let mut labels = index.labels.iter().peekable();
+    let mut labels = index.labels.iter().enumerate().peekable();
     loop {
         let next_is_label = match (candidates.peek(), labels.peek()) {
-            (Some(c), Some(l)) => l.label.start < c.range.start,
+            (Some(c), Some((_, l))) => l.label.start < c.range.start,
             (None, Some(_)) => true,
             (Some(_), None) => false,
             (None, None) => break,
         };
         if next_is_label {
-            if let Some(label) = labels.next() {
+            if let Some((at, label)) = labels.next() {
+                if untitled.next_if_eq(&&at).is_some() {
+                    walk.untitled_section(label);
+                }
                 walk.label(label);
             }
         } else if let Some(candidate) = candidates.next() {
@@ -50,7 +56,8 @@ pub fn assemble(index: &Index, content_end: usize) -> Analysis {
     }
     walk.close_note(content_end);
     walk.close_sections(content_end);
-    let markers = citations(&index.markers, &walk.notes, &walk.headings);
+    let continuations = series(&mut walk.notes);
+    let markers = citations(&index.markers, &walk.notes, &walk.headings, &continuations);
     let problems = note_problems(&markers, &walk.notes, &walk.headings);
     Analysis {
         headings: walk.headings,
@@ -59,6 +66,143 @@ pub fn assemble(index: &Index, content_end: usize) -> Analysis {
         problems,
         syntax: index.syntax.clone(),
     }
+}
+
+/// The labels (indices in `index.labels`) that open a notes section without a title: in a
+/// chapter (the text between top-level headings) that is not followed by a titled notes
+/// section, either the last label line after a separator line (`------`) with every label
+/// line after it, or a run of at least two label lines from one labelled 1 to the chapter's
+/// end, each line of it starting with a label.
+fn untitled_sections(index: &Index) -> Vec<usize> {
+    let labels = &index.labels;
+    if labels.is_empty() {
+        return Vec::new();
+    }
+    // Chapters end at top-level headings; a titled notes section is no chapter.
+    let tops: Vec<&HeadingCandidate> = index.candidates.iter().filter(|c| c.level == 1).collect();
+    let mut starts = Vec::new();
+    let mut first = 0;
+    for chapter in 0..=tops.len() {
+        let opened_by = chapter.checked_sub(1).map(|i| tops[i]);
+        let closed_by = tops.get(chapter);
+        let end = closed_by.map_or(usize::MAX, |c| c.range.start);
+        let after = first + labels[first..].partition_point(|l| l.label.start < end);
+        let in_chapter = first..after;
+        first = after;
+        let is_notes =
+            |c: Option<&&HeadingCandidate>| c.is_some_and(|c| c.kind == HeadingKind::Notes);
+        if in_chapter.is_empty() || is_notes(opened_by.as_ref()) || is_notes(closed_by) {
+            continue;
+        }
+        if let Some(start) = untitled_start(&labels[in_chapter.clone()]) {
+            starts.push(in_chapter.start + start);
+        }
+    }
+    starts
+}
+
+/// Where the untitled notes section of a chapter with these label lines starts, if it has one.
+fn untitled_start(labels: &[LabelLine]) -> Option<usize> {
+    if let Some(separated) = labels.iter().rposition(|l| l.after_separator) {
+        return Some(separated);
+    }
+    let last = labels.len() - 1;
+    if labels[last].next != NextLine::ChapterEnd {
+        return None;
+    }
+    let run_start = labels[..last]
+        .iter()
+        .rposition(|l| l.next != NextLine::Label)
+        .map_or(0, |i| i + 1);
+    let start = run_start + labels[run_start..].iter().position(|l| l.number == 1)?;
+    (start < last).then_some(start)
+}
+
+/// Where a notes section's glyph series runs out and another continues it: `from` entries up
+/// to `last` (`⑴`…`⒇`), then `to` entries numbered on from `last` (`①` is note 21).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Continuation {
+    section: usize,
+    from: MarkerStyle,
+    last: u32,
+    to: MarkerStyle,
+    offset: u16,
+}
+
+/// Numbers each section's entries on across a glyph series' continuation, and gives each the
+/// series of its style (see [`Note::series`]); returns the continuations found.
+fn series(notes: &mut [Note]) -> Vec<Continuation> {
+    let mut continuations = Vec::new();
+    let mut rest = notes;
+    while let Some(first) = rest.first() {
+        let section = first.section;
+        let len = rest.partition_point(|n| n.section == section);
+        let (notes, after) = rest.split_at_mut(len);
+        rest = after;
+        // The style each style's entries are numbered with, and from what offset.
+        let mut continued: Vec<(MarkerStyle, MarkerStyle, u16)> = Vec::new();
+        let mut previous: Option<(MarkerStyle, u32, u32)> = None;
+        let mut roots: Vec<MarkerStyle> = Vec::new();
+        for note in notes.iter_mut() {
+            let written = note.number;
+            if let Some(&(_, root, offset)) = continued.iter().find(|c| c.0 == note.style) {
+                note.offset = offset;
+                note.number = written + u32::from(offset);
+                note.series = series_of(&roots, root);
+            } else {
+                let continues = previous.filter(|&(style, last, _)| {
+                    style != note.style
+                        && written == 1
+                        && note.style.is_glyph()
+                        && style.is_glyph()
+                        && (last == 20 || Some(last) == style.last_glyph())
+                });
+                match continues.and_then(|(style, last, number)| {
+                    let offset = u16::try_from(number).ok()?;
+                    Some((style, last, offset))
+                }) {
+                    Some((style, last, offset)) => {
+                        let root = root_of(&continued, style);
+                        continued.push((note.style, root, offset));
+                        continuations.push(Continuation {
+                            section,
+                            from: style,
+                            last,
+                            to: note.style,
+                            offset,
+                        });
+                        note.offset = offset;
+                        note.number = written + u32::from(offset);
+                        note.series = series_of(&roots, root);
+                    }
+                    None => {
+                        if !roots.contains(&note.style) {
+                            roots.push(note.style);
+                        }
+                        note.series = series_of(&roots, note.style);
+                    }
+                }
+            }
+            previous = Some((note.style, written, note.number));
+        }
+    }
+    continuations
+}
+
+/// The style a style's entries are numbered with (itself, unless it continues another).
+fn root_of(continued: &[(MarkerStyle, MarkerStyle, u16)], style: MarkerStyle) -> MarkerStyle {
+    continued
+        .iter()
+        .find(|c| c.0 == style)
+        .map_or(style, |c| c.1)
+}
+
+fn series_of(roots: &[MarkerStyle], style: MarkerStyle) -> u8 {
+    roots
+        .iter()
+        .position(|&s| s == style)
+        .and_then(|i| u8::try_from(i).ok())
+        .unwrap_or(0)
 }
 
 #[derive(Default)]
@@ -94,8 +238,25 @@ impl Walk {
             tail: tail.map(|tail| tail.range),
             // Set by `close_sections` once the following headings are known.
             section: range,
+            untitled: false,
         });
         self.content_end_before.push(candidate.content_end_before);
+    }
+
+    /// Opens a notes section without a title at `label`, its first entry.
+    fn untitled_section(&mut self, label: &LabelLine) {
+        self.close_note(label.content_end_before);
+        self.notes_section = Some(self.headings.len());
+        self.headings.push(Heading {
+            level: 1,
+            kind: HeadingKind::Notes,
+            range: label.label,
+            line: label.label,
+            tail: None,
+            section: label.label,
+            untitled: true,
+        });
+        self.content_end_before.push(label.content_end_before);
     }
 
     fn label(&mut self, label: &LabelLine) {
@@ -106,6 +267,9 @@ impl Walk {
         self.open_note = Some(self.notes.len());
         self.notes.push(Note {
             number: label.number,
+            style: label.style,
+            offset: 0,
+            series: 0,
             label: label.label,
             range: label.label,
             section,
@@ -142,28 +306,158 @@ impl Walk {
 }
 
 /// The markers that are citations (all but the labels of note entries), each in its scope:
-/// the first notes section after it.
-fn citations(markers: &[Marker], notes: &[Note], headings: &[Heading]) -> Vec<Marker> {
+/// the first notes section after it, or the one it stands in (a cross-reference); each with
+/// its number on across a continued glyph series and the series of entries it cites.
+/// Superscripts count only where a scope uses them consistently (see [`superscripts_cite`]).
+fn citations(
+    markers: &[Marker],
+    notes: &[Note],
+    headings: &[Heading],
+    continuations: &[Continuation],
+) -> Vec<Marker> {
     let mut labels = notes.iter().map(|n| n.label.start).peekable();
     let mut sections = headings
         .iter()
         .enumerate()
         .filter(|(_, h)| h.kind == HeadingKind::Notes)
-        .map(|(i, h)| (i, h.range.start))
         .peekable();
+    let mut inside: Option<(usize, &Heading)> = None;
     let mut citations = Vec::with_capacity(markers.len());
     for marker in markers {
         while labels.next_if(|&l| l < marker.range.start).is_some() {}
         if labels.peek() == Some(&marker.range.start) {
             continue;
         }
-        while sections
-            .next_if(|&(_, start)| start < marker.range.start)
-            .is_some()
-        {}
-        citations.push(marker.with_scope(sections.peek().map(|&(i, _)| i)));
+        while let Some(passed) = sections.next_if(|(_, h)| h.range.start < marker.range.start) {
+            inside = Some(passed);
+        }
+        let in_section = inside.filter(|(_, h)| marker.range.start < h.section.end);
+        let scope = match in_section {
+            Some((scope, _)) => Some(scope),
+            None => sections.peek().map(|&(i, _)| i),
+        };
+        citations.push(Marker {
+            cross_reference: in_section.is_some(),
+            ..marker.with_scope(scope)
+        });
+    }
+    let mut start = 0;
+    while start < citations.len() {
+        let scope = citations[start].scope();
+        let len = citations[start..].partition_point(|m| m.scope() == scope);
+        let scope_notes = scope.map_or(&[][..], |scope| notes_in(notes, scope));
+        resolve_scope(
+            &mut citations[start..start + len],
+            scope_notes,
+            continuations,
+        );
+        start += len;
+    }
+    if citations.iter().any(|m| m.number == 0) {
+        citations.retain(|m| m.number != 0);
     }
     citations
+}
+
+/// The entries of the notes section `scope`.
+fn notes_in(notes: &[Note], scope: usize) -> &[Note] {
+    let first = notes.partition_point(|n| n.section < scope);
+    let after = notes.partition_point(|n| n.section <= scope);
+    &notes[first..after]
+}
+
+/// The series of a marker that cites no series (its number is in several).
+const NO_SERIES: u8 = u8::MAX;
+
+/// Numbers the markers of one scope on across its notes' continuations, picks the series each
+/// cites, and marks (number 0) superscripts that are not markers there.
+fn resolve_scope(markers: &mut [Marker], notes: &[Note], continuations: &[Continuation]) {
+    if markers.iter().any(|m| m.style == MarkerStyle::Superscript)
+        && !superscripts_cite(markers, notes)
+    {
+        for marker in markers
+            .iter_mut()
+            .filter(|m| m.style == MarkerStyle::Superscript)
+        {
+            marker.number = 0;
+        }
+    }
+    let section = notes.first().map(|n| n.section);
+    let continuations: Vec<&Continuation> = continuations
+        .iter()
+        .filter(|c| Some(c.section) == section)
+        .collect();
+    let mut running_out: Vec<bool> = vec![false; continuations.len()];
+    for marker in markers.iter_mut() {
+        for (c, reached) in continuations.iter().zip(running_out.iter_mut()) {
+            // (Compared before the marker's own offset is added: as written.)
+            if marker.style == c.from && marker.number == c.last {
+                *reached = true;
+            }
+        }
+        let continued = continuations
+            .iter()
+            .zip(&running_out)
+            .rfind(|(c, reached)| **reached && c.to == marker.style)
+            .map(|(c, _)| c.offset);
+        if let Some(offset) = continued.filter(|_| marker.number != 0) {
+            marker.offset = offset;
+            marker.number += u32::from(offset);
+        }
+    }
+    // The numbers cited in the glyphs of the entries: a marker of another style citing one of
+    // them by number would be ambiguous (`⑴` and `①` both for an entry `⑴`).
+    // (Looked up by style: a book's notes section has thousands of entries.)
+    let mut series_of_style: [Option<u8>; STYLES] = [None; STYLES];
+    for note in notes {
+        series_of_style[note.style as usize].get_or_insert(note.series);
+    }
+    let mut cited_as_listed: Vec<u32> = markers
+        .iter()
+        .filter(|m| series_of_style[m.style as usize].is_some())
+        .map(|m| m.number)
+        .collect();
+    cited_as_listed.sort_unstable();
+    let one_series = notes.iter().all(|n| n.series == 0);
+    for marker in markers.iter_mut() {
+        marker.series = match series_of_style[marker.style as usize] {
+            Some(series) => series,
+            None if cited_as_listed.binary_search(&marker.number).is_ok() => NO_SERIES,
+            None if one_series => 0,
+            None => series_by_number(marker, notes),
+        };
+    }
+}
+
+/// How many marker styles there are (built-in and the user's pattern).
+const STYLES: usize = MarkerStyle::Pattern as usize + 1;
+
+/// The series of entries a marker of a style no entry has cites: the one series that has
+/// its number, if only one does.
+fn series_by_number(marker: &Marker, notes: &[Note]) -> u8 {
+    let mut series = notes
+        .iter()
+        .filter(|n| n.number == marker.number)
+        .map(|n| n.series);
+    match series.next() {
+        Some(first) if series.all(|s| s == first) => first,
+        // No entry, or entries of that number in several series: it cites none (missing).
+        _ => NO_SERIES,
+    }
+}
+
+/// Whether a scope's superscripts are note markers: its entries are labelled with
+/// superscripts, or its superscripts number 1, 2, … from the first (at least two). Otherwise
+/// they are exponents and units (`m²`, `10⁶`).
+fn superscripts_cite(markers: &[Marker], notes: &[Note]) -> bool {
+    if notes.iter().any(|n| n.style == MarkerStyle::Superscript) {
+        return true;
+    }
+    let mut numbers = markers
+        .iter()
+        .filter(|m| m.style == MarkerStyle::Superscript)
+        .map(|m| m.number);
+    numbers.next() == Some(1) && numbers.any(|n| n == 2)
 }
 
 /// missing-note, unused-note and duplicate-note: the markers checked against the entries of
@@ -204,13 +498,19 @@ fn note_problems(markers: &[Marker], notes: &[Note], headings: &[Heading]) -> Ve
         let in_scope = markers.partition_point(|m| m.scope() == Some(scope));
         let (scope_markers, rest) = markers.split_at(in_scope);
         markers = rest;
-        check_scope(
-            scope_markers,
-            scope_notes,
-            &mut first_entry,
-            &mut cited,
-            &mut problems,
-        );
+        let one_series = scope_markers.iter().all(|m| m.series == 0)
+            && scope_notes.iter().all(|n| n.series == 0);
+        if one_series {
+            check_scope(
+                scope_markers,
+                scope_notes,
+                &mut first_entry,
+                &mut cited,
+                &mut problems,
+            );
+        } else {
+            check_each_series(scope_markers, scope_notes, table_len, &mut problems);
+        }
     }
     // What is left are markers after the last notes section.
     for marker in markers {
@@ -231,6 +531,34 @@ fn note_problems(markers: &[Marker], notes: &[Note], headings: &[Heading]) -> Ve
         (a.range.cmp(&b.range)).then_with(|| a.code().as_str().cmp(b.code().as_str()))
     });
     problems
+}
+
+/// The problems of a scope whose entries are in several series (see [`Note::series`]), series
+/// by series.
+fn check_each_series(
+    markers: &[Marker],
+    notes: &[Note],
+    table_len: usize,
+    problems: &mut Vec<Problem>,
+) {
+    let mut series: Vec<u8> = markers
+        .iter()
+        .map(|m| m.series)
+        .chain(notes.iter().map(|n| n.series))
+        .collect();
+    series.sort_unstable();
+    series.dedup();
+    for each in series {
+        let markers: Vec<Marker> = markers
+            .iter()
+            .filter(|m| m.series == each)
+            .copied()
+            .collect();
+        let notes: Vec<Note> = notes.iter().filter(|n| n.series == each).copied().collect();
+        let mut first_entry = vec![None; table_len];
+        let mut cited = vec![false; table_len];
+        check_scope(&markers, &notes, &mut first_entry, &mut cited, problems);
+    }
 }
 
 /// The problems of one scope; `first_entry` and `cited` are all `None` and `false` before, and
@@ -274,7 +602,17 @@ fn check_scope<'a>(
             problems.push(Problem::new(kind, note.label));
         }
     }
-    order_problems(markers, notes, problems);
+    // A cross-reference (`见注〔18〕` in a note) does not count for the order of citation.
+    if markers.iter().any(|m| m.cross_reference) {
+        let citations: Vec<Marker> = markers
+            .iter()
+            .filter(|m| !m.cross_reference)
+            .copied()
+            .collect();
+        order_problems(&citations, notes, problems);
+    } else {
+        order_problems(markers, notes, problems);
+    }
     // Reset only what this scope touched.
     for note in notes {
         first_entry[note.number as usize] = None;

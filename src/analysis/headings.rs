@@ -26,12 +26,64 @@ const SECTION_TITLES: &[&str] = &[
     "附录",
 ];
 
-/// Titles that open a notes section.
-const NOTES_TITLES: &[&str] = &["註釋", "注釋", "注释"];
+/// Titles that open a notes section (as [`notes_title_form`] gives them).
+const NOTES_TITLES: &[&str] = &[
+    "註釋", "注釋", "注释", "註", "注", "附注", "附註", "校注", "校註", "譯注", "譯註", "译注",
+    "訳注", "原注", "原註", "注解", "註解",
+];
 
-/// Whether `title` (without a final colon) is a built-in notes title.
+/// Whether `title` (as [`notes_title_form`] gives it) is a built-in notes title.
 pub fn is_notes_title(title: &str) -> bool {
     NOTES_TITLES.contains(&title)
+}
+
+/// Marks set before a title to decorate it (`□注释`, `■注`).
+fn is_decoration(c: char) -> bool {
+    matches!(
+        c,
+        '□' | '■'
+            | '◇'
+            | '◆'
+            | '○'
+            | '●'
+            | '◎'
+            | '※'
+            | '★'
+            | '☆'
+            | '▲'
+            | '△'
+            | '▼'
+            | '▽'
+            | '►'
+            | '▶'
+    )
+}
+
+/// A title line's text as notes titles are compared: without spaces inside it (`注　　释`),
+/// decorations before it (`□注释`), the brackets around it (`【注釋】`, `〖注〗`) and a final
+/// colon.
+pub fn notes_title_form(text: &str) -> std::borrow::Cow<'_, str> {
+    let text = text.trim_matches(is_space).trim_end_matches(['：', ':']);
+    let text = text.trim_start_matches(is_decoration);
+    let text = [
+        ('【', '】'),
+        ('〖', '〗'),
+        ('［', '］'),
+        ('[', ']'),
+        ('〔', '〕'),
+    ]
+    .iter()
+    .find_map(|&(open, close)| text.strip_prefix(open)?.strip_suffix(close))
+    .unwrap_or(text)
+    .trim_end_matches(['：', ':']);
+    if text.contains(is_space) {
+        text.chars()
+            .filter(|&c| !is_space(c))
+            .collect::<String>()
+            .into()
+    } else {
+        text.into()
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -60,8 +112,29 @@ pub struct HeadingLine {
 pub fn starts_a_section_title(c: char) -> bool {
     matches!(
         c,
-        '前' | '引' | '導' | '导' | '結' | '结' | '餘' | '余' | '參' | '参' | '附' | '註' | '注'
-    )
+        '前' | '引'
+            | '導'
+            | '导'
+            | '結'
+            | '结'
+            | '餘'
+            | '余'
+            | '參'
+            | '参'
+            | '附'
+            | '註'
+            | '注'
+            | '校'
+            | '譯'
+            | '译'
+            | '訳'
+            | '原'
+            | '【'
+            | '〖'
+            | '［'
+            | '['
+            | '〔'
+    ) || is_decoration(c)
 }
 
 /// Spaces that PDF extraction and CJK typesetting leave around a line's text.
@@ -103,6 +176,11 @@ pub fn classify_by(
     if last_meaningful.is_some_and(is_sentence_punctuation) {
         return None;
     }
+    // A heading stands alone on its line: a full stop or a semicolon inside it, or a second
+    // item (`（一）……，（二）……`), makes it a sentence or a list.
+    if text.contains(['。', '；', ';']) || has_second_item(text) {
+        return None;
+    }
     let (level, kind) = shape(text)?;
     Some(HeadingLine {
         level,
@@ -121,10 +199,10 @@ pub fn shape_by(
     custom: impl Fn(&str) -> Option<u8>,
     builtin_level: impl Fn(u8) -> bool,
 ) -> Option<(u8, HeadingKind)> {
-    let title = text.trim_end_matches(['：', ':']);
-    if is_notes_title(title) {
+    if is_notes_title(&notes_title_form(text)) {
         return Some((1, HeadingKind::Notes));
     }
+    let title = text.trim_end_matches(['：', ':']);
     if SECTION_TITLES.contains(&title) {
         return Some((1, HeadingKind::Titled));
     }
@@ -191,6 +269,28 @@ fn parenthesised_level(text: &str) -> Option<u8> {
     }
 }
 
+/// Whether a `（二）` or `(2)` follows somewhere after the start of `text`.
+fn has_second_item(text: &str) -> bool {
+    let mut rest = text;
+    let mut first = true;
+    while let Some(at) = rest.find(['（', '(']) {
+        let after = &rest[at + rest[at..].chars().next().map_or(1, char::len_utf8)..];
+        // At most two digits or three numerals: `（1945）` is a year.
+        let numeral = match digits_prefix_len(after) {
+            0 => chinese_prefix_len(after).min(9),
+            n if n <= 2 || after[..n].chars().count() <= 2 => n,
+            _ => 0,
+        };
+        let item = numeral > 0 && after[numeral..].starts_with(['）', ')']);
+        if item && !(first && at == 0) {
+            return true;
+        }
+        first = false;
+        rest = after;
+    }
+    false
+}
+
 fn has_title(rest: &str) -> bool {
     !rest.trim_start_matches(is_space).is_empty()
 }
@@ -235,6 +335,36 @@ mod tests {
         assert_eq!(shape("注释:"), Some((1, Notes, "注释:")));
         assert_eq!(shape(" 注釋 "), Some((1, Notes, "注釋")));
         assert_eq!(shape("結語部分"), None);
+        for title in [
+            "注　　释",
+            "註　釋",
+            "【注釋】",
+            "〖注〗",
+            "□注释",
+            "注：",
+            "附注",
+            "校注",
+            "譯注",
+            "译注",
+            "【 注 释 】：",
+        ] {
+            assert_eq!(shape(title).map(|s| s.1), Some(Notes), "{title}");
+        }
+        assert_eq!(shape("注：本表數據來自統計年鑑"), None);
+        assert_eq!(shape("【附件】"), None);
+    }
+
+    #[test]
+    fn a_heading_stands_alone_on_its_line() {
+        assert_eq!(shape("（一）绝大部分半自耕农，（二）贫农"), None);
+        assert_eq!(shape("（一）工人(二)农民"), None);
+        assert_eq!(
+            shape("（一）曾因故意犯罪被判处刑罚，执行期满未逾五年的；"),
+            None
+        );
+        assert_eq!(shape("一、問題。其次"), None);
+        assert_eq!(shape("（二）中国社会各阶级的分析").map(|s| s.0), Some(2));
+        assert_eq!(shape("（三）日本（1945）的轉折").map(|s| s.0), Some(2));
     }
 
     #[test]

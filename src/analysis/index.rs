@@ -58,7 +58,7 @@ impl Index {
                 &syntax,
                 &text[chunk.clone()],
                 chunk.start,
-                scan::content_end_before_in(text, chunk.start),
+                scan::before_in(text, chunk.start),
                 || scan::first_content_line_in(text, chunk.end),
             )
         };
@@ -135,7 +135,7 @@ impl Index {
             &self.syntax,
             &new_region_text,
             region.start,
-            content_end_before(rope, region.start),
+            before(rope, region.start),
             || first_content_line_from(rope, new_end),
         );
         let shift = Shift {
@@ -293,7 +293,8 @@ pub struct IndexBuilder {
     pending: String,
     /// Where `pending` starts in the document.
     base: usize,
-    content_end: usize,
+    /// What the stretch scanned next needs of the text before it.
+    before: scan::Before,
     /// After an attempt found nothing ready (a very long line, or no complete line after the
     /// stretch yet), the length `pending` must reach before the next attempt: trying again on
     /// every piece would read the same text over and over.
@@ -314,7 +315,7 @@ impl IndexBuilder {
             scans: Vec::new(),
             pending: String::new(),
             base: 0,
-            content_end: 0,
+            before: scan::Before::default(),
             retry_at: 0,
         }
     }
@@ -334,7 +335,7 @@ impl IndexBuilder {
             &self.syntax,
             &pending,
             self.base,
-            self.content_end,
+            self.before,
             || None,
         ));
         Index::from_scans(self.scans, self.syntax)
@@ -362,10 +363,13 @@ impl IndexBuilder {
             &self.syntax,
             &self.pending[..cut],
             base,
-            self.content_end,
+            self.before,
             || line_after,
         );
-        self.content_end = scan.content_end;
+        self.before = scan::Before {
+            content_end: scan.content_end,
+            separator: scan.ends_with_separator,
+        };
         self.scans.push(scan);
         self.pending.drain(..cut);
         self.base += cut;
@@ -453,10 +457,20 @@ fn is_blank(rope: &Rope, line: usize) -> bool {
         .all(|c| is_space(c) || c == '\n' || c == '\r')
 }
 
-/// Where the content before byte `offset` (a line start) ends: the end of the last non-blank
-/// line before it, or 0.
-fn content_end_before(rope: &Rope, offset: usize) -> usize {
-    last_content_end(rope, (0..rope.byte_to_line(offset)).rev())
+/// What the lines before byte `offset` (a line start) tell the line there: where the last
+/// non-blank one ends (or 0), and whether it is a separator.
+fn before(rope: &Rope, offset: usize) -> scan::Before {
+    (0..rope.byte_to_line(offset))
+        .rev()
+        .find_map(|line| {
+            let (start, text) = line_text(rope, line);
+            let (lead, content) = scan::trim(&text)?;
+            Some(scan::Before {
+                content_end: start + lead + content.len(),
+                separator: scan::is_separator(content),
+            })
+        })
+        .unwrap_or_default()
 }
 
 /// The end of the document's content: the end of its last non-blank line, or 0.

@@ -540,9 +540,14 @@ fn half_width_punctuation(
         return;
     }
     marks.sort_unstable();
+    // Inside `〔…〕` is an editor's or translator's remark (`〔訳注: …〕`), quoted as written.
+    let remarks: Vec<(usize, usize)> = memchr::memmem::find_iter(bytes, "〔")
+        .filter_map(|open| Some((open, open + body[open..].find('〕')?)))
+        .collect();
+    let in_remark = |at: usize| remarks.iter().any(|&(open, close)| open < at && at < close);
     for at in marks {
         let byte = bytes[at];
-        if !outside_urls(base + at) {
+        if !outside_urls(base + at) || in_remark(at) {
             continue;
         }
         let (before_gap, before) = neighbour(body[..at].chars().rev());
@@ -692,7 +697,7 @@ mod tests {
     #[test]
     fn half_width_punctuation_between_cjk() {
         check_text(
-            "姿態，日本主要是采取“制衡”(balancing) 的做法 ,日本。\n\nTokyo, Japan (2023)。見 https://a.b/?x=1,2 。時間:下午",
+            "姿態，日本主要是采取“制衡”(balancing) 的做法 ,日本。\n\nTokyo, Japan (2023)。見 https://a.b/?x=1,2 。時間:下午〔訳注: 高天原〕",
             expect![[r#"
                 half-width-punctuation "(balancing) " half-width parentheses after CJK text: write （…）
                 half-width-punctuation " ," half-width , between CJK characters: write ，

@@ -8,6 +8,7 @@ pub mod headings;
 pub mod index;
 mod lines;
 pub mod lint;
+pub mod marker_style;
 pub mod numerals;
 pub mod paragraphs;
 mod scan;
@@ -16,6 +17,7 @@ pub mod urls;
 
 pub use headings::HeadingKind;
 pub use lines::{join_lines, joins_with_space};
+pub use marker_style::MarkerStyle;
 
 use crate::text::TextRange;
 
@@ -50,12 +52,18 @@ pub struct Heading {
     /// From the heading to the end of the last non-blank line before the next heading of the
     /// same or a higher level.
     pub section: TextRange,
+    /// A notes section with no title line (a run of entries at the end of a chapter): its
+    /// `range` and `line` are its first entry's label.
+    pub untitled: bool,
 }
 
 impl Heading {
     /// The heading's text, a wrapped continuation joined on and a trailing colon dropped.
     /// `text` is the text this heading was found in.
     pub fn title(&self, text: &ropey::Rope) -> String {
+        if self.untitled {
+            return UNTITLED_NOTES.to_string();
+        }
         let read = |range: TextRange| {
             text.get_byte_slice(range.start..range.end)
                 .map(String::from)
@@ -70,6 +78,9 @@ impl Heading {
     }
 }
 
+/// What a notes section without a title is called in the outline.
+pub const UNTITLED_NOTES: &str = "（註釋）";
+
 /// Drops the colon that ends a title such as `註釋：`.
 fn without_colon(title: &mut String) -> &mut String {
     let len = title.trim_end_matches(['：', ':']).len();
@@ -77,11 +88,22 @@ fn without_colon(title: &mut String) -> &mut String {
     title
 }
 
-/// A citation such as `〔3〕` in the text.
+/// A citation such as `〔3〕` (or `⑶`, `③`, `³` …) in the text, or a cross-reference such as
+/// `见注〔3〕` inside a note.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Marker {
     pub range: TextRange,
+    /// The note's number: the number its glyph or digits write, plus [`Marker::offset`].
     pub number: u32,
+    pub style: MarkerStyle,
+    /// What a glyph series continued from an earlier one adds to the glyph's number (`①`
+    /// after `⒇` is note 21); 0 otherwise.
+    pub offset: u16,
+    /// Which of its notes section's series of entries the marker cites (see [`Note::series`]).
+    pub series: u8,
+    /// A marker inside a note, naming another note of its section (`见注〔18〕`): it resolves
+    /// like a citation but does not count for the order of first citation.
+    pub cross_reference: bool,
     /// The notes section the marker belongs to (see [`Marker::scope`]).
     scope: u32,
 }
@@ -90,19 +112,34 @@ pub struct Marker {
 const NO_SCOPE: u32 = u32::MAX;
 
 impl Marker {
-    pub fn new(range: TextRange, number: u32) -> Marker {
+    pub fn new(range: TextRange, number: u32, style: MarkerStyle) -> Marker {
         Marker {
             range,
             number,
+            style,
+            offset: 0,
+            series: 0,
+            cross_reference: false,
             scope: NO_SCOPE,
         }
     }
 
     /// The index in [`Analysis::headings`] of the notes section the marker belongs to: the
     /// first one after it (books restart numbering in each chapter, each chapter ending with
-    /// its own notes). `None` when no notes section follows.
+    /// its own notes), or the one it stands in (a cross-reference). `None` when no notes
+    /// section follows.
     pub fn scope(&self) -> Option<usize> {
         (self.scope != NO_SCOPE).then_some(self.scope as usize)
+    }
+
+    /// The number as the marker's glyph or digits write it.
+    pub fn written_number(&self) -> u32 {
+        self.number - u32::from(self.offset)
+    }
+
+    /// Whether the marker names the note `key`.
+    pub fn names(&self, key: NoteKey) -> bool {
+        self.number == key.number && self.series == key.series && self.scope() == key.scope
     }
 
     fn with_scope(self, scope: Option<usize>) -> Marker {
@@ -113,11 +150,49 @@ impl Marker {
     }
 }
 
-/// An entry of a notes section: a line starting with `〔n〕` and the lines that follow it.
+/// Which note a marker or label names: its number in a series of a notes section.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct NoteKey {
+    /// The notes section (a heading index); `None` for markers after the last one.
+    pub scope: Option<usize>,
+    pub number: u32,
+    pub series: u8,
+}
+
+impl From<&Marker> for NoteKey {
+    fn from(marker: &Marker) -> NoteKey {
+        NoteKey {
+            scope: marker.scope(),
+            number: marker.number,
+            series: marker.series,
+        }
+    }
+}
+
+impl From<&Note> for NoteKey {
+    fn from(note: &Note) -> NoteKey {
+        NoteKey {
+            scope: Some(note.section),
+            number: note.number,
+            series: note.series,
+        }
+    }
+}
+
+/// An entry of a notes section: a line starting with a label (`〔n〕`, `⑴`, `①` …) and the
+/// lines that follow it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Note {
+    /// The note's number: its label's number plus [`Note::offset`].
     pub number: u32,
-    /// The `〔n〕` that starts the entry.
+    pub style: MarkerStyle,
+    /// What a glyph series continued from an earlier one adds (`①` after `⒇` is note 21).
+    pub offset: u16,
+    /// A notes section listing entries in more than one style (an author's `〔1〕` and a
+    /// translator's `①`) has a series per style, numbered apart; a continued glyph series
+    /// belongs to the series it continues. 0 in a section of one style.
+    pub series: u8,
+    /// The label that starts the entry.
     pub label: TextRange,
     /// From the label to the end of the entry's last non-blank line.
     pub range: TextRange,
@@ -126,6 +201,11 @@ pub struct Note {
 }
 
 impl Note {
+    /// The number as the label's glyph or digits write it.
+    pub fn written_number(&self) -> u32 {
+        self.number - u32::from(self.offset)
+    }
+
     /// The entry's text after its label.
     pub fn body(&self) -> TextRange {
         TextRange::new(self.label.end, self.range.end)
@@ -478,15 +558,16 @@ impl Analysis {
         &self.notes[first..after]
     }
 
-    /// The first entry for note `number` in the notes section `scope`: the one the markers of
-    /// that scope resolve to.
-    pub fn note_in(&self, scope: usize, number: u32) -> Option<&Note> {
-        self.notes_of(scope).iter().find(|n| n.number == number)
+    /// The first entry for the note `key` names: the one the markers naming it resolve to.
+    pub fn note_for(&self, key: NoteKey) -> Option<&Note> {
+        self.notes_of(key.scope?)
+            .iter()
+            .find(|n| n.number == key.number && n.series == key.series)
     }
 
     /// The entry the marker cites.
     pub fn note_of(&self, marker: &Marker) -> Option<&Note> {
-        self.note_in(marker.scope()?, marker.number)
+        self.note_for(marker.into())
     }
 
     /// The scope of text at `offset`: the first notes section after it (as for a marker

@@ -5,20 +5,14 @@
 //! before it (where the previous content ends) and after it (a wrapped heading's tail). That is
 //! what lets [`super::index::Index`] rescan only the lines an edit touched.
 
-use memchr::memmem;
-
 use super::headings::{self, is_sentence_punctuation, is_space, HeadingKind, HeadingLine};
 use super::index::WidthHistogram;
 use super::lines::line_spans;
+use super::marker_style::{self, MarkerStyle, StyleSet};
 use super::numerals::digit_value;
 use super::syntax::Syntax;
 use super::Marker;
 use crate::text::TextRange;
-
-/// The most digits a note number may have.
-const MAX_MARKER_DIGITS: usize = 5;
-const OPEN: &str = "〔";
-const CLOSE: char = '〕';
 
 /// A line that reads as a heading on its own.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -43,12 +37,31 @@ pub struct HeadingTail {
     pub width: u32,
 }
 
-/// A line that starts with `〔n〕`: a note entry, if it stands in a notes section.
+/// A line that starts with a note label (`〔n〕`, `⑴`, `①` …): a note entry, if it stands in a
+/// notes section.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct LabelLine {
     pub label: TextRange,
+    /// The number the label writes.
     pub number: u32,
+    pub style: MarkerStyle,
     pub content_end_before: usize,
+    /// Whether the nearest non-blank line before is a separator line (`------`).
+    pub after_separator: bool,
+    /// What the nearest non-blank line after is.
+    pub next: NextLine,
+}
+
+/// What follows a label's line: an untitled notes section is a run of label lines that ends
+/// a chapter.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum NextLine {
+    /// Another line starting with a label.
+    Label,
+    /// Nothing (the end of the text), or a top-level heading.
+    ChapterEnd,
+    #[default]
+    Other,
 }
 
 /// The facts found in one stretch of text, in document order.
@@ -61,27 +74,41 @@ pub struct Scan {
     pub widths: WidthHistogram,
     /// End of the last non-blank line of the stretch (or the value passed in if none).
     pub content_end: usize,
+    /// Whether the last non-blank line of the stretch is a separator (or the value passed in
+    /// if none).
+    pub ends_with_separator: bool,
+}
+
+/// What a stretch's first line needs to know of the text before it: where the last non-blank
+/// line before it ends, and whether that line is a separator.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Before {
+    pub content_end: usize,
+    pub separator: bool,
 }
 
 /// Scans `text` by the rules of `syntax`; it starts at byte `base` of the document and at the
 /// start of a line.
 ///
-/// `content_end_before` is where the content before the stretch ends; `line_after` gives the
+/// `before` is what the stretch needs of the content before it; `line_after` gives the
 /// first non-blank line after the stretch (its text), for a heading on the stretch's last
 /// non-blank line.
 pub fn scan(
     syntax: &Syntax,
     text: &str,
     base: usize,
-    content_end_before: usize,
+    before: Before,
     line_after: impl FnOnce() -> Option<(usize, String)>,
 ) -> Scan {
     let mut scan = Scan {
-        content_end: content_end_before,
+        content_end: before.content_end,
         ..Scan::default()
     };
     // A heading waiting for the next non-blank line, which may be its tail.
     let mut waiting: Option<HeadingCandidate> = None;
+    let mut after_separator = before.separator;
+    // A label line waiting for the next non-blank line.
+    let mut label_waiting: Option<usize> = None;
     for span in line_spans(text) {
         let line = &text[span.start..span.end];
         let Some((lead, content)) = trim(line) else {
@@ -93,23 +120,45 @@ pub fn scan(
             scan.candidates
                 .push(with_tail(candidate, content, start, width, syntax));
         }
+        if let Some(label) = label_waiting.take().and_then(|i| scan.labels.get_mut(i)) {
+            label.next = next_line(syntax, line, content);
+        }
         let prev_end = scan.content_end;
         scan.widths.add(width);
         scan.content_end = start + content.len();
+        let separator_before = std::mem::replace(&mut after_separator, is_separator(content));
         if let Some(heading) = syntax.heading(line, content) {
             waiting = Some(candidate(base + span.start, heading, width, prev_end));
             continue;
         }
-        if let Some((len, number)) = syntax.label_at(content) {
+        if let Some((len, number, style)) = syntax.label_at(content) {
+            label_waiting = Some(scan.labels.len());
             scan.labels.push(LabelLine {
                 label: TextRange::new(start, start + len),
                 number,
+                style,
                 content_end_before: prev_end,
+                after_separator: separator_before,
+                next: NextLine::Other,
             });
         }
     }
+    let after = if waiting.is_some() || label_waiting.is_some() {
+        line_after()
+    } else {
+        None
+    };
+    if let Some(label) = label_waiting.and_then(|i| scan.labels.get_mut(i)) {
+        label.next = match &after {
+            Some((_, line)) => match trim(line) {
+                Some((_, content)) => next_line(syntax, line, content),
+                None => NextLine::ChapterEnd,
+            },
+            None => NextLine::ChapterEnd,
+        };
+    }
     if let Some(candidate) = waiting {
-        let tail = line_after().and_then(|(start, line)| {
+        let tail = after.and_then(|(start, line)| {
             let (lead, content) = trim(&line)?;
             Some((start + lead, content.to_string()))
         });
@@ -122,23 +171,37 @@ pub fn scan(
         });
     }
     scan.markers = syntax.markers(text, base);
+    scan.ends_with_separator = after_separator;
     scan
 }
 
-/// Where the content before byte `offset` of `text` (a line start) ends: the end of the last
-/// non-blank line before it, or 0.
-pub fn content_end_before_in(text: &str, offset: usize) -> usize {
+/// What a non-blank line is to the label line before it.
+fn next_line(syntax: &Syntax, line: &str, content: &str) -> NextLine {
+    match syntax.heading(line, content) {
+        Some(heading) if heading.level == 1 => NextLine::ChapterEnd,
+        Some(_) => NextLine::Other,
+        None if syntax.label_at(content).is_some() => NextLine::Label,
+        None => NextLine::Other,
+    }
+}
+
+/// What the text before byte `offset` of `text` (a line start) tells the line there: where
+/// its last non-blank line ends (or 0), and whether that line is a separator.
+pub fn before_in(text: &str, offset: usize) -> Before {
     let mut end = offset;
     while end > 0 {
         let line_start =
             memchr::memrchr2(b'\n', b'\r', &text.as_bytes()[..end - 1]).map_or(0, |i| i + 1);
         let line = text[line_start..end].trim_end_matches(['\n', '\r']);
         if let Some((lead, content)) = trim(line) {
-            return line_start + lead + content.len();
+            return Before {
+                content_end: line_start + lead + content.len(),
+                separator: is_separator(content),
+            };
         }
         end = line_start;
     }
-    0
+    Before::default()
 }
 
 /// The first non-blank line of `text` starting at or after byte `offset` (a line start): its
@@ -269,49 +332,31 @@ fn with_tail(
     candidate
 }
 
-/// Every `〔n〕` in `text`, with offsets from `base`.
-pub fn markers(text: &str, base: usize) -> Vec<Marker> {
-    memmem::find_iter(text.as_bytes(), OPEN)
-        .filter_map(|at| {
-            let (len, number) = marker_at(&text[at..])?;
-            if is_document_number(&text[..at], &text[at + len..]) {
-                return None;
-            }
-            Some(Marker::new(
-                TextRange::new(base + at, base + at + len),
-                number,
-            ))
+/// Whether a line's text is a separator drawn between the text and its notes: `------`,
+/// `——————`, `＊＊＊`, `────`.
+pub fn is_separator(content: &str) -> bool {
+    let mut chars = content.chars();
+    let Some(first) = chars.next() else {
+        return false;
+    };
+    let drawn = matches!(
+        first,
+        '-' | '—' | '─' | '━' | '_' | '＿' | '=' | '＝' | '*' | '＊' | '～' | '~' | '·' | '－'
+    );
+    let count = 1 + chars.clone().count();
+    drawn && count >= if first == '—' { 2 } else { 3 } && chars.all(|c| c == first)
+}
+
+/// Every marker of the built-in styles not in `off` in `text` (which starts at a line start),
+/// with offsets from `base`.
+pub fn markers(text: &str, base: usize, off: StyleSet) -> Vec<Marker> {
+    marker_style::find(text, off)
+        .into_iter()
+        .map(|(at, read)| {
+            let range = TextRange::new(base + at, base + at + read.len);
+            Marker::new(range, read.number, read.style)
         })
         .collect()
-}
-
-/// Whether the bracketed number between `before` and `after` is the year of an official
-/// document's number, as in `國發〔2023〕5號` or `国办发〔2024〕12号`: right after the issuing
-/// office's abbreviation, the year, then the document's number and `號`.
-pub fn is_document_number(before: &str, after: &str) -> bool {
-    let office = before
-        .chars()
-        .next_back()
-        .is_some_and(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
-    let digits = after.len() - after.trim_start_matches(|c| digit_value(c).is_some()).len();
-    office && digits > 0 && after[digits..].starts_with(['號', '号'])
-}
-
-/// The length and number of a marker `〔n〕` at the start of `text` (ASCII or full-width
-/// digits, at most five).
-pub fn marker_at(text: &str) -> Option<(usize, u32)> {
-    let digits = text.strip_prefix(OPEN)?;
-    let mut number = 0u32;
-    for (count, (at, c)) in digits.char_indices().enumerate() {
-        if c == CLOSE {
-            return (count > 0).then_some((OPEN.len() + at + CLOSE.len_utf8(), number));
-        }
-        if count == MAX_MARKER_DIGITS {
-            return None;
-        }
-        number = number * 10 + digit_value(c)?;
-    }
-    None
 }
 
 #[cfg(test)]
@@ -319,21 +364,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn markers_in_both_digit_widths() {
-        assert_eq!(marker_at("〔1〕"), Some((7, 1)));
-        assert_eq!(marker_at("〔１７〕後"), Some((12, 17)));
-        assert_eq!(marker_at("〔99999〕"), Some((11, 99999)));
-        assert_eq!(marker_at("〔123456〕"), None);
-        assert_eq!(marker_at("〔〕"), None);
-        assert_eq!(marker_at("〔x〕"), None);
-        assert_eq!(marker_at("〔1"), None);
-        assert_eq!(marker_at("(1)"), None);
-    }
-
-    #[test]
     fn a_year_in_a_document_number_is_no_marker() {
         let found = |text: &str| {
-            markers(text, 0)
+            markers(text, 0, StyleSet::default())
                 .iter()
                 .map(|m| m.number)
                 .collect::<Vec<_>>()
@@ -342,6 +375,17 @@ mod tests {
         assert_eq!(found("国办发〔2024〕１２号"), [] as [u32; 0]);
         assert_eq!(found("見〔2023〕。另〔2023〕5頁"), [2023, 2023]);
         assert_eq!(found("〔2023〕5號"), [2023]);
+    }
+
+    #[test]
+    fn separator_lines() {
+        for line in ["------", "——————", "——", "＊＊＊", "────────", "___"]
+        {
+            assert!(is_separator(line), "{line}");
+        }
+        for line in ["--", "-", "—", "-- a", "——注", "=-="] {
+            assert!(!is_separator(line), "{line}");
+        }
     }
 
     #[test]

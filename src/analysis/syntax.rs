@@ -11,6 +11,7 @@ use regex::{Regex, RegexBuilder};
 
 use super::headings::{self, HeadingLine};
 use super::lines::line_spans;
+use super::marker_style::{self, MarkerStyle, StyleSet};
 use super::numerals::{digit_value, parse_chinese, parse_digits};
 use super::scan;
 use super::Marker;
@@ -27,6 +28,8 @@ pub struct Syntax {
     marker: Option<MarkerPattern>,
     /// Replacing the built-in titles of notes sections, each without a final colon.
     notes_titles: Option<Vec<String>>,
+    /// Built-in marker styles switched off.
+    styles_off: StyleSet,
 }
 
 /// A pattern as the user wrote it, and compiled to match at the start of a line's text.
@@ -63,6 +66,7 @@ impl PartialEq for Syntax {
             .eq(other.headings.iter().map(source))
             && marker(self) == marker(other)
             && self.notes_titles == other.notes_titles
+            && self.styles_off == other.styles_off
     }
 }
 
@@ -134,11 +138,16 @@ impl Syntax {
         Ok(())
     }
 
+    /// Switches a built-in marker style off.
+    pub fn switch_off(&mut self, style: MarkerStyle) {
+        self.styles_off.insert(style);
+    }
+
     /// Sets the titles that open a notes section (a final colon is allowed after each).
     pub fn set_notes_titles(&mut self, titles: &[String]) -> Result<(), String> {
         let titles: Vec<String> = titles
             .iter()
-            .map(|t| t.trim().trim_end_matches(['：', ':']).to_string())
+            .map(|t| headings::notes_title_form(t).to_string())
             .collect();
         if titles.iter().any(String::is_empty) {
             return Err("a title is empty".into());
@@ -210,17 +219,17 @@ impl Syntax {
             .is_some_and(Option::is_some)
     }
 
-    /// The marker at the start of `content` (a note's label): its length and number.
-    pub fn label_at(&self, content: &str) -> Option<(usize, u32)> {
+    /// The marker at the start of `content` (a note's label): its length, number and style.
+    pub fn label_at(&self, content: &str) -> Option<(usize, u32, MarkerStyle)> {
         match &self.marker {
-            None => content
-                .starts_with('〔')
-                .then(|| scan::marker_at(content))
-                .flatten(),
+            None => marker_style::read(content)
+                .filter(|read| !self.styles_off.contains(read.style))
+                .map(|read| (read.len, read.number, read.style)),
             Some(pattern) => {
                 let captures = pattern.at_start.at_start.captures(content)?;
                 let whole = captures.get(0)?;
-                Some((whole.end(), number(captures.get(pattern.group)?.as_str())?))
+                let number = number(captures.get(pattern.group)?.as_str())?;
+                Some((whole.end(), number, MarkerStyle::Pattern))
             }
         }
     }
@@ -228,7 +237,7 @@ impl Syntax {
     /// Every marker of `text`, which starts at byte `base` of the document, at a line start.
     pub fn markers(&self, text: &str, base: usize) -> Vec<Marker> {
         let Some(pattern) = &self.marker else {
-            return scan::markers(text, base);
+            return scan::markers(text, base, self.styles_off);
         };
         let mut found = Vec::new();
         for span in pattern.lines_with_markers(text) {
@@ -242,10 +251,13 @@ impl Syntax {
                     continue;
                 };
                 let (start, end) = (span.start + whole.start(), span.start + whole.end());
-                if whole.is_empty() || scan::is_document_number(&text[..start], &text[end..]) {
+                if whole.is_empty()
+                    || marker_style::is_document_number(&text[..start], &text[end..])
+                {
                     continue;
                 }
-                found.push(Marker::new(TextRange::new(start, end).shifted(base), n));
+                let range = TextRange::new(start, end).shifted(base);
+                found.push(Marker::new(range, n, MarkerStyle::Pattern));
             }
         }
         found
@@ -255,8 +267,17 @@ impl Syntax {
     pub fn marker_ending(&self, text: &str) -> Option<usize> {
         match &self.marker {
             None => {
-                let open = text.strip_suffix('〕').and_then(|rest| rest.rfind('〔'))?;
-                scan::marker_at(&text[open..]).map(|_| open)
+                // Most lines end otherwise: only these can end a marker.
+                let last = text.chars().next_back()?;
+                if !(matches!(last, '〕' | '］' | ']' | '）' | ')')
+                    || marker_style::read(last.encode_utf8(&mut [0; 4])).is_some())
+                {
+                    return None;
+                }
+                let line_start = text.rfind(['\n', '\r']).map_or(0, |at| at + 1);
+                let found = marker_style::find(&text[line_start..], self.styles_off);
+                let (at, read) = found.last()?;
+                (line_start + at + read.len == text.len()).then_some(line_start + at)
             }
             Some(pattern) => pattern
                 .anywhere
@@ -270,7 +291,7 @@ impl Syntax {
     /// Whether `content` holds the start of a marker (a wrapped title's tail has none).
     pub fn has_marker(&self, content: &str) -> bool {
         match &self.marker {
-            None => content.contains('〔'),
+            None => !marker_style::find(content, self.styles_off).is_empty(),
             Some(pattern) => pattern.anywhere.is_match(content),
         }
     }
@@ -367,7 +388,10 @@ mod tests {
             found(&syntax, "甲[1]乙[２]\n丙[x][30]"),
             [(3, 6, 1), (9, 14, 2), (21, 25, 30)]
         );
-        assert_eq!(syntax.label_at("[12] 註文"), Some((4, 12)));
+        assert_eq!(
+            syntax.label_at("[12] 註文"),
+            Some((4, 12, MarkerStyle::Pattern))
+        );
         assert_eq!(syntax.label_at("註文[12]"), None);
         assert_eq!(syntax.marker_ending("句。[3]"), Some(6));
         syntax
@@ -424,7 +448,10 @@ mod tests {
     fn the_default_syntax_is_the_built_in_rules() {
         let syntax = Syntax::default();
         assert_eq!(found(&syntax, "甲〔1〕乙國發〔2023〕5號"), [(3, 10, 1)]);
-        assert_eq!(syntax.label_at("〔4〕註"), Some((7, 4)));
+        assert_eq!(
+            syntax.label_at("〔4〕註"),
+            Some((7, 4, MarkerStyle::Tortoise))
+        );
         assert_eq!(
             heading(&syntax, "（一）甲"),
             Some((2, HeadingKind::Numbered))

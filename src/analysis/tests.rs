@@ -227,3 +227,141 @@ fn plain_text_has_nothing() {
         assert_eq!(Analysis::new(text), Analysis::default(), "{text:?}");
     }
 }
+
+/// Each marker as `marker → entry` (or `→ none`), then the problems, one per line.
+fn check_notes(text: &str, expect: Expect) {
+    let analysis = Analysis::new(text);
+    let mut lines: Vec<String> = analysis
+        .markers
+        .iter()
+        .map(|m| {
+            let target = analysis.note_of(m).map_or("none".to_string(), |n| {
+                format!("{} ({})", slice(text, n.label), n.number)
+            });
+            let cross = if m.cross_reference {
+                " cross-reference"
+            } else {
+                ""
+            };
+            format!("{} {}{cross} → {target}", slice(text, m.range), m.number)
+        })
+        .collect();
+    lines.extend(
+        analysis
+            .problems
+            .iter()
+            .map(|p| format!("{} {:?}", p.code().as_str(), slice(text, p.range))),
+    );
+    expect.assert_eq(&lines.join("\n"));
+}
+
+#[test]
+fn a_glyph_series_that_runs_out_continues_with_the_next_where_the_notes_show_it() {
+    let cited: String = ('⑴'..='⒇').map(|c| format!("甲{c}")).collect();
+    let listed: String = ('⑴'..='⒇').map(|c| format!("{c}注。\n")).collect();
+    let text = format!("{cited}乙①丙②。\n註釋：\n{listed}①二十一。\n②二十二。\n");
+    let analysis = Analysis::new(&text);
+    assert!(analysis.problems.is_empty(), "{:?}", analysis.problems);
+    let numbers: Vec<u32> = analysis.markers.iter().map(|m| m.number).collect();
+    assert_eq!(numbers, (1..=22).collect::<Vec<_>>());
+    let last = analysis.markers.last().unwrap();
+    assert_eq!((last.written_number(), last.offset), (2, 20));
+    assert_eq!(slice(&text, analysis.note_of(last).unwrap().label), "②");
+    // Without the continuation in the notes, ① after ⒇ is a note 1 of its own series.
+    let text = format!("{cited}乙①。\n註釋：\n{listed}");
+    let analysis = Analysis::new(&text);
+    let first = analysis.markers.last().unwrap();
+    assert_eq!((first.number, first.offset), (1, 0));
+    assert!(analysis.note_of(first).is_none());
+}
+
+#[test]
+fn markers_match_their_own_glyph_first_and_by_number_only_when_unambiguous() {
+    // One style in the notes: any style cites by number.
+    check_notes(
+        "甲⑴乙②丙〔3〕。\n註釋：\n〔1〕一。\n〔2〕二。\n〔3〕三。",
+        expect![[r#"
+            ⑴ 1 → 〔1〕 (1)
+            ② 2 → 〔2〕 (2)
+            〔3〕 3 → 〔3〕 (3)"#]],
+    );
+    // Two series: the same glyph wins; a third style cites by number only where one series
+    // has that number.
+    check_notes(
+        "甲〔1〕乙①丙⑴丁⑶戊〔2〕。\n註釋：\n〔1〕一。\n〔2〕二。\n①譯一。\n〔3〕三。",
+        expect![[r#"
+            〔1〕 1 → 〔1〕 (1)
+            ① 1 → ① (1)
+            ⑴ 1 → none
+            ⑶ 3 → 〔3〕 (3)
+            〔2〕 2 → 〔2〕 (2)
+            missing-note "⑴"
+            note-order "⑶""#]],
+    );
+}
+
+#[test]
+fn notes_sections_without_a_title() {
+    // A run of label lines ending the document, from one labelled 1.
+    check_headings(
+        "一、甲\n正文〔1〕正文〔2〕。\n\n〔1〕一。\n〔2〕二。\n",
+        expect![[r#"
+            1 一、甲 | "一、甲"
+            1 （註釋） | "〔1〕""#]],
+    );
+    // After a separator, entries may run on over several lines.
+    check_headings(
+        "一、甲\n正文〔1〕正文〔2〕。\n------\n〔1〕一，\n續。\n〔2〕二。\n二、乙\n乙。",
+        expect![[r#"
+            1 一、甲 | "一、甲"
+            1 （註釋） | "〔1〕"
+            1 二、乙 | "二、乙""#]],
+    );
+    // Not notes: one label line; a line starting with a marker inside a paragraph; a run
+    // that does not end the chapter; a run not from 1.
+    for text in [
+        "一、甲\n正文〔1〕。\n\n〔1〕一。\n",
+        "一、甲\n正文正文\n〔1〕正文正文〔2〕。\n〔2〕正文。\n正文。\n",
+        "一、甲\n正文〔1〕〔2〕。\n〔1〕一。\n〔2〕二。\n正文在後。\n",
+        "一、甲\n正文〔2〕〔3〕。\n〔2〕二。\n〔3〕三。\n",
+    ] {
+        let analysis = Analysis::new(text);
+        assert!(
+            analysis.notes.is_empty() && analysis.headings.len() == 1,
+            "{text:?}: {:?}",
+            analysis.headings
+        );
+    }
+}
+
+#[test]
+fn a_cross_reference_in_a_note_resolves_but_does_not_count_for_order() {
+    check_notes(
+        "甲〔1〕乙〔2〕。\n註釋：\n〔1〕一。\n〔2〕二，見注〔1〕及注〔5〕。",
+        expect![[r#"
+            〔1〕 1 → 〔1〕 (1)
+            〔2〕 2 → 〔2〕 (2)
+            〔1〕 1 cross-reference → 〔1〕 (1)
+            〔5〕 5 cross-reference → none
+            missing-note "〔5〕""#]],
+    );
+}
+
+#[test]
+fn superscripts_are_markers_only_where_used_consistently() {
+    // Numbered 1, 2, … from the first: markers.
+    check_notes(
+        "甲¹乙²。\n註釋：\n1. 一。",
+        expect![[r#"
+            ¹ 1 → none
+            ² 2 → none
+            missing-note "¹"
+            missing-note "²""#]],
+    );
+    // Exponents: no marker, no problem.
+    check_notes(
+        "面積 30 m²，體積 2 m³。\n單位：公里²。\n註釋：\n〔1〕一。",
+        expect![[r#"unused-note "〔1〕""#]],
+    );
+    check_notes("公里²與公里³。", expect![""]);
+}

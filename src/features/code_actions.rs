@@ -6,7 +6,7 @@
 use super::renumber::{self, TextEdit};
 use super::repair;
 use crate::analysis::paragraphs::paragraph_at;
-use crate::analysis::{Analysis, Problem, ProblemCode, ProblemKind};
+use crate::analysis::{Analysis, NoteKey, Problem, ProblemCode, ProblemKind};
 use crate::document::DocumentSnapshot;
 use crate::text::TextRange;
 
@@ -251,7 +251,13 @@ fn at_cursor(analysis: &Analysis, offset: usize) -> Vec<Action> {
         for other in [number.saturating_sub(1), number.saturating_add(1)] {
             if other != 0
                 && other != number
-                && renumber::number_exists(analysis, target.scope, other)
+                && renumber::number_exists(
+                    analysis,
+                    NoteKey {
+                        number: other,
+                        ..target
+                    },
+                )
             {
                 actions.push(rewrite(
                     format!("Swap notes {number} and {other}"),

@@ -1,6 +1,8 @@
 //! Completion of note markers, after `〔` or inside `〔…〕` (or the brackets of the document's
-//! own markers, when a pattern from the settings tells them): first a new note (numbered in
-//! order of first citation, every later note renumbered with it), then the notes of the scope.
+//! own markers: `［`, `[`, or what a pattern from the settings tells): first a new note
+//! (numbered in order of first citation, every later note renumbered with it), then the notes
+//! of the scope. Each is written as the document writes its citations — `⑶`, `③`, `³` in a
+//! document that cites so, whatever was typed to ask.
 
 use ropey::Rope;
 
@@ -47,7 +49,7 @@ pub fn completions(
     documentation: Option<hover::Markup>,
 ) -> Vec<Completion> {
     let style = renumber::MarkerStyle::of_markers(analysis, rope);
-    let Some(typed) = typed_marker(rope, offset, &style) else {
+    let Some((typed, opening)) = typed_marker(rope, offset, &style) else {
         return Vec::new();
     };
     let mut items = Vec::new();
@@ -66,11 +68,14 @@ pub fn completions(
             },
             additional,
             sort: "0".to_string(),
-            filter: format!("{}{number}", style.before),
+            filter: format!("{opening}{number}"),
         });
     }
     let scope = analysis.scope_at(offset);
     let notes = scope.map_or(&[][..], |scope| analysis.notes_of(scope));
+    // Entries in several series (an author's `〔1〕`, a translator's `①`) are cited as
+    // labelled; otherwise as the document cites.
+    let several_series = notes.iter().any(|n| n.series != 0);
     // The digits typed so far narrow the notes down (a book has thousands).
     let typed_digits: String = rope
         .byte_slice(typed.start..offset.clamp(typed.start, typed.end).max(typed.start))
@@ -99,18 +104,22 @@ pub fn completions(
         let label_text = rope
             .byte_slice(note.label.start..note.label.end)
             .to_string();
+        let citation = match several_series {
+            true => label_text.clone(),
+            false => style.write(note.number),
+        };
         items.push(Completion {
-            label: label_text.clone(),
+            label: citation.clone(),
             detail,
             documentation: documentation.map(|markup| hover::note_text(rope, note, markup)),
             note_label: Some(note.label),
             edit: TextEdit {
                 range: typed,
-                new_text: label_text,
+                new_text: citation,
             },
             additional: Vec::new(),
             sort: format!("1{:05}", note.number),
-            filter: format!("{}{}", style.before, note.number),
+            filter: format!("{opening}{}", note.number),
         });
     }
     items
@@ -147,12 +156,22 @@ pub fn documentation(
     Some(hover::note_text(rope, note, markup))
 }
 
-/// What was typed of a marker before `offset`: its opening (`〔`), then digits; with its
-/// closing (`〕`) after the cursor when there is one. `None` when the cursor is not in one.
-fn typed_marker(rope: &Rope, offset: usize, style: &renumber::MarkerStyle) -> Option<TextRange> {
-    if style.before.is_empty() {
-        return None; // nothing typed marks the start of a marker
-    }
+/// What was typed of a marker before `offset`: its opening (the document's, or `〔`), then
+/// digits; with its closing after the cursor when there is one. `None` when the cursor is not
+/// in one. With it, the opening typed.
+fn typed_marker(
+    rope: &Rope,
+    offset: usize,
+    style: &renumber::MarkerStyle,
+) -> Option<(TextRange, String)> {
+    let own = (!style.before.is_empty()).then_some((style.before.as_str(), style.after.as_str()));
+    own.and_then(|(open, close)| typed_between(rope, offset, open, close).map(|r| (r, open)))
+        .or_else(|| typed_between(rope, offset, "〔", "〕").map(|r| (r, "〔")))
+        .map(|(range, open)| (range, open.to_string()))
+}
+
+/// What was typed of a marker opened with `open` and closed with `close` before `offset`.
+fn typed_between(rope: &Rope, offset: usize, open: &str, close: &str) -> Option<TextRange> {
     let offset = offset.min(rope.len_bytes());
     let line_start = rope.line_to_byte(rope.byte_to_line(offset));
     let before = rope.byte_slice(line_start..offset).to_string();
@@ -162,7 +181,7 @@ fn typed_marker(rope: &Rope, offset: usize, style: &renumber::MarkerStyle) -> Op
         .take_while(|&(_, c)| digit_value(c).is_some())
         .last()
         .map_or(before.len(), |(i, _)| i);
-    let open = before[..digits_start].strip_suffix(style.before.as_str())?;
+    let open = before[..digits_start].strip_suffix(open)?;
     let start = line_start + open.len();
     // The rest of a marker the cursor is in: its digits and its `〕`.
     let line_end = rope.line_to_byte((rope.byte_to_line(offset) + 1).min(rope.len_lines()));
@@ -171,9 +190,9 @@ fn typed_marker(rope: &Rope, offset: usize, style: &renumber::MarkerStyle) -> Op
         .char_indices()
         .find(|&(_, c)| digit_value(c).is_none())
         .map_or(after.len(), |(i, _)| i);
-    let closed = !style.after.is_empty() && after[digits_end..].starts_with(&style.after);
+    let closed = !close.is_empty() && after[digits_end..].starts_with(close);
     let end = match closed {
-        true => digits_end + style.after.len(),
+        true => digits_end + close.len(),
         false => 0,
     };
     Some(TextRange::new(start, offset + end))

@@ -75,7 +75,12 @@ mod tests {
             Some("4:1 〔1〕"),
         );
         // After the last notes section nothing follows to cite.
-        check("正文〔1〕\n註釋：\n〔1〕一。\n後記〔$01〕", None);
+        check("正文〔1〕\n註釋：\n〔1〕一。\n三、後記\n後記〔$01〕", None);
+        // Inside a note, a cross-reference to another note of its section.
+        check(
+            "正文〔1〕〔2〕\n註釋：\n〔1〕一。\n〔2〕見注〔$01〕。",
+            Some("3:1 〔1〕"),
+        );
     }
 
     #[test]

@@ -173,7 +173,7 @@ mod tests {
     #[test]
     fn each_chapter_checks_its_markers_against_its_own_notes() {
         check(
-            "一、甲\n甲〔1〕甲〔2〕\n註釋：\n〔1〕一。\n二、乙\n乙〔2〕\n註釋：\n〔2〕二。\n〔1〕一。\n末〔3〕",
+            "一、甲\n甲〔1〕甲〔2〕\n註釋：\n〔1〕一。\n二、乙\n乙〔2〕\n註釋：\n〔2〕二。\n〔1〕一。\n三、丙\n末〔3〕",
             expect![[r#"
                 error missing-note "〔2〕" note 〔2〕 is cited but has no entry in 註釋
                 warning notes-out-of-order "〔1〕" note 〔1〕's entry comes after an entry with a higher number

@@ -41,7 +41,11 @@ pub fn hover(analysis: &Analysis, text: &Rope, offset: usize, markup: Markup) ->
     if let Some(marker) = analysis.marker_at(offset) {
         let shown = match analysis.note_of(marker) {
             Some(note) => note_text(text, note, markup),
-            None => missing_text(marker.scope().is_some(), marker.number, markup),
+            None => missing_text(
+                &name(text, marker.range, marker.offset, marker.number),
+                marker.scope().is_some(),
+                markup,
+            ),
         };
         return Some(Hover {
             range: marker.range,
@@ -50,14 +54,16 @@ pub fn hover(analysis: &Analysis, text: &Rope, offset: usize, markup: Markup) ->
         });
     }
     let note = analysis.note_label_at(offset)?;
-    let target = NoteTarget {
-        scope: Some(note.section),
-        number: note.number,
-    };
+    let target = NoteTarget::from(note);
     let citations = citations(analysis, target);
     Some(Hover {
         range: note.label,
-        text: citations_text(text, target, &citations, markup),
+        text: citations_text(
+            text,
+            &name(text, note.label, note.offset, note.number),
+            &citations,
+            markup,
+        ),
         markup,
     })
 }
@@ -69,15 +75,31 @@ pub fn note_text(text: &Rope, note: &Note, markup: Markup) -> String {
         .byte_slice(note.label.end..note.range.end.max(note.label.end))
         .to_string();
     let joined = mend_urls(&join_lines(&body));
-    let title = markup.strong(&format!("Note 〔{}〕", note.number));
+    let title = markup.strong(&format!(
+        "Note {}",
+        name(text, note.label, note.offset, note.number)
+    ));
     match markup {
         Markup::Markdown => format!("{title}\n\n{}", with_links(&joined)),
         Markup::PlainText => format!("{title}\n\n{joined}"),
     }
 }
 
-fn missing_text(in_a_scope: bool, number: u32, markup: Markup) -> String {
-    let title = markup.strong(&format!("Note 〔{number}〕"));
+/// How a note is named: as its label or marker is written (`〔3〕`, `⑶`), with its number when
+/// a continued glyph series numbers it on (`① (21)`).
+fn name(text: &Rope, range: TextRange, offset: u16, number: u32) -> String {
+    let written = text
+        .get_byte_slice(range.start..range.end)
+        .map(String::from)
+        .unwrap_or_default();
+    match offset {
+        0 => written,
+        _ => format!("{written} ({number})"),
+    }
+}
+
+fn missing_text(name: &str, in_a_scope: bool, markup: Markup) -> String {
+    let title = markup.strong(&format!("Note {name}"));
     if in_a_scope {
         format!("{title} has no entry in 註釋.")
     } else {
@@ -86,13 +108,8 @@ fn missing_text(in_a_scope: bool, number: u32, markup: Markup) -> String {
 }
 
 /// How many times and on which lines (counted from 1) the note is cited.
-fn citations_text(
-    text: &Rope,
-    target: NoteTarget,
-    citations: &[TextRange],
-    markup: Markup,
-) -> String {
-    let title = markup.strong(&format!("Note 〔{}〕", target.number));
+fn citations_text(text: &Rope, name: &str, citations: &[TextRange], markup: Markup) -> String {
+    let title = markup.strong(&format!("Note {name}"));
     if citations.is_empty() {
         return format!("{title} is never cited in the text.");
     }

@@ -1,36 +1,26 @@
 //! References and highlights: every place that names one note, within its scope.
 
-use crate::analysis::{Analysis, Note};
+use crate::analysis::{Analysis, Note, NoteKey};
 use crate::text::TextRange;
 
-/// The note a cursor is on: its number and its scope (the notes section, a heading index;
-/// `None` for markers after the last notes section).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct NoteTarget {
-    pub scope: Option<usize>,
-    pub number: u32,
-}
+/// The note a cursor is on: its number, series and scope (the notes section, a heading
+/// index; `None` for markers after the last notes section).
+pub type NoteTarget = NoteKey;
 
 /// The note named by the marker or the note label under `offset`.
 pub fn target_at(analysis: &Analysis, offset: usize) -> Option<NoteTarget> {
     if let Some(marker) = analysis.marker_at(offset) {
-        return Some(NoteTarget {
-            scope: marker.scope(),
-            number: marker.number,
-        });
+        return Some(marker.into());
     }
-    analysis.note_label_at(offset).map(|note| NoteTarget {
-        scope: Some(note.section),
-        number: note.number,
-    })
+    analysis.note_label_at(offset).map(NoteKey::from)
 }
 
-/// The markers citing `target`, in document order.
+/// The markers citing `target` (cross-references in notes included), in document order.
 pub fn citations(analysis: &Analysis, target: NoteTarget) -> Vec<TextRange> {
     analysis
         .markers
         .iter()
-        .filter(|m| m.number == target.number && m.scope() == target.scope)
+        .filter(|m| m.names(target))
         .map(|m| m.range)
         .collect()
 }
@@ -43,7 +33,7 @@ pub fn entries(analysis: &Analysis, target: NoteTarget) -> Vec<&Note> {
     analysis
         .notes_of(scope)
         .iter()
-        .filter(|n| n.number == target.number)
+        .filter(|n| n.number == target.number && n.series == target.series)
         .collect()
 }
 
@@ -133,7 +123,7 @@ mod tests {
             .collect()
     }
 
-    const TWO_CHAPTERS: &str = "一、甲\n甲〔1〕甲〔2〕甲〔１〕\n註釋：\n〔1〕一。\n〔2〕二。\n二、乙\n乙〔1〕\n註釋：\n〔1〕乙一。\n末〔1〕";
+    const TWO_CHAPTERS: &str = "一、甲\n甲〔1〕甲〔2〕甲〔１〕\n註釋：\n〔1〕一。\n〔2〕二。\n二、乙\n乙〔1〕\n註釋：\n〔1〕乙一。\n三、丙\n末〔1〕";
 
     #[test]
     fn references_from_a_marker_or_a_label_stay_in_their_scope() {
@@ -164,7 +154,7 @@ mod tests {
         let analysis = Analysis::new(&fixture.text);
         assert_eq!(
             show(&fixture.text, references(&analysis, fixture.cursor, true)),
-            ["10:〔1〕"]
+            ["11:〔1〕"]
         );
     }
 

@@ -9,8 +9,9 @@
 use ropey::Rope;
 
 use super::references::{target_at, NoteTarget};
+use crate::analysis::marker_style;
 use crate::analysis::numerals::{chinese_prefix_len, digit_value, digits_prefix_len, parse_digits};
-use crate::analysis::{Analysis, HeadingKind, Marker, Note};
+use crate::analysis::{Analysis, HeadingKind, Marker, MarkerStyle as Glyphs, Note};
 use crate::text::TextRange;
 
 /// Replace `range` with `new_text`.
@@ -100,42 +101,77 @@ fn number_span(text: &str) -> Option<std::ops::Range<usize>> {
 }
 
 /// How a document writes its markers, or its notes' labels: what comes before and after the
-/// number (`〔` and `〕`, or what its own markers have), and the digits.
+/// number (`〔` and `〕`, or what its own markers have) and the digits; or a glyph style
+/// (`⑴`, `①`, `¹` …).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MarkerStyle {
     pub before: String,
     pub after: String,
     digits: Digits,
+    /// A glyph style, with a marker written in it.
+    glyphs: Option<(Glyphs, String)>,
+    /// The glyph styles that continue a series once its own glyphs run out (`①` after `⒇`),
+    /// with what they add to their glyphs' numbers and a label written in them.
+    continued: Vec<(u16, Glyphs, String)>,
 }
 
 impl MarkerStyle {
-    /// As the document's markers are written (its labels, if it has no marker).
+    /// As the document's citations are written (its labels, if it cites nothing).
     pub fn of_markers(analysis: &Analysis, rope: &Rope) -> MarkerStyle {
-        let markers = analysis.markers.iter().map(|m| m.range);
-        let labels = analysis.notes.iter().map(|n| n.label);
-        MarkerStyle::of(rope, markers.chain(labels))
+        let markers = analysis
+            .markers
+            .iter()
+            .filter(|m| !m.cross_reference)
+            .map(Place::from);
+        let labels = analysis.notes.iter().map(Place::from);
+        MarkerStyle::of(rope, markers.chain(labels)).continued_in(analysis, rope)
     }
 
     /// As the document's notes' labels are written (its markers, if it has no note).
     pub fn of_labels(analysis: &Analysis, rope: &Rope) -> MarkerStyle {
-        let markers = analysis.markers.iter().map(|m| m.range);
-        let labels = analysis.notes.iter().map(|n| n.label);
-        MarkerStyle::of(rope, labels.chain(markers))
+        let markers = analysis.markers.iter().map(Place::from);
+        let labels = analysis.notes.iter().map(Place::from);
+        MarkerStyle::of(rope, labels.chain(markers)).continued_in(analysis, rope)
     }
 
-    /// The brackets of the first of `samples`; the digits most of the first ones use (a book
-    /// has tens of thousands).
-    fn of(rope: &Rope, samples: impl Iterator<Item = TextRange>) -> MarkerStyle {
+    /// With the continued glyph series of `analysis`'s notes.
+    fn continued_in(mut self, analysis: &Analysis, rope: &Rope) -> MarkerStyle {
+        for note in analysis.notes.iter().filter(|n| n.offset > 0) {
+            if !self.continued.iter().any(|c| c.1 == note.style) {
+                self.continued
+                    .push((note.offset, note.style, slice(rope, note.label)));
+            }
+        }
+        self
+    }
+
+    /// The style of the first of `samples`; for digits, the digits most of the first ones
+    /// use (a book has tens of thousands).
+    fn of(rope: &Rope, samples: impl Iterator<Item = Place>) -> MarkerStyle {
         const SAMPLE: usize = 64;
-        let texts: Vec<String> = samples.take(SAMPLE).map(|r| slice(rope, r)).collect();
-        let (before, after) = texts
+        let samples: Vec<(Place, String)> = samples
+            .take(SAMPLE)
+            .map(|place| (place, slice(rope, place.range)))
+            .collect();
+        if let Some((place, text)) = samples.first() {
+            if place.style.is_glyph() || place.style == Glyphs::Superscript {
+                return MarkerStyle {
+                    before: String::new(),
+                    after: String::new(),
+                    digits: Digits::Ascii,
+                    glyphs: Some((place.style, text.clone())),
+                    continued: Vec::new(),
+                };
+            }
+        }
+        let (before, after) = samples
             .first()
-            .and_then(|text| {
+            .and_then(|(_, text)| {
                 let span = number_span(text)?;
                 Some((text[..span.start].to_string(), text[span.end..].to_string()))
             })
             .unwrap_or_else(|| ("〔".to_string(), "〕".to_string()));
-        let digits: Vec<Digits> = texts.iter().map(|text| Digits::of(text)).collect();
+        let digits: Vec<Digits> = samples.iter().map(|(_, text)| Digits::of(text)).collect();
         let most = [Digits::Ascii, Digits::FullWidth, Digits::Chinese]
             .into_iter()
             .max_by_key(|d| {
@@ -149,12 +185,25 @@ impl MarkerStyle {
             before,
             after,
             digits: most,
+            glyphs: None,
+            continued: Vec::new(),
         }
     }
 
-    /// Note `number`'s marker (or label) in this style.
+    /// Note `number`'s marker (or label) in this style (`〔number〕` where a glyph style has
+    /// no glyph for it).
     pub fn write(&self, number: u32) -> String {
-        format!("{}{}{}", self.before, self.digits.write(number), self.after)
+        match &self.glyphs {
+            Some((style, sample)) => marker_style::rewrite(sample, *style, number)
+                .or_else(|| {
+                    self.continued.iter().find_map(|(offset, style, sample)| {
+                        let glyph = number.checked_sub(u32::from(*offset))?;
+                        marker_style::rewrite(sample, *style, glyph)
+                    })
+                })
+                .unwrap_or_else(|| format!("〔{number}〕")),
+            None => format!("{}{}{}", self.before, self.digits.write(number), self.after),
+        }
     }
 }
 
@@ -163,29 +212,128 @@ fn slice(rope: &Rope, range: TextRange) -> String {
     rope.byte_slice(range.start.min(end)..end).to_string()
 }
 
-/// The edit that makes the marker or label at `range` read `number`: its number only, in the
-/// digits it was written in.
-fn renumbered(rope: &Rope, range: TextRange, number: u32) -> TextEdit {
-    let text = slice(rope, range);
+/// A marker or a label as renumbering sees it: where it is, its style and what a continued
+/// glyph series adds to its glyph.
+#[derive(Clone, Copy, Debug)]
+struct Place {
+    range: TextRange,
+    style: Glyphs,
+    offset: u16,
+    /// The series of notes it names.
+    series: Series,
+}
+
+impl From<&Marker> for Place {
+    fn from(marker: &Marker) -> Place {
+        Place {
+            range: marker.range,
+            style: marker.style,
+            offset: marker.offset,
+            series: Series::from(NoteTarget::from(marker)),
+        }
+    }
+}
+
+impl From<&Note> for Place {
+    fn from(note: &Note) -> Place {
+        Place {
+            range: note.label,
+            style: note.style,
+            offset: note.offset,
+            series: Series::from(NoteTarget::from(note)),
+        }
+    }
+}
+
+/// The edit that makes the marker or label at `place` read `number`: in the style it is
+/// written in — only its digits when it has digits (in the digits it was written in), the
+/// whole glyph for `⑴`, `①`, `㈠`, `（⒈）` and superscripts.
+fn renumbered(analysis: &Analysis, rope: &Rope, place: impl Into<Place>, number: u32) -> TextEdit {
+    let place = place.into();
+    let text = slice(rope, place.range);
+    if let Some(glyph) = glyph_written(analysis, &text, place, number) {
+        return TextEdit {
+            range: place.range,
+            new_text: glyph,
+        };
+    }
     let span = number_span(&text).unwrap_or(0..text.len());
     TextEdit {
-        range: TextRange::new(range.start + span.start, range.start + span.end),
+        range: TextRange::new(place.range.start + span.start, place.range.start + span.end),
         new_text: Digits::of(&text).write(number),
     }
 }
 
-/// The marker or label `text` made to read `number`.
-fn written_with(text: &str, number: u32) -> String {
+/// A glyph-styled marker or label `text` written for `number`; when its style has no glyph
+/// for it (`⑴` stops at 20), in the style its series continues with or is continued from
+/// (`⒇`, then `①` for 21), else `〔number〕`. `None` for a style with digits.
+fn glyph_written(analysis: &Analysis, text: &str, place: Place, number: u32) -> Option<String> {
+    if !(place.style.is_glyph() || place.style == Glyphs::Superscript) {
+        return None;
+    }
+    let write = |style: Glyphs, offset: u16| {
+        let glyph_number = number.checked_sub(u32::from(offset)).filter(|&n| n > 0)?;
+        marker_style::rewrite(text, style, glyph_number)
+    };
+    if let Some(own) = write(place.style, place.offset) {
+        return Some(own);
+    }
+    // The other glyph styles of a continued series, in the order of their numbers.
+    let mut others: Vec<(u16, Glyphs)> = entries_of(analysis, place.series)
+        .filter(|n| n.style != place.style && n.style.is_glyph())
+        .map(|n| (n.offset, n.style))
+        .collect();
+    others.sort();
+    others.dedup();
+    let continued = others
+        .iter()
+        .find_map(|&(offset, style)| write(style, offset));
+    Some(continued.unwrap_or_else(|| format!("〔{number}〕")))
+}
+
+/// The marker or label at `place` (its text `text`) made to read `number`.
+fn written_with(analysis: &Analysis, text: &str, place: Place, number: u32) -> String {
+    if let Some(glyph) = glyph_written(analysis, text, place, number) {
+        return glyph;
+    }
     let span = number_span(text).unwrap_or(0..text.len());
     let digits = Digits::of(text).write(number);
     format!("{}{digits}{}", &text[..span.start], &text[span.end..])
 }
 
-/// The markers of `scope` (`None`: after the last notes section).
-fn markers_of(analysis: &Analysis, scope: Option<usize>) -> impl Iterator<Item = &Marker> {
-    analysis.markers.iter().filter(move |m| m.scope() == scope)
+/// A series of notes of a scope (`None`: after the last notes section), numbered apart from
+/// the others (see `Note::series`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Series {
+    scope: Option<usize>,
+    series: u8,
 }
 
+impl From<NoteTarget> for Series {
+    fn from(target: NoteTarget) -> Series {
+        Series {
+            scope: target.scope,
+            series: target.series,
+        }
+    }
+}
+
+/// The markers naming notes of `series`, cross-references included.
+fn markers_of(analysis: &Analysis, series: Series) -> impl Iterator<Item = &Marker> {
+    analysis
+        .markers
+        .iter()
+        .filter(move |m| m.scope() == series.scope && m.series == series.series)
+}
+
+/// The entries of `series`.
+fn entries_of(analysis: &Analysis, series: Series) -> impl Iterator<Item = &Note> {
+    notes_of(analysis, series.scope)
+        .iter()
+        .filter(move |n| n.series == series.series)
+}
+
+/// Every entry of the notes section `scope`, whatever its series.
 fn notes_of(analysis: &Analysis, scope: Option<usize>) -> &[Note] {
     scope.map_or(&[], |scope| analysis.notes_of(scope))
 }
@@ -218,30 +366,44 @@ fn entry_separator(rope: &Rope, notes: &[Note]) -> &'static str {
 /// The edit that adds an empty entry `〔number〕` to the notes section `scope`, at its place
 /// in number order; without a scope, a new notes section at the end of the document.
 pub fn add_entry(analysis: &Analysis, rope: &Rope, scope: Option<usize>, number: u32) -> TextEdit {
-    let label = MarkerStyle::of_labels(analysis, rope).write(number);
+    let series = Series { scope, series: 0 };
+    add_entry_to(analysis, rope, series, number)
+}
+
+/// [`add_entry`] in `series`: labelled as that series' entries are (the document's, when it
+/// has none), before the first entry of the series numbered as high.
+fn add_entry_to(analysis: &Analysis, rope: &Rope, series: Series, number: u32) -> TextEdit {
+    let scope = series.scope;
+    let own = entries_of(analysis, series).map(Place::from);
+    let all = analysis.notes.iter().map(Place::from);
+    let markers = analysis.markers.iter().map(Place::from);
+    let label = MarkerStyle::of(rope, own.chain(all).chain(markers)).write(number);
     let notes = notes_of(analysis, scope);
     let separator = entry_separator(rope, notes);
     let Some(scope) = scope else {
         let end = rope.len_bytes();
-        let title = analysis
+        let last_section = analysis
             .headings
             .iter()
             .rev()
-            .find(|h| h.kind == HeadingKind::Notes)
-            .map_or_else(
-                || analysis.syntax.new_notes_title(),
-                |h| slice(rope, h.range),
-            );
+            .find(|h| h.kind == HeadingKind::Notes);
+        let title = match last_section {
+            // After a section without a title, entries alone make the next one.
+            Some(h) if h.untitled => return TextEdit::insert(end, format!("{separator}{label}")),
+            Some(h) => slice(rope, h.range),
+            None => analysis.syntax.new_notes_title(),
+        };
         return TextEdit::insert(end, format!("{separator}{title}{separator}{label}"));
     };
     // Before the first entry numbered as high (when inserting, that one is about to move up).
-    if let Some(next) = notes.iter().find(|n| n.number >= number) {
+    if let Some(next) = entries_of(analysis, series).find(|n| n.number >= number) {
         let line_start = rope.line_to_byte(rope.byte_to_line(next.label.start));
         let indent = slice(rope, TextRange::new(line_start, next.label.start));
         return TextEdit::insert(next.label.start, format!("{label}{separator}{indent}"));
     }
-    let after = notes
+    let after = entries_of(analysis, series)
         .last()
+        .or(notes.last())
         .map_or(analysis.headings[scope].range.end, |last| last.range.end);
     TextEdit::insert(after, format!("{separator}{label}"))
 }
@@ -252,14 +414,24 @@ pub fn add_missing_note(analysis: &Analysis, rope: &Rope, offset: usize) -> Opti
     if analysis.note_of(marker).is_some() {
         return None;
     }
-    Some(add_entry(analysis, rope, marker.scope(), marker.number))
+    // A marker whose number is in several series cites none: it adds to its own style's.
+    let series = match marker.series {
+        u8::MAX => 0,
+        series => series,
+    };
+    let series = Series {
+        scope: marker.scope(),
+        series,
+    };
+    Some(add_entry_to(analysis, rope, series, marker.number))
 }
 
 /// The number a new note cited at `offset` gets, in order of first citation: one more than the
 /// highest number cited before it in its scope.
 pub fn new_note_number(analysis: &Analysis, offset: usize) -> (Option<usize>, u32) {
     let scope = analysis.scope_at(offset);
-    let before = markers_of(analysis, scope)
+    let before = markers_of(analysis, Series { scope, series: 0 })
+        .filter(|m| !m.cross_reference)
         .take_while(|m| m.range.start < offset)
         .map(|m| m.number)
         .max()
@@ -289,7 +461,7 @@ pub fn new_note_at(
     offset: usize,
 ) -> (u32, String, Vec<TextEdit>) {
     let (scope, number) = new_note_number(analysis, offset);
-    let mut edits = shift_numbers(analysis, rope, scope, number, 1);
+    let mut edits = shift_numbers(analysis, rope, Series { scope, series: 0 }, number, 1);
     edits.push(add_entry(analysis, rope, scope, number));
     let marker = MarkerStyle::of_markers(analysis, rope).write(number);
     (number, marker, edits)
@@ -303,23 +475,22 @@ pub fn cite(analysis: &Analysis, rope: &Rope, offset: usize, number: u32) -> Tex
     )
 }
 
-/// Every marker and entry of `scope` numbered `from` or more, renumbered by `by`.
+/// Every marker and entry of `series` numbered `from` or more, renumbered by `by`.
 fn shift_numbers(
     analysis: &Analysis,
     rope: &Rope,
-    scope: Option<usize>,
+    series: Series,
     from: u32,
     by: i64,
 ) -> Vec<TextEdit> {
     let moved = |number: u32| u32::try_from(i64::from(number) + by).unwrap_or(number);
-    markers_of(analysis, scope)
+    markers_of(analysis, series)
         .filter(|m| m.number >= from)
-        .map(|m| renumbered(rope, m.range, moved(m.number)))
+        .map(|m| renumbered(analysis, rope, m, moved(m.number)))
         .chain(
-            notes_of(analysis, scope)
-                .iter()
+            entries_of(analysis, series)
                 .filter(|n| n.number >= from)
-                .map(|n| renumbered(rope, n.label, moved(n.number))),
+                .map(|n| renumbered(analysis, rope, n, moved(n.number))),
         )
         .collect()
 }
@@ -361,22 +532,22 @@ pub fn delete_note(analysis: &Analysis, rope: &Rope, offset: usize) -> Option<Ve
         range: marker.range,
         new_text: String::new(),
     }];
-    let scope = marker.scope();
+    let series = Series::from(NoteTarget::from(&marker));
     let cited_elsewhere =
-        markers_of(analysis, scope).any(|m| m.number == marker.number && m.range != marker.range);
+        markers_of(analysis, series).any(|m| m.number == marker.number && m.range != marker.range);
     if cited_elsewhere {
         return Some(edits);
     }
-    let notes = notes_of(analysis, scope);
+    let notes = notes_of(analysis, series.scope);
     for (index, note) in notes.iter().enumerate() {
-        if note.number == marker.number {
+        if note.number == marker.number && note.series == series.series {
             edits.push(TextEdit {
                 range: entry_extent(rope, notes, index),
                 new_text: String::new(),
             });
         }
     }
-    let renumbered: Vec<TextEdit> = shift_numbers(analysis, rope, scope, marker.number + 1, -1)
+    let renumbered: Vec<TextEdit> = shift_numbers(analysis, rope, series, marker.number + 1, -1)
         .into_iter()
         .filter(|edit| !edits.iter().any(|e| e.range.contains(edit.range.start)))
         .collect();
@@ -429,7 +600,13 @@ pub fn rename(
     if to == target.number {
         return Ok(Vec::new());
     }
-    if number_exists(analysis, target.scope, to) {
+    if number_exists(
+        analysis,
+        NoteTarget {
+            number: to,
+            ..target
+        },
+    ) {
         return Err(RenameError::Taken {
             from: target.number,
             to,
@@ -443,30 +620,31 @@ pub fn swap(analysis: &Analysis, rope: &Rope, offset: usize, other: u32) -> Opti
     let target = target_at(analysis, offset)?;
     let mut edits = renumber_target(analysis, rope, target, other);
     let other_target = NoteTarget {
-        scope: target.scope,
         number: other,
+        ..target
     };
     edits.extend(renumber_target(analysis, rope, other_target, target.number));
     Some(edits)
 }
 
 fn renumber_target(analysis: &Analysis, rope: &Rope, target: NoteTarget, to: u32) -> Vec<TextEdit> {
-    markers_of(analysis, target.scope)
+    let series = Series::from(target);
+    markers_of(analysis, series)
         .filter(|m| m.number == target.number)
-        .map(|m| renumbered(rope, m.range, to))
+        .map(|m| renumbered(analysis, rope, m, to))
         .chain(
-            notes_of(analysis, target.scope)
-                .iter()
+            entries_of(analysis, series)
                 .filter(|n| n.number == target.number)
-                .map(|n| renumbered(rope, n.label, to)),
+                .map(|n| renumbered(analysis, rope, n, to)),
         )
         .collect()
 }
 
-/// Whether any marker or entry of `scope` has `number`.
-pub fn number_exists(analysis: &Analysis, scope: Option<usize>, number: u32) -> bool {
-    markers_of(analysis, scope).any(|m| m.number == number)
-        || notes_of(analysis, scope).iter().any(|n| n.number == number)
+/// Whether any marker or entry of the series of `note` has its number.
+pub fn number_exists(analysis: &Analysis, note: NoteTarget) -> bool {
+    let series = Series::from(note);
+    markers_of(analysis, series).any(|m| m.number == note.number)
+        || entries_of(analysis, series).any(|n| n.number == note.number)
 }
 
 /// A positive note number written in ASCII or full-width digits, brackets allowed.
@@ -485,34 +663,46 @@ pub fn parse_number(name: &str) -> Option<u32> {
 /// (its label at `offset`) becomes the scope's next free number.
 pub fn renumber_duplicate(analysis: &Analysis, rope: &Rope, offset: usize) -> Option<TextEdit> {
     let note = analysis.note_label_at(offset)?;
-    let scope = Some(note.section);
-    let highest = markers_of(analysis, scope)
+    let series = Series::from(NoteTarget::from(note));
+    let highest = markers_of(analysis, series)
         .map(|m| m.number)
-        .chain(notes_of(analysis, scope).iter().map(|n| n.number))
+        .chain(entries_of(analysis, series).map(|n| n.number))
         .max()
         .unwrap_or(0);
-    Some(renumbered(rope, note.label, highest + 1))
+    Some(renumbered(analysis, rope, note, highest + 1))
 }
 
 /// "Renumber notes in order of first citation": in each scope the markers run 1, 2, 3… in
 /// reading order and the entries are reordered to match, each carrying all its text. Entries
 /// nothing cites follow, in their order.
 pub fn renumber_in_order(analysis: &Analysis, rope: &Rope) -> Vec<TextEdit> {
-    let mut scopes: Vec<Option<usize>> = analysis.markers.iter().map(Marker::scope).collect();
-    scopes.extend(analysis.notes.iter().map(|n| Some(n.section)));
-    scopes.sort();
-    scopes.dedup();
-    scopes
-        .into_iter()
-        .flat_map(|scope| renumber_scope(analysis, rope, scope))
+    let mut all: Vec<Series> = analysis
+        .markers
+        .iter()
+        .map(|m| Series::from(NoteTarget::from(m)))
+        .collect();
+    all.extend(
+        analysis
+            .notes
+            .iter()
+            .map(|n| Series::from(NoteTarget::from(n))),
+    );
+    all.sort();
+    all.dedup();
+    all.into_iter()
+        // Markers whose number is in several series cite none: they are left as they are.
+        .filter(|series| series.series != u8::MAX)
+        .flat_map(|series| renumber_series(analysis, rope, series))
         .collect()
 }
 
-fn renumber_scope(analysis: &Analysis, rope: &Rope, scope: Option<usize>) -> Vec<TextEdit> {
-    let notes = notes_of(analysis, scope);
-    // Old number → new number, in order of first citation, then uncited entries in order.
+fn renumber_series(analysis: &Analysis, rope: &Rope, series: Series) -> Vec<TextEdit> {
+    let notes: Vec<Note> = entries_of(analysis, series).copied().collect();
+    let notes = &notes[..];
+    // Old number → new number, in order of first citation (cross-references in notes do not
+    // count), then uncited entries in order.
     let mut order: Vec<u32> = Vec::new();
-    for marker in markers_of(analysis, scope) {
+    for marker in markers_of(analysis, series).filter(|m| !m.cross_reference) {
         if !order.contains(&marker.number) {
             order.push(marker.number);
         }
@@ -528,9 +718,9 @@ fn renumber_scope(analysis: &Analysis, rope: &Rope, scope: Option<usize>) -> Vec
             .position(|&n| n == old)
             .map_or(old, |i| i as u32 + 1)
     };
-    let mut edits: Vec<TextEdit> = markers_of(analysis, scope)
+    let mut edits: Vec<TextEdit> = markers_of(analysis, series)
         .filter(|m| new_number(m.number) != m.number)
-        .map(|m| renumbered(rope, m.range, new_number(m.number)))
+        .map(|m| renumbered(analysis, rope, m, new_number(m.number)))
         .collect();
     // Entries in their new order (a stable sort: duplicates keep theirs).
     let mut reordered: Vec<&Note> = notes.iter().collect();
@@ -541,20 +731,27 @@ fn renumber_scope(analysis: &Analysis, rope: &Rope, scope: Option<usize>) -> Vec
             notes
                 .iter()
                 .filter(|n| new_number(n.number) != n.number)
-                .map(|n| renumbered(rope, n.label, new_number(n.number))),
+                .map(|n| renumbered(analysis, rope, n, new_number(n.number))),
         );
         return edits;
     }
     // Moved entries: each place an entry held takes the entry that now comes there, with its
-    // new label and all its lines; the text between entries stays as it is.
+    // new label (in the style of the place) and all its lines; the text between entries
+    // stays as it is.
     for (slot, entry) in notes.iter().zip(&reordered) {
         if slot.label == entry.label {
             if new_number(entry.number) != entry.number {
-                edits.push(renumbered(rope, entry.label, new_number(entry.number)));
+                edits.push(renumbered(analysis, rope, *entry, new_number(entry.number)));
             }
             continue;
         }
-        let mut text = written_with(&slice(rope, entry.label), new_number(entry.number));
+        let place = Place::from(slot);
+        let mut text = written_with(
+            analysis,
+            &slice(rope, slot.label),
+            place,
+            new_number(entry.number),
+        );
         text.push_str(&slice(
             rope,
             TextRange::new(entry.label.end, entry.range.end),

@@ -1,0 +1,434 @@
+//! The ways published Chinese and Japanese texts write a note's number: `〔1〕`, `［1］`, `[1]`,
+//! `⑴`, `①`, `㈠`, `（⒈）`, `〔一〕`, `¹`. Finding them, reading their number, and writing a
+//! number back in the same style.
+
+use std::sync::OnceLock;
+
+use regex::Regex;
+
+use super::numerals::{chinese_prefix_len, digit_value, parse_chinese, parse_digits};
+
+/// How a marker or a note's label writes its number.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum MarkerStyle {
+    /// `〔1〕`, `〔１〕`
+    #[default]
+    Tortoise,
+    /// `〔一〕`, `〔十二〕`
+    TortoiseChinese,
+    /// `［1］`
+    FullSquare,
+    /// `[1]`
+    Square,
+    /// `⑴` … `⒇`
+    ParenDigit,
+    /// `①` … `⑳`, `㉑` … `㊿`
+    Circled,
+    /// `㈠` … `㈩`
+    ParenIdeograph,
+    /// `（⒈）` … `（⒛）`
+    FullStop,
+    /// `¹²³`
+    Superscript,
+    /// Found by the user's marker pattern.
+    Pattern,
+}
+
+impl MarkerStyle {
+    /// The built-in styles, in the order of the README's table.
+    pub const BUILT_IN: [MarkerStyle; 9] = [
+        MarkerStyle::Tortoise,
+        MarkerStyle::TortoiseChinese,
+        MarkerStyle::FullSquare,
+        MarkerStyle::Square,
+        MarkerStyle::ParenDigit,
+        MarkerStyle::Circled,
+        MarkerStyle::ParenIdeograph,
+        MarkerStyle::FullStop,
+        MarkerStyle::Superscript,
+    ];
+
+    /// The style's name in the settings (`marginalia.markerStylesOff`).
+    pub fn name(self) -> &'static str {
+        match self {
+            MarkerStyle::Tortoise => "tortoise",
+            MarkerStyle::TortoiseChinese => "tortoise-chinese",
+            MarkerStyle::FullSquare => "full-width-square",
+            MarkerStyle::Square => "square",
+            MarkerStyle::ParenDigit => "parenthesized",
+            MarkerStyle::Circled => "circled",
+            MarkerStyle::ParenIdeograph => "parenthesized-ideograph",
+            MarkerStyle::FullStop => "full-stop",
+            MarkerStyle::Superscript => "superscript",
+            MarkerStyle::Pattern => "pattern",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<MarkerStyle> {
+        MarkerStyle::BUILT_IN.into_iter().find(|s| s.name() == name)
+    }
+
+    /// The highest number the style has a glyph for; `None` when any number can be written.
+    pub fn last_glyph(self) -> Option<u32> {
+        match self {
+            MarkerStyle::ParenDigit | MarkerStyle::FullStop => Some(20),
+            MarkerStyle::Circled => Some(50),
+            MarkerStyle::ParenIdeograph => Some(10),
+            _ => None,
+        }
+    }
+
+    /// Whether the number is a single glyph (`⑴`, `①`), not digits.
+    pub fn is_glyph(self) -> bool {
+        self.last_glyph().is_some()
+    }
+
+    fn bit(self) -> u16 {
+        1 << self as u16
+    }
+}
+
+/// A set of marker styles (those switched off by the settings).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct StyleSet(u16);
+
+impl StyleSet {
+    pub fn contains(self, style: MarkerStyle) -> bool {
+        self.0 & style.bit() != 0
+    }
+
+    pub fn insert(&mut self, style: MarkerStyle) {
+        self.0 |= style.bit();
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+}
+
+/// A marker read at the start of a text: its length in bytes, the number its glyph or digits
+/// write, and its style.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Read {
+    pub len: usize,
+    pub number: u32,
+    pub style: MarkerStyle,
+}
+
+/// The most digits a note number may have.
+const MAX_DIGITS: usize = 5;
+
+/// Reads the marker at the start of `text`, in any built-in style.
+pub fn read(text: &str) -> Option<Read> {
+    let first = text.chars().next()?;
+    let glyph = |number: u32, style| {
+        Some(Read {
+            len: first.len_utf8(),
+            number,
+            style,
+        })
+    };
+    let code = first as u32;
+    match first {
+        '〔' => bracketed(text, '〔', '〕', true),
+        '［' => bracketed(text, '［', '］', false),
+        '[' => bracketed(text, '[', ']', false),
+        '⑴'..='⒇' => glyph(code - 0x2473, MarkerStyle::ParenDigit),
+        '①'..='⑳' => glyph(code - 0x245f, MarkerStyle::Circled),
+        '㉑'..='㉟' => glyph(code - 0x3251 + 21, MarkerStyle::Circled),
+        '㊱'..='㊿' => glyph(code - 0x32b1 + 36, MarkerStyle::Circled),
+        '㈠'..='㈩' => glyph(code - 0x321f, MarkerStyle::ParenIdeograph),
+        '（' | '(' => full_stop(text),
+        _ if superscript_value(first).is_some_and(|v| v > 0) => superscript(text),
+        _ => None,
+    }
+}
+
+/// `〔12〕`, `［12］`, `[12]`, and, in `〔〕` only, `〔十二〕`.
+fn bracketed(text: &str, open: char, close: char, chinese: bool) -> Option<Read> {
+    let inside = &text[open.len_utf8()..];
+    let end = inside
+        .char_indices()
+        .take(MAX_DIGITS + 1)
+        .find(|&(_, c)| c == close)?
+        .0;
+    let number = &inside[..end];
+    let len = open.len_utf8() + end + close.len_utf8();
+    if let Some(n) = parse_digits(number).filter(|&n| n > 0) {
+        let style = match open {
+            '〔' => MarkerStyle::Tortoise,
+            '［' => MarkerStyle::FullSquare,
+            _ => MarkerStyle::Square,
+        };
+        return Some(Read {
+            len,
+            number: n,
+            style,
+        });
+    }
+    let is_chinese = chinese && chinese_prefix_len(number) == number.len();
+    let n = parse_chinese(number).filter(|_| is_chinese)?;
+    Some(Read {
+        len,
+        number: n,
+        style: MarkerStyle::TortoiseChinese,
+    })
+}
+
+/// `（⒈）` or `(⒈)`.
+fn full_stop(text: &str) -> Option<Read> {
+    let mut chars = text.char_indices();
+    let (_, open) = chars.next()?;
+    let (_, digit) = chars.next()?;
+    let (at, close) = chars.next()?;
+    let number = (digit as u32).checked_sub(0x2487)?;
+    let matching = matches!((open, close), ('（', '）') | ('(', ')'));
+    (matching && (1..=20).contains(&number)).then(|| Read {
+        len: at + close.len_utf8(),
+        number,
+        style: MarkerStyle::FullStop,
+    })
+}
+
+fn superscript_value(c: char) -> Option<u32> {
+    Some(match c {
+        '⁰' => 0,
+        '¹' => 1,
+        '²' => 2,
+        '³' => 3,
+        '⁴'..='⁹' => c as u32 - '⁴' as u32 + 4,
+        _ => return None,
+    })
+}
+
+fn superscript(text: &str) -> Option<Read> {
+    let mut number = 0u32;
+    let mut len = 0;
+    for (count, c) in text.chars().enumerate() {
+        let Some(value) = superscript_value(c) else {
+            break;
+        };
+        if count == MAX_DIGITS {
+            return None;
+        }
+        number = number * 10 + value;
+        len += c.len_utf8();
+    }
+    (number > 0).then_some(Read {
+        len,
+        number,
+        style: MarkerStyle::Superscript,
+    })
+}
+
+/// Where markers of any built-in style may start (a `（⒈）` starts at its parenthesis): the
+/// scan looks at these places only.
+fn starts() -> &'static Regex {
+    static STARTS: OnceLock<Regex> = OnceLock::new();
+    STARTS.get_or_init(|| {
+        Regex::new(r"[〔［\[⑴-⒇①-⑳㉑-㉟㊱-㊿㈠-㈩¹²³⁴-⁹]|[（(][⒈-⒛]")
+            .expect("the pattern of marker starts is valid")
+    })
+}
+
+/// Every marker of a built-in style not in `off` in `text`, as (start, read), in order and
+/// not overlapping. `text` starts at a line start.
+pub fn find(text: &str, off: StyleSet) -> Vec<(usize, Read)> {
+    let mut found = Vec::new();
+    let mut after = 0;
+    for start in starts().find_iter(text).map(|m| m.start()) {
+        if start < after {
+            continue;
+        }
+        let Some(read) = read(&text[start..]) else {
+            continue;
+        };
+        if off.contains(read.style) || !stands_as_marker(text, start, read) {
+            continue;
+        }
+        after = start + read.len;
+        found.push((start, read));
+    }
+    found
+}
+
+/// Whether the marker read at `start` of `text` is a note marker in its context: not the year
+/// of a document number, not an index or a link's part, not an exponent.
+fn stands_as_marker(text: &str, start: usize, read: Read) -> bool {
+    let before = &text[..start];
+    let after = &text[start + read.len..];
+    // The character before on the same line (a stretch may start at any line).
+    let previous = before
+        .chars()
+        .next_back()
+        .filter(|&c| c != '\n' && c != '\r');
+    match read.style {
+        MarkerStyle::Tortoise | MarkerStyle::FullSquare => !is_document_number(before, after),
+        MarkerStyle::Square => {
+            // In running text `[1]` cites only after CJK text (`……研究[1]。`): after a
+            // space or a Latin letter it is a reference in English, a list or an index.
+            let after_cjk = previous.map_or(true, |c| !c.is_ascii());
+            after_cjk && !is_document_number(before, after) && !is_index_link_or_code(before)
+        }
+        MarkerStyle::Superscript => {
+            // `m²`, `10³`, `x⁴`: an exponent follows a Latin letter or a digit.
+            !previous.is_some_and(|c| c.is_ascii_alphanumeric() || digit_value(c).is_some())
+        }
+        _ => true,
+    }
+}
+
+/// Whether the bracketed number between `before` and `after` is the year of an official
+/// document's number, as in `國發〔2023〕5號` or `国办发[2024]12号`: right after the issuing
+/// office's abbreviation, the year, then the document's number and `號`.
+pub fn is_document_number(before: &str, after: &str) -> bool {
+    let office = before
+        .chars()
+        .next_back()
+        .is_some_and(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+    let digits = after.len() - after.trim_start_matches(|c| digit_value(c).is_some()).len();
+    office && digits > 0 && after[digits..].starts_with(['號', '号'])
+}
+
+/// Whether an ASCII `[n]` after `before` (the text before it, from its line's start) is an
+/// index (`a[1]`), part of a URL (`https://x.org/list[3]`) or inside inline code (`` `a[1]` ``).
+fn is_index_link_or_code(before: &str) -> bool {
+    let line = before.rsplit(['\n', '\r']).next().unwrap_or(before);
+    let previous = line.chars().next_back();
+    if previous.is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | ']' | ')')) {
+        return true;
+    }
+    let word_start = line.rfind(|c: char| !c.is_ascii_graphic()).map_or(0, |at| {
+        at + line[at..].chars().next().map_or(1, char::len_utf8)
+    });
+    let word = &line[word_start..];
+    let in_url = word.contains("://") || word.starts_with("www.");
+    let in_code = line.matches('`').count() % 2 == 1;
+    in_url || in_code
+}
+
+/// The text of a marker or label `text` (in `style`) made to read `number`; `None` when the
+/// style has no glyph for it (`⑴` stops at 20).
+pub fn rewrite(text: &str, style: MarkerStyle, number: u32) -> Option<String> {
+    let glyph = |first: u32, base: u32| char::from_u32(first + number - base);
+    let single = |c: Option<char>| c.map(String::from);
+    match style {
+        MarkerStyle::ParenDigit if (1..=20).contains(&number) => single(glyph(0x2474, 1)),
+        MarkerStyle::Circled if (1..=20).contains(&number) => single(glyph(0x2460, 1)),
+        MarkerStyle::Circled if (21..=35).contains(&number) => single(glyph(0x3251, 21)),
+        MarkerStyle::Circled if (36..=50).contains(&number) => single(glyph(0x32b1, 36)),
+        MarkerStyle::ParenIdeograph if (1..=10).contains(&number) => single(glyph(0x3220, 1)),
+        MarkerStyle::FullStop if (1..=20).contains(&number) => {
+            let mut chars = text.chars();
+            let (open, close) = (chars.next()?, chars.next_back()?);
+            Some(format!("{open}{}{close}", glyph(0x2488, 1)?))
+        }
+        MarkerStyle::Superscript if number > 0 => Some(
+            number
+                .to_string()
+                .chars()
+                .map(|d| match d {
+                    '1' => '¹',
+                    '2' => '²',
+                    '3' => '³',
+                    '0' => '⁰',
+                    d => char::from_u32(d as u32 - '4' as u32 + '⁴' as u32).unwrap_or(d),
+                })
+                .collect(),
+        ),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read_all(text: &str) -> Vec<(&str, u32, MarkerStyle)> {
+        find(text, StyleSet::default())
+            .into_iter()
+            .map(|(at, r)| (&text[at..at + r.len], r.number, r.style))
+            .collect()
+    }
+
+    #[test]
+    fn every_style_with_its_number() {
+        use MarkerStyle::*;
+        let text = "甲〔1〕乙〔１２〕丙［3］丁[4]戊⑸己⒇庚①辛⑳壬㉑癸㊿子㈠丑㈩寅（⒈）卯(⒛)辰〔一〕巳〔二十〕午。¹²";
+        assert_eq!(
+            read_all(text),
+            [
+                ("〔1〕", 1, Tortoise),
+                ("〔１２〕", 12, Tortoise),
+                ("［3］", 3, FullSquare),
+                ("[4]", 4, Square),
+                ("⑸", 5, ParenDigit),
+                ("⒇", 20, ParenDigit),
+                ("①", 1, Circled),
+                ("⑳", 20, Circled),
+                ("㉑", 21, Circled),
+                ("㊿", 50, Circled),
+                ("㈠", 1, ParenIdeograph),
+                ("㈩", 10, ParenIdeograph),
+                ("（⒈）", 1, FullStop),
+                ("(⒛)", 20, FullStop),
+                ("〔一〕", 1, TortoiseChinese),
+                ("〔二十〕", 20, TortoiseChinese),
+                ("¹²", 12, Superscript),
+            ]
+        );
+    }
+
+    #[test]
+    fn what_is_not_a_marker() {
+        let none: [(&str, u32, MarkerStyle); 0] = [];
+        for text in [
+            "〔神々の生成〕",
+            "〔訳注: 高天原〕",
+            "〔言胥〕",
+            "〔17续〕",
+            "〔〕",
+            "〔123456〕",
+            "〔0〕",
+            "国发〔2023〕5号",
+            "国办发[2024]12号",
+            "國發［2021］８號",
+            "見 https://example.org/list[3]/x 與 www.a.org/[2]",
+            "代碼 `items [0] [5]` 中",
+            "a[4] 與 x_[2] 與 f(x)[3]",
+            "面積 30 m² 與 10³",
+            "⁰",
+            "（⒈",
+            "（⒈)",
+        ] {
+            assert_eq!(read_all(text), none, "{text}");
+        }
+        assert_eq!(read_all("國發〔2023〕。〔2023〕")[0].1, 2023);
+    }
+
+    #[test]
+    fn numbers_are_written_back_in_the_style_of_the_place() {
+        use MarkerStyle::*;
+        assert_eq!(rewrite("⑴", ParenDigit, 20).as_deref(), Some("⒇"));
+        assert_eq!(rewrite("⑴", ParenDigit, 21), None);
+        assert_eq!(rewrite("①", Circled, 22).as_deref(), Some("㉒"));
+        assert_eq!(rewrite("①", Circled, 36).as_deref(), Some("㊱"));
+        assert_eq!(rewrite("㈠", ParenIdeograph, 10).as_deref(), Some("㈩"));
+        assert_eq!(rewrite("(⒈)", FullStop, 3).as_deref(), Some("(⒊)"));
+        assert_eq!(rewrite("¹", Superscript, 40).as_deref(), Some("⁴⁰"));
+        for (style, number) in [
+            (ParenDigit, 7),
+            (Circled, 44),
+            (FullStop, 19),
+            (Superscript, 1234),
+        ] {
+            let text =
+                rewrite(if style == FullStop { "（⒈）" } else { "" }, style, number).unwrap();
+            let read = read(&text).unwrap();
+            assert_eq!(
+                (read.number, read.style, read.len),
+                (number, style, text.len())
+            );
+        }
+    }
+}
