@@ -273,3 +273,35 @@ fn a_reader_that_stops_reading_ends_the_output_quietly() {
         assert_eq!(output.status.code(), Some(expected), "{command}: {stderr}");
     }
 }
+
+#[test]
+fn the_real_shapes_corpus_checks_clean_and_outlines_its_untitled_notes() {
+    let folder = "tests/fixtures/real-shapes";
+    let mut files: Vec<String> = std::fs::read_dir(folder)
+        .expect("the corpus")
+        .map(|entry| entry.expect("an entry").path())
+        .filter(|path| path.extension().is_some_and(|e| e == "txt"))
+        .map(|path| path.to_string_lossy().into_owned())
+        .collect();
+    files.sort();
+    let mut args = vec!["check"];
+    args.extend(files.iter().map(String::as_str));
+    let output = marginalia(&args);
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    for code in [
+        "missing-note",
+        "unused-note",
+        "duplicate-note",
+        "note-order",
+        "note-gap",
+    ] {
+        assert!(!stdout(&output).contains(code), "{}", stdout(&output));
+    }
+    let output = marginalia(&[
+        "outline",
+        "tests/fixtures/real-shapes/untitled-notes-per-chapter.txt",
+    ]);
+    let outline = stdout(&output);
+    assert_eq!(outline.matches("（註釋）").count(), 2, "{outline}");
+    assert!(outline.contains("第二章 隆庆开关"), "{outline}");
+}

@@ -56,7 +56,9 @@ pub fn server_capabilities(encoding: PositionEncodingKind) -> ServerCapabilities
             work_done_progress_options: Default::default(),
         }),
         completion_provider: Some(CompletionOptions {
-            trigger_characters: Some(vec!["〔".to_string()]),
+            // The openings of bracketed markers; a document that cites with glyphs (⑴, ①, ¹) is
+            // completed after a typed 〔 too.
+            trigger_characters: Some(vec!["〔".to_string(), "［".to_string(), "[".to_string()]),
             resolve_provider: Some(true),
             ..Default::default()
         }),

@@ -89,7 +89,7 @@ async def test_completion_at_a_marker(client: ConformanceClient, seed: TextDoc):
 async def test_completion_on_the_trigger_character(client: ConformanceClient, seed: TextDoc,
                                                    tmp_path):
     options = client.init_result.capabilities.completion_provider
-    assert list(options.trigger_characters) == ["〔"]
+    assert list(options.trigger_characters) == ["〔", "［", "["]
     # 〔 typed after 日本 on the marker's line.
     at = seed.pos("。日本", MARKER_LINE, client.encoding, 3)
     client.replace(seed.uri, types.Range(at, at), "〔")
