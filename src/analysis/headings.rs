@@ -32,10 +32,15 @@ const NOTES_TITLES: &[&str] = &[
     "訳注", "原注", "原註", "注解", "註解",
 ];
 
-/// Whether `title` (as [`notes_title_form`] gives it) is a built-in notes title.
-pub fn is_notes_title(title: &str) -> bool {
-    NOTES_TITLES.contains(&title)
+/// Whether a line's text is a built-in notes title (compared as [`notes_title_form`] gives
+/// it).
+pub fn is_notes_title(text: &str) -> bool {
+    // Every built-in title has one of these: most lines are rejected without a copy.
+    (text.contains('注') || text.contains('註')) && NOTES_TITLES.contains(&&*notes_title_form(text))
 }
+
+/// The longest a notes title's line may be (`【 注 释 】：` and the user's longer titles).
+const MAX_NOTES_TITLE_BYTES: usize = 64;
 
 /// Marks set before a title to decorate it (`□注释`, `■注`).
 fn is_decoration(c: char) -> bool {
@@ -65,17 +70,11 @@ fn is_decoration(c: char) -> bool {
 pub fn notes_title_form(text: &str) -> std::borrow::Cow<'_, str> {
     let text = text.trim_matches(is_space).trim_end_matches(['：', ':']);
     let text = text.trim_start_matches(is_decoration);
-    let text = [
-        ('【', '】'),
-        ('〖', '〗'),
-        ('［', '］'),
-        ('[', ']'),
-        ('〔', '〕'),
-    ]
-    .iter()
-    .find_map(|&(open, close)| text.strip_prefix(open)?.strip_suffix(close))
-    .unwrap_or(text)
-    .trim_end_matches(['：', ':']);
+    let text = [('【', '】'), ('〖', '〗')]
+        .iter()
+        .find_map(|&(open, close)| text.strip_prefix(open)?.strip_suffix(close))
+        .unwrap_or(text)
+        .trim_end_matches(['：', ':']);
     if text.contains(is_space) {
         text.chars()
             .filter(|&c| !is_space(c))
@@ -131,9 +130,6 @@ pub fn starts_a_section_title(c: char) -> bool {
             | '原'
             | '【'
             | '〖'
-            | '［'
-            | '['
-            | '〔'
     ) || is_decoration(c)
 }
 
@@ -176,12 +172,12 @@ pub fn classify_by(
     if last_meaningful.is_some_and(is_sentence_punctuation) {
         return None;
     }
+    let (level, kind) = shape(text)?;
     // A heading stands alone on its line: a full stop or a semicolon inside it, or a second
     // item (`（一）……，（二）……`), makes it a sentence or a list.
-    if text.contains(['。', '；', ';']) || has_second_item(text) {
+    if text.contains('。') || text.contains('；') || text.contains(';') || has_second_item(text) {
         return None;
     }
-    let (level, kind) = shape(text)?;
     Some(HeadingLine {
         level,
         kind,
@@ -190,8 +186,7 @@ pub fn classify_by(
     })
 }
 
-/// The heading shape of a line's text: a notes title (as `is_notes_title` says, of the text
-/// without a final colon), an unnumbered section title, a level from `custom` (the user's
+/// The heading shape of a line's text: a notes title (as `is_notes_title` says of the text), an unnumbered section title, a level from `custom` (the user's
 /// patterns), or a built-in numbering whose level `builtin_level` keeps.
 pub fn shape_by(
     text: &str,
@@ -199,7 +194,8 @@ pub fn shape_by(
     custom: impl Fn(&str) -> Option<u8>,
     builtin_level: impl Fn(u8) -> bool,
 ) -> Option<(u8, HeadingKind)> {
-    if is_notes_title(&notes_title_form(text)) {
+    // A notes title is short, even with its spaces and ornaments.
+    if text.len() <= MAX_NOTES_TITLE_BYTES && is_notes_title(text) {
         return Some((1, HeadingKind::Notes));
     }
     let title = text.trim_end_matches(['：', ':']);
@@ -271,6 +267,11 @@ fn parenthesised_level(text: &str) -> Option<u8> {
 
 /// Whether a `（二）` or `(2)` follows somewhere after the start of `text`.
 fn has_second_item(text: &str) -> bool {
+    // Most headings have no parenthesis after their start (a memchr each).
+    let after_start = &text[text.chars().next().map_or(0, char::len_utf8)..];
+    if !(after_start.contains('（') || after_start.contains('(')) {
+        return false;
+    }
     let mut rest = text;
     let mut first = true;
     while let Some(at) = rest.find(['（', '(']) {

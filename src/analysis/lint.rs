@@ -541,18 +541,20 @@ fn half_width_punctuation(
     }
     marks.sort_unstable();
     // Inside `〔…〕` is an editor's or translator's remark (`〔訳注: …〕`), quoted as written.
-    let remarks: Vec<(usize, usize)> = memchr::memmem::find_iter(bytes, "〔")
-        .filter_map(|open| Some((open, open + body[open..].find('〕')?)))
-        .collect();
-    let in_remark = |at: usize| remarks.iter().any(|&(open, close)| open < at && at < close);
+    // (Looked at only for a mark that would be reported: they are few.)
+    let in_remark = |at: usize| {
+        let open = body[..at].rfind('〔');
+        open.is_some_and(|open| !body[open..at].contains('〕') && body[at..].contains('〕'))
+    };
     for at in marks {
         let byte = bytes[at];
-        if !outside_urls(base + at) || in_remark(at) {
+        if !outside_urls(base + at) {
             continue;
         }
         let (before_gap, before) = neighbour(body[..at].chars().rev());
         let (after_gap, after) = neighbour(body[at + 1..].chars());
         match byte {
+            _ if in_remark(at) => {}
             b'(' => parens.push((at - before_gap, cjk(before))),
             b')' => {
                 if let Some((start, true)) = parens.pop() {

@@ -177,11 +177,13 @@ pub fn scan(
 
 /// What a non-blank line is to the label line before it.
 fn next_line(syntax: &Syntax, line: &str, content: &str) -> NextLine {
+    // (The label first: in a notes section nearly every line has one.)
+    if syntax.label_at(content).is_some() {
+        return NextLine::Label;
+    }
     match syntax.heading(line, content) {
         Some(heading) if heading.level == 1 => NextLine::ChapterEnd,
-        Some(_) => NextLine::Other,
-        None if syntax.label_at(content).is_some() => NextLine::Label,
-        None => NextLine::Other,
+        _ => NextLine::Other,
     }
 }
 
@@ -335,6 +337,14 @@ fn with_tail(
 /// Whether a line's text is a separator drawn between the text and its notes: `------`,
 /// `——————`, `＊＊＊`, `────`.
 pub fn is_separator(content: &str) -> bool {
+    // Rejected on the first byte, as nearly every line is.
+    let first_byte = content.as_bytes().first().copied().unwrap_or(0);
+    if !matches!(
+        first_byte,
+        b'-' | b'_' | b'=' | b'*' | b'~' | 0xc2 | 0xe2 | 0xef
+    ) {
+        return false;
+    }
     let mut chars = content.chars();
     let Some(first) = chars.next() else {
         return false;
@@ -343,8 +353,11 @@ pub fn is_separator(content: &str) -> bool {
         first,
         '-' | '—' | '─' | '━' | '_' | '＿' | '=' | '＝' | '*' | '＊' | '～' | '~' | '·' | '－'
     );
-    let count = 1 + chars.clone().count();
-    drawn && count >= if first == '—' { 2 } else { 3 } && chars.all(|c| c == first)
+    // (Tested first: this runs on every line.)
+    if !drawn || !chars.clone().all(|c| c == first) {
+        return false;
+    }
+    1 + chars.count() >= if first == '—' { 2 } else { 3 }
 }
 
 /// Every marker of the built-in styles not in `off` in `text` (which starts at a line start),

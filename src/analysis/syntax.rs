@@ -197,10 +197,13 @@ impl Syntax {
             .any(|title| title.chars().next() == first)
     }
 
-    fn is_notes_title(&self, title: &str) -> bool {
+    fn is_notes_title(&self, text: &str) -> bool {
         match &self.notes_titles {
-            Some(titles) => titles.iter().any(|t| t == title),
-            None => headings::is_notes_title(title),
+            Some(titles) => {
+                let title = headings::notes_title_form(text);
+                titles.iter().any(|t| *t == title)
+            }
+            None => headings::is_notes_title(text),
         }
     }
 
@@ -266,19 +269,7 @@ impl Syntax {
     /// Where a marker ending `text` starts, if one does.
     pub fn marker_ending(&self, text: &str) -> Option<usize> {
         match &self.marker {
-            None => {
-                // Most lines end otherwise: only these can end a marker.
-                let last = text.chars().next_back()?;
-                if !(matches!(last, '〕' | '］' | ']' | '）' | ')')
-                    || marker_style::read(last.encode_utf8(&mut [0; 4])).is_some())
-                {
-                    return None;
-                }
-                let line_start = text.rfind(['\n', '\r']).map_or(0, |at| at + 1);
-                let found = marker_style::find(&text[line_start..], self.styles_off);
-                let (at, read) = found.last()?;
-                (line_start + at + read.len == text.len()).then_some(line_start + at)
-            }
+            None => marker_style::ending(text, self.styles_off),
             Some(pattern) => pattern
                 .anywhere
                 .find_iter(text)
