@@ -689,14 +689,61 @@ pub fn renumber_in_order(analysis: &Analysis, rope: &Rope) -> Vec<TextEdit> {
     );
     all.sort();
     all.dedup();
-    all.into_iter()
-        // Markers whose number is in several series cite none: they are left as they are.
-        .filter(|series| series.series != u8::MAX)
-        .flat_map(|series| renumber_series(analysis, rope, series))
-        .collect()
+    let mut edits = Vec::new();
+    let mut moves = Vec::new();
+    // Markers whose number is in several series cite none: they are left as they are.
+    for series in all.into_iter().filter(|series| series.series != u8::MAX) {
+        renumber_series(analysis, rope, series, &mut edits, &mut moves);
+    }
+    if moves.is_empty() {
+        return edits;
+    }
+    // An edit inside a moved entry (a cross-reference renumbered) goes with the text that
+    // moves: made in the copy, not where the entry was.
+    let inside = |edit: &TextEdit, range: TextRange| {
+        range.start <= edit.range.start && edit.range.end <= range.end
+    };
+    let mut result: Vec<TextEdit> = edits
+        .iter()
+        .filter(|edit| !moves.iter().any(|m| inside(edit, m.slot)))
+        .cloned()
+        .collect();
+    for moved in moves {
+        let carried: Vec<TextEdit> = edits
+            .iter()
+            .filter(|edit| inside(edit, moved.body))
+            .map(|edit| TextEdit {
+                range: TextRange::new(
+                    edit.range.start - moved.body.start,
+                    edit.range.end - moved.body.start,
+                ),
+                new_text: edit.new_text.clone(),
+            })
+            .collect();
+        let body = apply(&slice(rope, moved.body), &carried);
+        result.push(TextEdit {
+            range: moved.slot,
+            new_text: moved.label + &body,
+        });
+    }
+    result
 }
 
-fn renumber_series(analysis: &Analysis, rope: &Rope, series: Series) -> Vec<TextEdit> {
+/// An entry moved by renumbering: the place it lands in (from the label there to the end of
+/// that entry), its new label, and its text after its label where it was.
+struct Move {
+    slot: TextRange,
+    label: String,
+    body: TextRange,
+}
+
+fn renumber_series(
+    analysis: &Analysis,
+    rope: &Rope,
+    series: Series,
+    edits: &mut Vec<TextEdit>,
+    moves: &mut Vec<Move>,
+) {
     let notes: Vec<Note> = entries_of(analysis, series).copied().collect();
     let notes = &notes[..];
     // Old number → new number, in order of first citation (cross-references in notes do not
@@ -718,23 +765,14 @@ fn renumber_series(analysis: &Analysis, rope: &Rope, series: Series) -> Vec<Text
             .position(|&n| n == old)
             .map_or(old, |i| i as u32 + 1)
     };
-    let mut edits: Vec<TextEdit> = markers_of(analysis, series)
-        .filter(|m| new_number(m.number) != m.number)
-        .map(|m| renumbered(analysis, rope, m, new_number(m.number)))
-        .collect();
+    edits.extend(
+        markers_of(analysis, series)
+            .filter(|m| new_number(m.number) != m.number)
+            .map(|m| renumbered(analysis, rope, m, new_number(m.number))),
+    );
     // Entries in their new order (a stable sort: duplicates keep theirs).
     let mut reordered: Vec<&Note> = notes.iter().collect();
     reordered.sort_by_key(|n| new_number(n.number));
-    let in_place = reordered.iter().zip(notes).all(|(a, b)| a.label == b.label);
-    if in_place {
-        edits.extend(
-            notes
-                .iter()
-                .filter(|n| new_number(n.number) != n.number)
-                .map(|n| renumbered(analysis, rope, n, new_number(n.number))),
-        );
-        return edits;
-    }
     // Moved entries: each place an entry held takes the entry that now comes there, with its
     // new label (in the style of the place) and all its lines; the text between entries
     // stays as it is.
@@ -745,23 +783,18 @@ fn renumber_series(analysis: &Analysis, rope: &Rope, series: Series) -> Vec<Text
             }
             continue;
         }
-        let place = Place::from(slot);
-        let mut text = written_with(
+        let label = written_with(
             analysis,
             &slice(rope, slot.label),
-            place,
+            Place::from(slot),
             new_number(entry.number),
         );
-        text.push_str(&slice(
-            rope,
-            TextRange::new(entry.label.end, entry.range.end),
-        ));
-        edits.push(TextEdit {
-            range: TextRange::new(slot.label.start, slot.range.end),
-            new_text: text,
+        moves.push(Move {
+            slot: TextRange::new(slot.label.start, slot.range.end),
+            label,
+            body: TextRange::new(entry.label.end, entry.range.end),
         });
     }
-    edits
 }
 
 #[cfg(test)]
@@ -982,6 +1015,45 @@ mod tests {
                 .into_iter()
                 .collect()),
             "甲〔1〕乙〔2〕\n註釋：\n〔1〕一。\n〔2〕二。\n〔3〕重。"
+        );
+    }
+
+    #[test]
+    fn renumbering_writes_each_place_in_its_own_glyphs() {
+        let in_order = |text: &str| run(&format!("$0{text}"), |a, r, _| renumber_in_order(a, r));
+        // Moved entries take the glyph of the place they land in.
+        assert_eq!(
+            in_order("甲⑵乙⑴。\n注：\n⑴一。\n⑵二。"),
+            "甲⑴乙⑵。\n注：\n⑴二。\n⑵一。"
+        );
+        assert_eq!(
+            in_order("甲²乙¹。\n注释\n¹ 一。\n² 二。"),
+            "甲¹乙²。\n注释\n¹ 二。\n² 一。"
+        );
+        assert_eq!(
+            in_order("甲〔二〕乙〔一〕。\n注释\n〔一〕一。\n〔二〕二。"),
+            "甲〔一〕乙〔二〕。\n注释\n〔一〕二。\n〔二〕一。"
+        );
+        // Two series: each renumbered on its own; the translator's ① stay as they are.
+        assert_eq!(
+            in_order("甲〔2〕乙①丙〔1〕。\n注\n〔1〕一。\n〔2〕二。\n①譯。"),
+            "甲〔1〕乙①丙〔2〕。\n注\n〔1〕二。\n〔2〕一。\n①譯。"
+        );
+        // A cross-reference is renumbered with its note but does not count for the order.
+        assert_eq!(
+            in_order("甲〔2〕乙〔1〕。\n註釋：\n〔1〕一，見注〔2〕。\n〔2〕二。"),
+            "甲〔1〕乙〔2〕。\n註釋：\n〔1〕二。\n〔2〕一，見注〔1〕。"
+        );
+        // Past the glyphs of its style, a number is written as the notes continue it.
+        let cited: String = ('⑴'..='⒇').map(|c| format!("甲{c}")).collect();
+        let listed: String = ('⑴'..='⒇').map(|c| format!("{c}注。\n")).collect();
+        let text = format!("$0乙{cited}丙①。\n註釋：\n{listed}①二十一。\n");
+        let inserted = run(&text, insert_note);
+        assert!(inserted.starts_with("⑴乙甲⑵"), "{inserted}");
+        assert!(inserted.contains("甲①丙②。"), "{inserted}");
+        assert!(
+            inserted.ends_with("⒇注。\n①注。\n②二十一。\n"),
+            "{inserted}"
         );
     }
 }
