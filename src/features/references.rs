@@ -82,7 +82,11 @@ pub fn highlights(analysis: &Analysis, offset: usize) -> Vec<(TextRange, Highlig
 /// entry, in document order.
 pub fn citation_counts(analysis: &Analysis) -> Vec<(TextRange, usize)> {
     let max = analysis.markers.iter().map(|m| m.number).max().unwrap_or(0) as usize;
-    let mut counts = vec![0usize; max + 1];
+    // A count for each number of each series (a section can list an author's `〔1〕` and a
+    // translator's `①`, each cited apart).
+    let series = analysis.notes.iter().map(|n| n.series).max().unwrap_or(0) as usize + 1;
+    let slot = |series: u8, number: u32| usize::from(series) * (max + 1) + number as usize;
+    let mut counts = vec![0usize; series * (max + 1)];
     let mut markers = analysis.markers.iter().peekable();
     let mut lenses = Vec::with_capacity(analysis.notes.len());
     let mut notes = analysis.notes.iter().peekable();
@@ -91,17 +95,21 @@ pub fn citation_counts(analysis: &Analysis) -> Vec<(TextRange, usize)> {
         let scope = first.section;
         let mut counted = Vec::new();
         while let Some(marker) = markers.next_if(|m| m.scope().is_some_and(|s| s <= scope)) {
-            if marker.scope() == Some(scope) {
-                counts[marker.number as usize] += 1;
-                counted.push(marker.number as usize);
+            let at = slot(marker.series, marker.number);
+            if marker.scope() == Some(scope) && at < counts.len() {
+                counts[at] += 1;
+                counted.push(at);
             }
         }
         while let Some(note) = notes.next_if(|n| n.section == scope) {
-            let count = counts.get(note.number as usize).copied().unwrap_or(0);
+            let count = counts
+                .get(slot(note.series, note.number))
+                .copied()
+                .unwrap_or(0);
             lenses.push((note.label, count));
         }
-        for number in counted {
-            counts[number] = 0;
+        for at in counted {
+            counts[at] = 0;
         }
     }
     lenses
@@ -182,6 +190,17 @@ mod tests {
                 r#"["4:〔1〕"] Write"#
             ]
         );
+    }
+
+    #[test]
+    fn citation_counts_per_series() {
+        let text = "甲〔1〕乙①丙〔1〕丁〔2〕。\n注\n〔1〕一。\n〔2〕二。\n①譯一。";
+        let analysis = Analysis::new(text);
+        let counts: Vec<String> = citation_counts(&analysis)
+            .into_iter()
+            .map(|(label, count)| format!("{} {count}", &text[label.start..label.end]))
+            .collect();
+        assert_eq!(counts, ["〔1〕 2", "〔2〕 1", "① 1"]);
     }
 
     #[test]
