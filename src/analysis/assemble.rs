@@ -133,76 +133,68 @@ struct Continuation {
 /// series of its style (see [`Note::series`]); returns the continuations found.
 fn series(notes: &mut [Note]) -> Vec<Continuation> {
     let mut continuations = Vec::new();
-    let mut rest = notes;
-    while let Some(first) = rest.first() {
-        let section = first.section;
-        let len = rest.partition_point(|n| n.section == section);
-        let (notes, after) = rest.split_at_mut(len);
-        rest = after;
-        // The style each style's entries are numbered with, and from what offset.
-        let mut continued: Vec<(MarkerStyle, MarkerStyle, u16)> = Vec::new();
-        let mut previous: Option<(MarkerStyle, u32, u32)> = None;
+    for section in notes.chunk_by_mut(|a, b| a.section == b.section) {
+        let first = continuations.len();
+        // The styles that start a series, in the order of their first entries.
         let mut roots: Vec<MarkerStyle> = Vec::new();
-        for note in notes.iter_mut() {
-            let written = note.number;
-            if let Some(&(_, root, offset)) = continued.iter().find(|c| c.0 == note.style) {
-                note.offset = offset;
-                note.number = written + u32::from(offset);
-                note.series = series_of(&roots, root);
-            } else {
-                let continues = previous.filter(|&(style, last, _)| {
-                    style != note.style
-                        && written == 1
-                        && note.style.is_glyph()
-                        && style.is_glyph()
-                        && (last == 20 || Some(last) == style.last_glyph())
-                });
-                match continues.and_then(|(style, last, number)| {
-                    let offset = u16::try_from(number).ok()?;
-                    Some((style, last, offset))
-                }) {
-                    Some((style, last, offset)) => {
-                        let root = root_of(&continued, style);
-                        continued.push((note.style, root, offset));
-                        continuations.push(Continuation {
-                            section,
-                            from: style,
-                            last,
-                            to: note.style,
-                            offset,
-                        });
-                        note.offset = offset;
-                        note.number = written + u32::from(offset);
-                        note.series = series_of(&roots, root);
-                    }
-                    None => {
-                        if !roots.contains(&note.style) {
-                            roots.push(note.style);
-                        }
-                        note.series = series_of(&roots, note.style);
-                    }
+        let mut previous: Option<Note> = None;
+        for note in section.iter_mut() {
+            let known = continuations[first..]
+                .iter()
+                .find(|c: &&Continuation| c.to == note.style)
+                .copied();
+            // (A style seen before in the section continues nothing: the chain stays acyclic.)
+            let continued = known.or_else(|| {
+                if roots.contains(&note.style) {
+                    return None;
                 }
+                let new = continuation(previous?, note)?;
+                continuations.push(new);
+                Some(new)
+            });
+            let root = match continued {
+                Some(c) => {
+                    note.offset = c.offset;
+                    note.number += u32::from(c.offset);
+                    root_of(&continuations[first..], c.from)
+                }
+                None => note.style,
+            };
+            if !roots.contains(&root) {
+                roots.push(root);
             }
-            previous = Some((note.style, written, note.number));
+            let index = roots.iter().position(|&s| s == root).unwrap_or(0);
+            note.series = u8::try_from(index).unwrap_or(0);
+            previous = Some(*note);
         }
     }
     continuations
 }
 
-/// The style a style's entries are numbered with (itself, unless it continues another).
-fn root_of(continued: &[(MarkerStyle, MarkerStyle, u16)], style: MarkerStyle) -> MarkerStyle {
-    continued
-        .iter()
-        .find(|c| c.0 == style)
-        .map_or(style, |c| c.1)
+/// The continuation `note` starts after `previous`: a glyph style starting again at 1 right
+/// after another glyph style's last glyph (or its 20th).
+fn continuation(previous: Note, note: &Note) -> Option<Continuation> {
+    let last = previous.number - u32::from(previous.offset);
+    let continues = previous.style != note.style
+        && note.number == 1
+        && note.style.is_glyph()
+        && previous.style.is_glyph()
+        && (last == 20 || Some(last) == previous.style.last_glyph());
+    continues.then_some(Continuation {
+        section: note.section,
+        from: previous.style,
+        last,
+        to: note.style,
+        offset: u16::try_from(previous.number).ok()?,
+    })
 }
 
-fn series_of(roots: &[MarkerStyle], style: MarkerStyle) -> u8 {
-    roots
-        .iter()
-        .position(|&s| s == style)
-        .and_then(|i| u8::try_from(i).ok())
-        .unwrap_or(0)
+/// The style that starts the series `style` belongs to (itself, unless it continues another).
+fn root_of(continuations: &[Continuation], mut style: MarkerStyle) -> MarkerStyle {
+    while let Some(c) = continuations.iter().find(|c| c.to == style) {
+        style = c.from;
+    }
+    style
 }
 
 #[derive(Default)]
@@ -412,12 +404,18 @@ fn resolve_scope(markers: &mut [Marker], notes: &[Note], continuations: &[Contin
     for note in notes {
         series_of_style[note.style as usize].get_or_insert(note.series);
     }
-    let mut cited_as_listed: Vec<u32> = markers
-        .iter()
-        .filter(|m| series_of_style[m.style as usize].is_some())
-        .map(|m| m.number)
-        .collect();
-    cited_as_listed.sort_unstable();
+    // (Only for a scope with markers in a style no entry has: sorting every citation's number
+    // after each structural edit of a book cost more than the rest of this.)
+    let unlisted = |m: &Marker| series_of_style[m.style as usize].is_none();
+    let mut cited_as_listed: Vec<u32> = Vec::new();
+    if markers.iter().any(unlisted) {
+        cited_as_listed = markers
+            .iter()
+            .filter(|m| !unlisted(m))
+            .map(|m| m.number)
+            .collect();
+        cited_as_listed.sort_unstable();
+    }
     let one_series = notes.iter().all(|n| n.series == 0);
     for marker in markers.iter_mut() {
         marker.series = match series_of_style[marker.style as usize] {

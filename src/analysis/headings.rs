@@ -186,7 +186,8 @@ pub fn classify_by(
     })
 }
 
-/// The heading shape of a line's text: a notes title (as `is_notes_title` says of the text), an unnumbered section title, a level from `custom` (the user's
+/// The heading shape of a line's text: a notes title (as `is_notes_title` says of the text),
+/// an unnumbered section title, a level from `custom` (the user's
 /// patterns), or a built-in numbering whose level `builtin_level` keeps.
 pub fn shape_by(
     text: &str,
@@ -267,29 +268,19 @@ fn parenthesised_level(text: &str) -> Option<u8> {
 
 /// Whether a `（二）` or `(2)` follows somewhere after the start of `text`.
 fn has_second_item(text: &str) -> bool {
-    // Most headings have no parenthesis after their start (a memchr each).
-    let after_start = &text[text.chars().next().map_or(0, char::len_utf8)..];
-    if !(after_start.contains('（') || after_start.contains('(')) {
-        return false;
-    }
-    let mut rest = text;
-    let mut first = true;
-    while let Some(at) = rest.find(['（', '(']) {
-        let after = &rest[at + rest[at..].chars().next().map_or(1, char::len_utf8)..];
-        // At most two digits or three numerals: `（1945）` is a year.
-        let numeral = match digits_prefix_len(after) {
-            0 => chinese_prefix_len(after).min(9),
-            n if n <= 2 || after[..n].chars().count() <= 2 => n,
-            _ => 0,
-        };
-        let item = numeral > 0 && after[numeral..].starts_with(['）', ')']);
-        if item && !(first && at == 0) {
-            return true;
-        }
-        first = false;
-        rest = after;
-    }
-    false
+    text.char_indices()
+        .filter(|&(at, c)| at > 0 && matches!(c, '（' | '('))
+        .any(|(at, c)| closes_an_item(&text[at + c.len_utf8()..]))
+}
+
+/// Whether `text` (after an opening parenthesis) is an item's number and its closing one: at
+/// most two digits or three numerals (`（1945）` is a year).
+fn closes_an_item(text: &str) -> bool {
+    let (len, most) = match digits_prefix_len(text) {
+        0 => (chinese_prefix_len(text), 3),
+        digits => (digits, 2),
+    };
+    (1..=most).contains(&text[..len].chars().count()) && text[len..].starts_with(['）', ')'])
 }
 
 fn has_title(rest: &str) -> bool {

@@ -460,8 +460,18 @@ fn is_blank(rope: &Rope, line: usize) -> bool {
 /// What the lines before byte `offset` (a line start) tell the line there: where the last
 /// non-blank one ends (or 0), and whether it is a separator.
 fn before(rope: &Rope, offset: usize) -> scan::Before {
-    (0..rope.byte_to_line(offset))
-        .rev()
+    last_content(rope, (0..rope.byte_to_line(offset)).rev())
+}
+
+/// The end of the document's content: the end of its last non-blank line, or 0.
+pub fn content_end(rope: &Rope) -> usize {
+    last_content(rope, (0..rope.len_lines()).rev()).content_end
+}
+
+/// The first non-blank line among `lines` (taken in their order): where it ends and whether
+/// it is a separator.
+fn last_content(rope: &Rope, mut lines: impl Iterator<Item = usize>) -> scan::Before {
+    lines
         .find_map(|line| {
             let (start, text) = line_text(rope, line);
             let (lead, content) = scan::trim(&text)?;
@@ -471,22 +481,6 @@ fn before(rope: &Rope, offset: usize) -> scan::Before {
             })
         })
         .unwrap_or_default()
-}
-
-/// The end of the document's content: the end of its last non-blank line, or 0.
-pub fn content_end(rope: &Rope) -> usize {
-    last_content_end(rope, (0..rope.len_lines()).rev())
-}
-
-/// The content end of the first non-blank line among `lines` (taken in their order), or 0.
-fn last_content_end(rope: &Rope, mut lines: impl Iterator<Item = usize>) -> usize {
-    lines
-        .find_map(|line| {
-            let (start, text) = line_text(rope, line);
-            let (lead, content) = scan::trim(&text)?;
-            Some(start + lead + content.len())
-        })
-        .unwrap_or(0)
 }
 
 /// The first non-blank line starting at or after byte `offset` (a line start): its start and

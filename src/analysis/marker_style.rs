@@ -101,10 +101,6 @@ impl StyleSet {
     pub fn insert(&mut self, style: MarkerStyle) {
         self.0 |= style.bit();
     }
-
-    pub fn is_empty(self) -> bool {
-        self.0 == 0
-    }
 }
 
 /// A marker read at the start of a text: its length in bytes, the number its glyph or digits

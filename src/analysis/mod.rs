@@ -201,11 +201,6 @@ pub struct Note {
 }
 
 impl Note {
-    /// The number as the label's glyph or digits write it.
-    pub fn written_number(&self) -> u32 {
-        self.number - u32::from(self.offset)
-    }
-
     /// The entry's text after its label.
     pub fn body(&self) -> TextRange {
         TextRange::new(self.label.end, self.range.end)

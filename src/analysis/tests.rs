@@ -267,6 +267,12 @@ fn a_glyph_series_that_runs_out_continues_with_the_next_where_the_notes_show_it(
     let last = analysis.markers.last().unwrap();
     assert_eq!((last.written_number(), last.offset), (2, 20));
     assert_eq!(slice(&text, analysis.note_of(last).unwrap().label), "②");
+    // A style seen before in the section continues nothing (`⑴` again after `⑳`).
+    let circled: String = ('①'..='⑳').map(|c| format!("{c}注。\n")).collect();
+    let text = format!("甲⑴。\n註釋：\n{listed}{circled}⑴又。\n");
+    let analysis = Analysis::new(&text);
+    let last = analysis.notes.last().unwrap();
+    assert_eq!((last.number, last.offset), (1, 0));
     // Without the continuation in the notes, ① after ⒇ is a note 1 of its own series.
     let text = format!("{cited}乙①。\n註釋：\n{listed}");
     let analysis = Analysis::new(&text);

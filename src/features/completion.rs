@@ -48,7 +48,7 @@ pub fn completions(
     offset: usize,
     documentation: Option<hover::Markup>,
 ) -> Vec<Completion> {
-    let style = renumber::MarkerStyle::of_markers(analysis, rope);
+    let style = renumber::MarkerWriting::of_markers(analysis, rope);
     let Some((typed, opening)) = typed_marker(rope, offset, &style) else {
         return Vec::new();
     };
@@ -162,7 +162,7 @@ pub fn documentation(
 fn typed_marker(
     rope: &Rope,
     offset: usize,
-    style: &renumber::MarkerStyle,
+    style: &renumber::MarkerWriting,
 ) -> Option<(TextRange, String)> {
     let own = (!style.before.is_empty()).then_some((style.before.as_str(), style.after.as_str()));
     own.and_then(|(open, close)| typed_between(rope, offset, open, close).map(|r| (r, open)))

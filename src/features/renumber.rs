@@ -11,7 +11,7 @@ use ropey::Rope;
 use super::references::{target_at, NoteTarget};
 use crate::analysis::marker_style;
 use crate::analysis::numerals::{chinese_prefix_len, digit_value, digits_prefix_len, parse_digits};
-use crate::analysis::{Analysis, HeadingKind, Marker, MarkerStyle as Glyphs, Note};
+use crate::analysis::{Analysis, HeadingKind, Marker, MarkerStyle, Note};
 use crate::text::TextRange;
 
 /// Replace `range` with `new_text`.
@@ -104,58 +104,53 @@ fn number_span(text: &str) -> Option<std::ops::Range<usize>> {
 /// number (`〔` and `〕`, or what its own markers have) and the digits; or a glyph style
 /// (`⑴`, `①`, `¹` …).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct MarkerStyle {
+pub struct MarkerWriting {
     pub before: String,
     pub after: String,
     digits: Digits,
     /// A glyph style, with a marker written in it.
-    glyphs: Option<(Glyphs, String)>,
+    glyphs: Option<(MarkerStyle, String)>,
     /// The glyph styles that continue a series once its own glyphs run out (`①` after `⒇`),
     /// with what they add to their glyphs' numbers and a label written in them.
-    continued: Vec<(u16, Glyphs, String)>,
+    continued: Vec<(u16, MarkerStyle, String)>,
 }
 
-impl MarkerStyle {
+impl MarkerWriting {
     /// As the document's citations are written (its labels, if it cites nothing).
-    pub fn of_markers(analysis: &Analysis, rope: &Rope) -> MarkerStyle {
+    pub fn of_markers(analysis: &Analysis, rope: &Rope) -> MarkerWriting {
         let markers = analysis
             .markers
             .iter()
             .filter(|m| !m.cross_reference)
             .map(Place::from);
         let labels = analysis.notes.iter().map(Place::from);
-        MarkerStyle::of(rope, markers.chain(labels)).continued_in(analysis, rope)
+        MarkerWriting::of(rope, markers.chain(labels)).continued_in(analysis, rope)
     }
 
     /// As the document's notes' labels are written (its markers, if it has no note).
-    pub fn of_labels(analysis: &Analysis, rope: &Rope) -> MarkerStyle {
+    pub fn of_labels(analysis: &Analysis, rope: &Rope) -> MarkerWriting {
         let markers = analysis.markers.iter().map(Place::from);
         let labels = analysis.notes.iter().map(Place::from);
-        MarkerStyle::of(rope, labels.chain(markers)).continued_in(analysis, rope)
+        MarkerWriting::of(rope, labels.chain(markers)).continued_in(analysis, rope)
     }
 
     /// With the continued glyph series of `analysis`'s notes.
-    fn continued_in(mut self, analysis: &Analysis, rope: &Rope) -> MarkerStyle {
-        for note in analysis.notes.iter().filter(|n| n.offset > 0) {
-            if !self.continued.iter().any(|c| c.1 == note.style) {
-                self.continued
-                    .push((note.offset, note.style, slice(rope, note.label)));
-            }
-        }
+    fn continued_in(mut self, analysis: &Analysis, rope: &Rope) -> MarkerWriting {
+        self.continued = glyph_series(rope, analysis.notes.iter().filter(|n| n.offset > 0));
         self
     }
 
     /// The style of the first of `samples`; for digits, the digits most of the first ones
     /// use (a book has tens of thousands).
-    fn of(rope: &Rope, samples: impl Iterator<Item = Place>) -> MarkerStyle {
+    fn of(rope: &Rope, samples: impl Iterator<Item = Place>) -> MarkerWriting {
         const SAMPLE: usize = 64;
         let samples: Vec<(Place, String)> = samples
             .take(SAMPLE)
             .map(|place| (place, slice(rope, place.range)))
             .collect();
         if let Some((place, text)) = samples.first() {
-            if place.style.is_glyph() || place.style == Glyphs::Superscript {
-                return MarkerStyle {
+            if place.style.is_glyph() || place.style == MarkerStyle::Superscript {
+                return MarkerWriting {
                     before: String::new(),
                     after: String::new(),
                     digits: Digits::Ascii,
@@ -181,7 +176,7 @@ impl MarkerStyle {
                 )
             })
             .unwrap_or(Digits::Ascii);
-        MarkerStyle {
+        MarkerWriting {
             before,
             after,
             digits: most,
@@ -194,14 +189,7 @@ impl MarkerStyle {
     /// no glyph for it).
     pub fn write(&self, number: u32) -> String {
         match &self.glyphs {
-            Some((style, sample)) => marker_style::rewrite(sample, *style, number)
-                .or_else(|| {
-                    self.continued.iter().find_map(|(offset, style, sample)| {
-                        let glyph = number.checked_sub(u32::from(*offset))?;
-                        marker_style::rewrite(sample, *style, glyph)
-                    })
-                })
-                .unwrap_or_else(|| format!("〔{number}〕")),
+            Some((style, sample)) => in_glyphs(number, (*style, sample, 0), &self.continued),
             None => format!("{}{}{}", self.before, self.digits.write(number), self.after),
         }
     }
@@ -217,7 +205,7 @@ fn slice(rope: &Rope, range: TextRange) -> String {
 #[derive(Clone, Copy, Debug)]
 struct Place {
     range: TextRange,
-    style: Glyphs,
+    style: MarkerStyle,
     offset: u16,
     /// The series of notes it names.
     series: Series,
@@ -251,7 +239,7 @@ impl From<&Note> for Place {
 fn renumbered(analysis: &Analysis, rope: &Rope, place: impl Into<Place>, number: u32) -> TextEdit {
     let place = place.into();
     let text = slice(rope, place.range);
-    if let Some(glyph) = glyph_written(analysis, &text, place, number) {
+    if let Some(glyph) = glyph_written(analysis, rope, &text, place, number) {
         return TextEdit {
             range: place.range,
             new_text: glyph,
@@ -267,33 +255,71 @@ fn renumbered(analysis: &Analysis, rope: &Rope, place: impl Into<Place>, number:
 /// A glyph-styled marker or label `text` written for `number`; when its style has no glyph
 /// for it (`⑴` stops at 20), in the style its series continues with or is continued from
 /// (`⒇`, then `①` for 21), else `〔number〕`. `None` for a style with digits.
-fn glyph_written(analysis: &Analysis, text: &str, place: Place, number: u32) -> Option<String> {
-    if !(place.style.is_glyph() || place.style == Glyphs::Superscript) {
+fn glyph_written(
+    analysis: &Analysis,
+    rope: &Rope,
+    text: &str,
+    place: Place,
+    number: u32,
+) -> Option<String> {
+    if !(place.style.is_glyph() || place.style == MarkerStyle::Superscript) {
         return None;
     }
-    let write = |style: Glyphs, offset: u16| {
-        let glyph_number = number.checked_sub(u32::from(offset)).filter(|&n| n > 0)?;
-        marker_style::rewrite(text, style, glyph_number)
-    };
-    if let Some(own) = write(place.style, place.offset) {
-        return Some(own);
+    let own = (place.style, text, place.offset);
+    if let Some(glyph) =
+        glyph_number(number, place.offset).and_then(|n| marker_style::rewrite(text, place.style, n))
+    {
+        return Some(glyph);
     }
-    // The other glyph styles of a continued series, in the order of their numbers.
-    let mut others: Vec<(u16, Glyphs)> = entries_of(analysis, place.series)
-        .filter(|n| n.style != place.style && n.style.is_glyph())
-        .map(|n| (n.offset, n.style))
-        .collect();
-    others.sort();
-    others.dedup();
-    let continued = others
-        .iter()
-        .find_map(|&(offset, style)| write(style, offset));
-    Some(continued.unwrap_or_else(|| format!("〔{number}〕")))
+    // (The series' other glyph styles are looked up only when its own has no glyph.)
+    let series = glyph_series(rope, entries_of(analysis, place.series));
+    Some(in_glyphs(number, own, &series))
+}
+
+/// The number a glyph shows for note `number` in a series continued from `offset`.
+fn glyph_number(number: u32, offset: u16) -> Option<u32> {
+    number.checked_sub(u32::from(offset)).filter(|&n| n > 0)
+}
+
+/// Note `number` written in the glyph style `own` (with a text written in it and its offset);
+/// past its glyphs, in the first style of `series` that has one (`⒇`, then `①`); else
+/// `〔number〕`.
+fn in_glyphs(
+    number: u32,
+    (style, sample, offset): (MarkerStyle, &str, u16),
+    series: &[(u16, MarkerStyle, String)],
+) -> String {
+    let write = |style, sample: &str, offset| {
+        marker_style::rewrite(sample, style, glyph_number(number, offset)?)
+    };
+    write(style, sample, offset)
+        .or_else(|| {
+            series
+                .iter()
+                .find_map(|(offset, style, sample)| write(*style, sample, *offset))
+        })
+        .unwrap_or_else(|| format!("〔{number}〕"))
+}
+
+/// The glyph styles of `notes`, one each, in the order of the numbers they start at (what a
+/// continued series adds to them), with a label written in each.
+fn glyph_series<'a>(
+    rope: &Rope,
+    notes: impl Iterator<Item = &'a Note>,
+) -> Vec<(u16, MarkerStyle, String)> {
+    let mut series: Vec<(u16, MarkerStyle, String)> = Vec::new();
+    for note in notes.filter(|n| n.style.is_glyph()) {
+        if !series.iter().any(|s| s.1 == note.style) {
+            series.push((note.offset, note.style, slice(rope, note.label)));
+        }
+    }
+    series.sort_by_key(|s| s.0);
+    series
 }
 
 /// The marker or label at `place` (its text `text`) made to read `number`.
-fn written_with(analysis: &Analysis, text: &str, place: Place, number: u32) -> String {
-    if let Some(glyph) = glyph_written(analysis, text, place, number) {
+fn written_with(analysis: &Analysis, rope: &Rope, text: &str, place: Place, number: u32) -> String {
+    if let Some(glyph) = glyph_written(analysis, rope, text, place, number) {
         return glyph;
     }
     let span = number_span(text).unwrap_or(0..text.len());
@@ -377,7 +403,7 @@ fn add_entry_to(analysis: &Analysis, rope: &Rope, series: Series, number: u32) -
     let own = entries_of(analysis, series).map(Place::from);
     let all = analysis.notes.iter().map(Place::from);
     let markers = analysis.markers.iter().map(Place::from);
-    let label = MarkerStyle::of(rope, own.chain(all).chain(markers)).write(number);
+    let label = MarkerWriting::of(rope, own.chain(all).chain(markers)).write(number);
     let notes = notes_of(analysis, scope);
     let separator = entry_separator(rope, notes);
     let Some(scope) = scope else {
@@ -463,7 +489,7 @@ pub fn new_note_at(
     let (scope, number) = new_note_number(analysis, offset);
     let mut edits = shift_numbers(analysis, rope, Series { scope, series: 0 }, number, 1);
     edits.push(add_entry(analysis, rope, scope, number));
-    let marker = MarkerStyle::of_markers(analysis, rope).write(number);
+    let marker = MarkerWriting::of_markers(analysis, rope).write(number);
     (number, marker, edits)
 }
 
@@ -471,7 +497,7 @@ pub fn new_note_at(
 pub fn cite(analysis: &Analysis, rope: &Rope, offset: usize, number: u32) -> TextEdit {
     TextEdit::insert(
         offset,
-        MarkerStyle::of_markers(analysis, rope).write(number),
+        MarkerWriting::of_markers(analysis, rope).write(number),
     )
 }
 
@@ -785,6 +811,7 @@ fn renumber_series(
         }
         let label = written_with(
             analysis,
+            rope,
             &slice(rope, slot.label),
             Place::from(slot),
             new_number(entry.number),
