@@ -3,9 +3,9 @@
 //! it is compared with its snapshot (`<name>.snap` beside it; `UPDATE_EXPECT=1` rewrites
 //! them). Each snapshot shows the outline, the diagnostics, where each marker leads
 //! (definition), what cites each entry (references), the hover of the first marker, the folds,
-//! the semantic tokens of markers and labels, what completion offers after a typed `〔`, a
-//! rename of the first note, and "Insert a note here" before the first marker, the last three
-//! as the lines they change.
+//! the semantic tokens of markers and labels, the document links, what completion offers after
+//! a typed `〔`, a rename of the first note, and "Insert a note here" before the first marker,
+//! the last three as the lines they change.
 
 mod common;
 
@@ -144,6 +144,22 @@ async fn report(text: &str) -> String {
             fold["startLine"].as_u64().unwrap_or(0) + 1,
             fold["endLine"].as_u64().unwrap_or(0) + 1,
             fold["kind"].as_str().unwrap_or("")
+        ));
+    }
+
+    out.push_str("## links\n");
+    let links = client
+        .request(
+            "textDocument/documentLink",
+            json!({ "textDocument": { "uri": URI } }),
+        )
+        .await
+        .unwrap_or(Value::Null);
+    for link in links.as_array().into_iter().flatten() {
+        out.push_str(&format!(
+            "{} → {}\n",
+            place(text, &link["range"]),
+            link["target"].as_str().unwrap_or("")
         ));
     }
 
