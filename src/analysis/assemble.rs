@@ -25,14 +25,16 @@ pub fn takes_tail(heading_width: u32, tail_width: u32, full_width: f64) -> bool 
 
 pub fn assemble(index: &Index, content_end: usize) -> Analysis {
     let full_width = f64::from(index.widths.median());
+    let levels = Levels::of(&index.candidates);
     // Sized up front: growing vectors of thousands of notes copies them over and over.
     let mut walk = Walk {
         headings: Vec::with_capacity(index.candidates.len()),
         notes: Vec::with_capacity(index.labels.len()),
         content_end_before: Vec::with_capacity(index.candidates.len()),
+        levels,
         ..Walk::default()
     };
-    let untitled = untitled_sections(index);
+    let untitled = untitled_sections(index, levels);
     let mut untitled = untitled.iter().peekable();
     let mut candidates = index.candidates.iter().peekable();
     let mut labels = index.labels.iter().enumerate().peekable();
@@ -57,7 +59,13 @@ pub fn assemble(index: &Index, content_end: usize) -> Analysis {
     walk.close_note(content_end);
     walk.close_sections(content_end);
     let continuations = series(&mut walk.notes);
-    let markers = citations(&index.markers, &walk.notes, &walk.headings, &continuations);
+    let markers = citations(
+        &index.markers,
+        &index.labels,
+        &walk.notes,
+        &walk.headings,
+        &continuations,
+    );
     let problems = note_problems(&markers, &walk.notes, &walk.headings);
     Analysis {
         headings: walk.headings,
@@ -73,13 +81,17 @@ pub fn assemble(index: &Index, content_end: usize) -> Analysis {
 /// section, either the last label line after a separator line (`------`) with every label
 /// line after it, or a run of at least two label lines from one labelled 1 to the chapter's
 /// end, each line of it starting with a label.
-fn untitled_sections(index: &Index) -> Vec<usize> {
+fn untitled_sections(index: &Index, levels: Levels) -> Vec<usize> {
     let labels = &index.labels;
     if labels.is_empty() {
         return Vec::new();
     }
     // Chapters end at top-level headings; a titled notes section is no chapter.
-    let tops: Vec<&HeadingCandidate> = index.candidates.iter().filter(|c| c.level == 1).collect();
+    let tops: Vec<&HeadingCandidate> = index
+        .candidates
+        .iter()
+        .filter(|c| levels.of_candidate(c) == 1)
+        .collect();
     let mut starts = Vec::new();
     let mut first = 0;
     for chapter in 0..=tops.len() {
@@ -91,18 +103,78 @@ fn untitled_sections(index: &Index) -> Vec<usize> {
         first = after;
         let is_notes =
             |c: Option<&&HeadingCandidate>| c.is_some_and(|c| c.kind == HeadingKind::Notes);
-        if in_chapter.is_empty() || is_notes(opened_by.as_ref()) || is_notes(closed_by) {
+        let chapter_start = opened_by.map_or(0, |c| c.range.start);
+        if in_chapter.is_empty()
+            || is_notes(opened_by.as_ref())
+            || is_notes(closed_by)
+            || has_notes_title(&index.candidates, chapter_start..end)
+        {
             continue;
         }
-        if let Some(start) = untitled_start(&labels[in_chapter.clone()]) {
+        let chapter_labels = &labels[in_chapter.clone()];
+        let start = untitled_start(chapter_labels).or_else(|| {
+            let cited = |range: std::ops::Range<usize>| markers_in(&index.markers, range);
+            cited_run_start(chapter_labels, |run_start| cited(chapter_start..run_start))
+        });
+        if let Some(start) = start {
             starts.push(in_chapter.start + start);
         }
     }
     starts
 }
 
+/// The markers that start in bytes `range`.
+fn markers_in(markers: &[Marker], range: std::ops::Range<usize>) -> &[Marker] {
+    let first = markers.partition_point(|m| m.range.start < range.start);
+    let after = markers.partition_point(|m| m.range.start < range.end);
+    &markers[first..after.max(first)]
+}
+
+/// Where the editors' notes of a chapter start when collected works print them with no
+/// title: the last label numbered 1, the labels from it to the chapter's end indented and
+/// numbered up (entries may run over several printed lines), at least two, and at least half
+/// of their numbers cited in the chapter before them. `cited_before(offset)` gives the chapter's
+/// markers before `offset`.
+fn cited_run_start<'a>(
+    labels: &[LabelLine],
+    cited_before: impl Fn(usize) -> &'a [Marker],
+) -> Option<usize> {
+    let start = labels.iter().rposition(|l| l.number == 1)?;
+    let run = &labels[start..];
+    let rising = run.windows(2).all(|w| w[0].number < w[1].number);
+    let printed_so = run
+        .iter()
+        .all(|l| l.indented && l.style != MarkerStyle::ParenNumber);
+    if run.len() < 2 || !rising || !printed_so {
+        return None;
+    }
+    let highest = run.last().map_or(0, |l| l.number) as usize;
+    let mut cited = vec![false; highest + 1];
+    for marker in cited_before(run[0].label.start) {
+        if let Some(slot) = cited.get_mut(marker.number as usize) {
+            *slot = true;
+        }
+    }
+    let cited_labels = run.iter().filter(|l| cited[l.number as usize]).count();
+    (2 * cited_labels >= run.len()).then_some(start)
+}
+
+/// Whether a notes title stands between bytes `range` (a chapter, whose sub-headings may
+/// include its titled notes section).
+fn has_notes_title(candidates: &[HeadingCandidate], range: std::ops::Range<usize>) -> bool {
+    let first = candidates.partition_point(|c| c.range.start < range.start);
+    candidates[first..]
+        .iter()
+        .take_while(|c| c.range.start < range.end)
+        .any(|c| c.kind == HeadingKind::Notes)
+}
+
 /// Where the untitled notes section of a chapter with these label lines starts, if it has one.
 fn untitled_start(labels: &[LabelLine]) -> Option<usize> {
+    // `（1）` items are a list's, unless a notes title says otherwise.
+    if labels.iter().any(|l| l.style == MarkerStyle::ParenNumber) {
+        return None;
+    }
     if let Some(separated) = labels.iter().rposition(|l| l.after_separator) {
         return Some(separated);
     }
@@ -197,8 +269,41 @@ fn root_of(continuations: &[Continuation], mut style: MarkerStyle) -> MarkerStyl
     style
 }
 
+/// The levels headings take: the rules', or, in a document that marks its headings with
+/// Markdown's `#`s, theirs (the fewest `#`s used make level 1), and the rules' levels below
+/// the deepest of them for the lines without `#`s.
+#[derive(Clone, Copy, Debug, Default)]
+struct Levels {
+    fewest_hashes: u8,
+    /// The deepest level the `#`s make; 0 in a document without them.
+    deepest: u8,
+}
+
+impl Levels {
+    fn of(candidates: &[HeadingCandidate]) -> Levels {
+        let mut hashes = candidates.iter().map(|c| c.atx).filter(|&n| n > 0);
+        let Some(first) = hashes.next() else {
+            return Levels::default();
+        };
+        let (fewest, most) = hashes.fold((first, first), |(lo, hi), n| (lo.min(n), hi.max(n)));
+        Levels {
+            fewest_hashes: fewest,
+            deepest: most - fewest + 1,
+        }
+    }
+
+    fn of_candidate(&self, candidate: &HeadingCandidate) -> u8 {
+        match (self.deepest, candidate.atx) {
+            (0, _) => candidate.level,
+            (_, 0) => self.deepest.saturating_add(candidate.level),
+            (_, hashes) => hashes - self.fewest_hashes + 1,
+        }
+    }
+}
+
 #[derive(Default)]
 struct Walk {
+    levels: Levels,
     headings: Vec<Heading>,
     notes: Vec<Note>,
     /// For each heading, the end of the last non-blank line before it.
@@ -209,9 +314,14 @@ struct Walk {
 
 impl Walk {
     fn candidate(&mut self, candidate: &HeadingCandidate, full_width: f64) {
-        // Inside a notes section only a top-level heading ends it: a `1.` or `（一）` at the
-        // start of a note's line is part of the note.
-        if self.notes_section.is_some() && candidate.level != 1 {
+        // Inside a notes section only a heading of its level or above ends it: a `1.` or
+        // `（一）` at the start of a note's line is part of the note.
+        let level = self.levels.of_candidate(candidate);
+        let section_level = self
+            .notes_section
+            .and_then(|i| self.headings.get(i))
+            .map(|h| h.level);
+        if section_level.is_some_and(|notes| level > notes) {
             return;
         }
         self.close_note(candidate.content_end_before);
@@ -223,7 +333,7 @@ impl Walk {
         let range = TextRange::new(candidate.range.start, end);
         self.notes_section = (candidate.kind == HeadingKind::Notes).then_some(self.headings.len());
         self.headings.push(Heading {
-            level: candidate.level,
+            level,
             kind: candidate.kind,
             range,
             line: candidate.range,
@@ -303,11 +413,13 @@ impl Walk {
 /// Superscripts count only where a scope uses them consistently (see [`superscripts_cite`]).
 fn citations(
     markers: &[Marker],
+    label_lines: &[LabelLine],
     notes: &[Note],
     headings: &[Heading],
     continuations: &[Continuation],
 ) -> Vec<Marker> {
     let mut labels = notes.iter().map(|n| n.label.start).peekable();
+    let mut line_starts = label_lines.iter().map(|l| l.label.start).peekable();
     let mut sections = headings
         .iter()
         .enumerate()
@@ -328,8 +440,10 @@ fn citations(
             Some((scope, _)) => Some(scope),
             None => sections.peek().map(|&(i, _)| i),
         };
+        while line_starts.next_if(|&l| l < marker.range.start).is_some() {}
         citations.push(Marker {
-            cross_reference: in_section.is_some(),
+            cross_reference: marker.cross_reference || in_section.is_some(),
+            starts_line: line_starts.peek() == Some(&marker.range.start),
             ..marker.with_scope(scope)
         });
     }
@@ -374,6 +488,10 @@ fn resolve_scope(markers: &mut [Marker], notes: &[Note], continuations: &[Contin
             marker.number = 0;
         }
     }
+    let paren_labels = notes.iter().any(|n| n.style == MarkerStyle::ParenNumber);
+    if !paren_labels && markers.iter().any(|m| m.style == MarkerStyle::ParenNumber) {
+        drop_paren_numbers_before_twenty(markers);
+    }
     let section = notes.first().map(|n| n.section);
     let continuations: Vec<&Continuation> = continuations
         .iter()
@@ -411,7 +529,7 @@ fn resolve_scope(markers: &mut [Marker], notes: &[Note], continuations: &[Contin
     if markers.iter().any(unlisted) {
         cited_as_listed = markers
             .iter()
-            .filter(|m| !unlisted(m))
+            .filter(|m| !unlisted(m) && !m.cross_reference)
             .map(|m| m.number)
             .collect();
         cited_as_listed.sort_unstable();
@@ -424,6 +542,19 @@ fn resolve_scope(markers: &mut [Marker], notes: &[Note], continuations: &[Contin
             None if one_series => 0,
             None => series_by_number(marker, notes),
         };
+    }
+}
+
+/// Marks (number 0) the `(21)` that come before a `⒇` in their scope: only after `⒇` do
+/// they cite the `⑴` series on.
+fn drop_paren_numbers_before_twenty(markers: &mut [Marker]) {
+    let mut after_twenty = false;
+    for marker in markers {
+        match marker.style {
+            MarkerStyle::ParenDigit if marker.number == 20 => after_twenty = true,
+            MarkerStyle::ParenNumber if !after_twenty => marker.number = 0,
+            _ => {}
+        }
     }
 }
 
@@ -511,7 +642,7 @@ fn note_problems(markers: &[Marker], notes: &[Note], headings: &[Heading]) -> Ve
         }
     }
     // What is left are markers after the last notes section.
-    for marker in markers {
+    for marker in markers.iter().filter(|m| !m.starts_line) {
         let scope = if any_section {
             MissingIn::NoNotesSectionAfter
         } else {
@@ -583,7 +714,7 @@ fn check_scope<'a>(
     }
     for marker in markers {
         cited[marker.number as usize] = true;
-        if first_entry[marker.number as usize].is_none() {
+        if first_entry[marker.number as usize].is_none() && !marker.starts_line {
             let kind = ProblemKind::MissingNote {
                 number: marker.number,
                 scope: MissingIn::NotesSection,

@@ -24,7 +24,18 @@ const SECTION_TITLES: &[&str] = &[
     "参考文献",
     "附錄",
     "附录",
+    "附件",
 ];
+
+/// What an appendix's title starts with (`附录：关于某某问题的决议`, `附表一　…`): a
+/// top-level heading, whose text is a scope of its own.
+const APPENDIX_WORDS: [&str; 5] = ["附录", "附錄", "附件", "附表", "附図"];
+
+/// Collation notes (`校記`, `【某氏校記】`): a notes title that may carry a name before it.
+const COLLATION_TITLES: [&str; 4] = ["校記", "校记", "校勘記", "校勘记"];
+
+/// The most characters a name before a collation title has (`【陳氏校記】`).
+const MAX_COLLATION_NAME_CHARS: usize = 8;
 
 /// Titles that open a notes section (as [`notes_title_form`] gives them).
 const NOTES_TITLES: &[&str] = &[
@@ -36,7 +47,19 @@ const NOTES_TITLES: &[&str] = &[
 /// it).
 pub fn is_notes_title(text: &str) -> bool {
     // Every built-in title has one of these: most lines are rejected without a copy.
-    (text.contains('注') || text.contains('註')) && NOTES_TITLES.contains(&&*notes_title_form(text))
+    if !(text.contains('注') || text.contains('註') || text.contains('校')) {
+        return false;
+    }
+    let form = notes_title_form(text);
+    NOTES_TITLES.contains(&&*form) || is_collation_title(&form)
+}
+
+/// `校記`, `校勘记`, or one with a short name before it (`陳氏校記`).
+fn is_collation_title(form: &str) -> bool {
+    COLLATION_TITLES.iter().any(|title| {
+        form.strip_suffix(title)
+            .is_some_and(|name| name.chars().count() <= MAX_COLLATION_NAME_CHARS)
+    })
 }
 
 /// The longest a notes title's line may be (`【 注 释 】：` and the user's longer titles).
@@ -93,6 +116,9 @@ pub enum HeadingKind {
     Titled,
     /// The title of a notes section (`註釋：`).
     Notes,
+    /// A Markdown heading (`# 题目`) whose text no rule reads as a heading: a heading all the
+    /// same, but not what makes a text marginalia's (a README has them).
+    Marked,
 }
 
 /// A heading as seen on a single line.
@@ -101,9 +127,12 @@ pub struct HeadingLine {
     /// 1 is the top level.
     pub level: u8,
     pub kind: HeadingKind,
-    /// Byte offsets, within the line, of the heading text without surrounding spaces.
+    /// Byte offsets, within the line, of the heading text without surrounding spaces (and
+    /// without Markdown's `#`s and `**`).
     pub start: usize,
     pub end: usize,
+    /// How many `#`s mark a Markdown heading (`## 第一章`); 0 for a line without them.
+    pub atx: u8,
 }
 
 /// Whether `c` is the first character of an unnumbered section title or a notes title.
@@ -183,6 +212,42 @@ pub fn classify_by(
         kind,
         start,
         end: start + text.len(),
+        atx: 0,
+    })
+}
+
+/// The most `#`s a Markdown heading has.
+const MAX_ATX: usize = 6;
+
+/// A Markdown ATX heading's `#`s and its text: `## 第一章　总论` (a space after the `#`s,
+/// closing `#`s dropped), `None` for a line that is no such heading (`#話題#`).
+pub fn atx(content: &str) -> Option<(u8, &str)> {
+    let hashes = content.bytes().take_while(|&b| b == b'#').count();
+    if hashes == 0 || hashes > MAX_ATX {
+        return None;
+    }
+    let rest = &content[hashes..];
+    let text = rest.trim_start_matches(is_space);
+    if text.len() == rest.len() {
+        return None;
+    }
+    // Closing `#`s count only after a space (`# C#` keeps its `#`).
+    let closed = text.trim_end_matches('#');
+    let text = if closed.len() < text.len() && closed.ends_with(is_space) {
+        closed.trim_end_matches(is_space)
+    } else {
+        text
+    };
+    let text = bold_inner(text).unwrap_or(text);
+    (!text.is_empty()).then(|| (u8::try_from(hashes).unwrap_or(1), text))
+}
+
+/// The text inside `**…**` or `__…__` around a whole line's text.
+pub fn bold_inner(text: &str) -> Option<&str> {
+    ["**", "__"].iter().find_map(|mark| {
+        let inner = text.strip_prefix(mark)?.strip_suffix(mark)?;
+        let inner = inner.trim_matches(is_space);
+        (!inner.is_empty() && !inner.contains(mark)).then_some(inner)
     })
 }
 
@@ -200,7 +265,7 @@ pub fn shape_by(
         return Some((1, HeadingKind::Notes));
     }
     let title = text.trim_end_matches(['：', ':']);
-    if SECTION_TITLES.contains(&title) {
+    if SECTION_TITLES.contains(&title) || is_appendix_title(title) {
         return Some((1, HeadingKind::Titled));
     }
     if let Some(level) = custom(text) {
@@ -211,6 +276,19 @@ pub fn shape_by(
         .or_else(|| parenthesised_level(text))
         .filter(|&level| builtin_level(level))?;
     Some((level, HeadingKind::Numbered))
+}
+
+/// `附录：关于某某问题的决议`, `附件一：…`, `附表二　…`: an appendix word, perhaps a numeral,
+/// then a colon or a space and its title.
+fn is_appendix_title(title: &str) -> bool {
+    let Some(rest) = APPENDIX_WORDS.iter().find_map(|w| title.strip_prefix(w)) else {
+        return false;
+    };
+    let rest = &rest[chinese_prefix_len(rest).max(digits_prefix_len(rest))..];
+    let Some(name) = rest.strip_prefix(['：', ':', '　', ' ']) else {
+        return false;
+    };
+    has_title(name)
 }
 
 /// `第X章` / `第X部` / `第X篇` (level 1) and `第X節` / `第X节` (level 2).

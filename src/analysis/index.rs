@@ -451,10 +451,13 @@ fn affected_region(rope: &Rope, start: usize, old_end: usize) -> Range<usize> {
     rope.line_to_byte(first)..end
 }
 
+/// Blank as the scan sees it (spaces, a Markdown fence or comment line).
 fn is_blank(rope: &Rope, line: usize) -> bool {
-    rope.line(line)
+    let quick = rope
+        .line(line)
         .chars()
-        .all(|c| is_space(c) || c == '\n' || c == '\r')
+        .all(|c| is_space(c) || c == '\n' || c == '\r');
+    quick || scan::trim(&line_text(rope, line).1).is_none()
 }
 
 /// What the lines before byte `offset` (a line start) tell the line there: where the last

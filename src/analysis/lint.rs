@@ -87,6 +87,10 @@ pub const HALF_WIDTH_FIXES: [&str; HALF_WIDTH.len()] = [
     "Write （…） (full width)",
 ];
 
+/// A text with at least this many half-width marks between CJK characters writes them so
+/// throughout, as its own convention: it is told once, not at every place.
+pub const THROUGHOUT: usize = 20;
+
 /// The form problems of a document, kept up to date edit by edit.
 ///
 /// A book has tens of thousands (a hard-wrap for each paragraph) and every keystroke moves
@@ -224,6 +228,20 @@ impl Lints {
 
     pub fn is_empty(&self) -> bool {
         self.chunks.is_empty()
+    }
+
+    /// How many problems of `kind` (see [`kind_index`]) there are.
+    pub fn count_of_kind(&self, kind: usize) -> usize {
+        self.chunks
+            .iter()
+            .map(|c| c.by_kind.get(kind).map_or(0, Vec::len))
+            .sum()
+    }
+
+    /// Whether the text writes half-width punctuation throughout (see [`THROUGHOUT`]).
+    pub fn half_width_throughout(&self) -> bool {
+        kind_index(ProblemCode::HalfWidthPunctuation)
+            .is_some_and(|kind| self.count_of_kind(kind) >= THROUGHOUT)
     }
 
     /// The problems in order, chunk by chunk: a reader after some kinds reads only theirs
@@ -555,6 +573,8 @@ fn half_width_punctuation(
         let (after_gap, after) = neighbour(body[at + 1..].chars());
         match byte {
             _ if in_remark(at) => {}
+            // `(21)`: a note's or an item's number, written as the text writes them.
+            b'(' if is_parenthesized_number(&body[at + 1..]) => {}
             b'(' => parens.push((at - before_gap, cjk(before))),
             b')' => {
                 if let Some((start, true)) = parens.pop() {
@@ -579,6 +599,12 @@ fn half_width_punctuation(
             push(mark_of('('), start, at + 1);
         }
     }
+}
+
+/// Whether `after` (what follows a `(`) is a number and its closing `)`.
+fn is_parenthesized_number(after: &str) -> bool {
+    let digits = after.len() - after.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+    (1..=3).contains(&digits) && after[digits..].starts_with(')')
 }
 
 /// The first character that is not an ASCII space or a line break, and how many bytes of

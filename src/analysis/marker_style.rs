@@ -31,13 +31,17 @@ pub enum MarkerStyle {
     FullStop,
     /// `¹²³`
     Superscript,
+    /// `(21)`, `（21）`: the `⑴` series cited on past `⒇` (a marker only where `⒇` was cited
+    /// before it, or where the notes are labelled so); `（1）` labels entries in a notes
+    /// section.
+    ParenNumber,
     /// Found by the user's marker pattern.
     Pattern,
 }
 
 impl MarkerStyle {
     /// The built-in styles, in the order of the README's table.
-    pub const BUILT_IN: [MarkerStyle; 9] = [
+    pub const BUILT_IN: [MarkerStyle; 10] = [
         MarkerStyle::Tortoise,
         MarkerStyle::TortoiseChinese,
         MarkerStyle::FullSquare,
@@ -47,6 +51,7 @@ impl MarkerStyle {
         MarkerStyle::ParenIdeograph,
         MarkerStyle::FullStop,
         MarkerStyle::Superscript,
+        MarkerStyle::ParenNumber,
     ];
 
     /// The style's name in the settings (`marginalia.markerStylesOff`).
@@ -61,6 +66,7 @@ impl MarkerStyle {
             MarkerStyle::ParenIdeograph => "parenthesized-ideograph",
             MarkerStyle::FullStop => "full-stop",
             MarkerStyle::Superscript => "superscript",
+            MarkerStyle::ParenNumber => "parenthesized-number",
             MarkerStyle::Pattern => "pattern",
         }
     }
@@ -143,7 +149,11 @@ pub fn read(text: &str) -> Option<Read> {
         '㉑'..='㉟' => glyph(code - 0x3251 + 21, MarkerStyle::Circled),
         '㊱'..='㊿' => glyph(code - 0x32b1 + 36, MarkerStyle::Circled),
         '㈠'..='㈩' => glyph(code - 0x321f, MarkerStyle::ParenIdeograph),
-        '（' | '(' => full_stop(text),
+        // The dingbat circled digits are the same numbers as `①`….
+        '➀'..='➉' => glyph(code - 0x277f, MarkerStyle::Circled),
+        '❶'..='❿' => glyph(code - 0x2775, MarkerStyle::Circled),
+        '➊'..='➓' => glyph(code - 0x2789, MarkerStyle::Circled),
+        '（' | '(' => full_stop(text).or_else(|| paren_number(text)),
         _ if superscript_value(first).is_some_and(|v| v > 0) => superscript(text),
         _ => None,
     }
@@ -195,6 +205,21 @@ fn full_stop(text: &str) -> Option<Read> {
     })
 }
 
+/// `(21)` or `（21）`: a number past the 20 of `⑴`…`⒇`, in parentheses.
+fn paren_number(text: &str) -> Option<Read> {
+    let open = text.chars().next()?;
+    let inside = &text[open.len_utf8()..];
+    let digits = super::numerals::digits_prefix_len(inside);
+    let close = inside[digits..].chars().next()?;
+    let matching = matches!((open, close), ('（', '）') | ('(', ')'));
+    let number = parse_digits(&inside[..digits]).filter(|n| (1..1000).contains(n))?;
+    matching.then(|| Read {
+        len: open.len_utf8() + digits + close.len_utf8(),
+        number,
+        style: MarkerStyle::ParenNumber,
+    })
+}
+
 fn superscript_value(c: char) -> Option<u32> {
     Some(match c {
         '⁰' => 0,
@@ -227,19 +252,22 @@ fn superscript(text: &str) -> Option<Read> {
 }
 
 /// The first two bytes of `⁴`…`⁹`, `①`…`⒛` (`⒈`…`⒛` are looked for before their
-/// parenthesis), `㈠`…, `㉑`…, `㊱`…, found with a SIMD multi-literal search (Teddy). `〔`
-/// and `［` share their first two bytes with the commonest CJK punctuation, so they are found
-/// on their own (`memmem`), and `[` and `¹²³` (`\xc2`) with `memchr`. A book is read once
+/// parenthesis), `❶`…, `➀`…, `㈠`…, `㉑`…, `㊱`…, found with a SIMD multi-literal search
+/// (Teddy). `〔`, `［` and `（` share their first two bytes with the commonest CJK
+/// punctuation, so they are found on their own (`memmem`), and `[`, `(` and `¹²³` (`\xc2`)
+/// with `memchr`. A book is read once
 /// on open: a byte-by-byte scan or a `regex` class took three times the rest of the scan.
 fn starts() -> &'static AhoCorasick {
     static STARTS: OnceLock<AhoCorasick> = OnceLock::new();
     STARTS.get_or_init(|| {
-        // Six patterns: one to each of Teddy's eight buckets, so that none lets the commonest
-        // CJK punctuation (`\xe2\x80`, `\xe3\x80`) through.
-        let starts: [&[u8]; 6] = [
+        // Eight patterns: one to each of Teddy's eight buckets, so that none lets the
+        // commonest CJK punctuation (`\xe2\x80`, `\xe3\x80`) through.
+        let starts: [&[u8]; 8] = [
             b"\xe2\x81",
             b"\xe2\x91",
             b"\xe2\x92",
+            b"\xe2\x9d",
+            b"\xe2\x9e",
             b"\xe3\x88",
             b"\xe3\x89",
             b"\xe3\x8a",
@@ -255,13 +283,14 @@ fn starts() -> &'static AhoCorasick {
 /// moved back to its opening parenthesis.
 fn candidates(bytes: &[u8]) -> Vec<usize> {
     // (Built once: a searcher's set-up is a noticeable share of scanning a short stretch.)
-    static BRACKETS: OnceLock<[Finder<'static>; 2]> = OnceLock::new();
-    let [tortoise, square] =
-        BRACKETS.get_or_init(|| [Finder::new("〔".as_bytes()), Finder::new("［".as_bytes())]);
+    static BRACKETS: OnceLock<[Finder<'static>; 3]> = OnceLock::new();
+    let [tortoise, square, paren] =
+        BRACKETS.get_or_init(|| ["〔", "［", "（"].map(|open| Finder::new(open.as_bytes())));
     let mut found: Vec<usize> = tortoise
         .find_iter(bytes)
         .chain(square.find_iter(bytes))
-        .chain(memchr::memchr2_iter(b'[', 0xc2, bytes))
+        .chain(paren.find_iter(bytes))
+        .chain(memchr::memchr3_iter(b'[', b'(', 0xc2, bytes))
         .collect();
     for start in starts().find_iter(bytes).map(|m| m.start()) {
         let full_stop = bytes
@@ -309,13 +338,18 @@ pub fn ending(text: &str, off: StyleSet) -> Option<usize> {
         '］' => text.rfind('［')?,
         ']' => text.rfind('[')?,
         '）' | ')' => {
-            let mut chars = text.char_indices().rev().skip(1);
+            let inside = &text[..text.len() - last.len_utf8()];
+            let digits = inside.trim_end_matches(|c| digit_value(c).is_some());
+            let mut chars = inside.char_indices().rev();
             let (_, glyph) = chars.next()?;
             let (open, _) = chars.next()?;
-            if !('⒈'..='⒛').contains(&glyph) {
+            if digits.len() < inside.len() {
+                digits.char_indices().next_back()?.0
+            } else if ('⒈'..='⒛').contains(&glyph) {
+                open
+            } else {
                 return None;
             }
-            open
         }
         _ if superscript_value(last).is_some() => {
             let digits = text.trim_end_matches(|c| superscript_value(c).is_some());
@@ -338,6 +372,9 @@ fn stands_as_marker(text: &str, start: usize, read: Read) -> bool {
         .chars()
         .next_back()
         .filter(|&c| c != '\n' && c != '\r');
+    if refers_to_another_work(before) {
+        return false;
+    }
     match read.style {
         MarkerStyle::Tortoise | MarkerStyle::FullSquare => !is_document_number(before, after),
         MarkerStyle::Square => {
@@ -350,8 +387,47 @@ fn stands_as_marker(text: &str, start: usize, read: Read) -> bool {
             // `m²`, `10³`, `x⁴`: an exponent follows a Latin letter or a digit.
             !previous.is_some_and(|c| c.is_ascii_alphanumeric() || digit_value(c).is_some())
         }
+        // In running text, past 20 and after CJK text (`广州起义(21)`); below, an item.
+        MarkerStyle::ParenNumber => read.number > 20 && previous.is_some_and(|c| !c.is_ascii()),
         _ => true,
     }
+}
+
+/// Whether a marker after `before` is `注〔n〕` of another work: `见本书第一卷《某某》注〔4〕`,
+/// `参见本卷《某某》注〔23〕和注〔24〕`. After `注` (or `註`), the clause before it names a
+/// work (`《…》`) or a volume (`本卷`, `本书`, `同书`, `该书`, `第X卷`); `本文注〔18〕` is
+/// this text's own note.
+fn refers_to_another_work(before: &str) -> bool {
+    let Some(clause) = before.strip_suffix(['注', '註']) else {
+        return false;
+    };
+    // `《某某》注〔4〕`, `本卷注〔4〕`, `同书注〔4〕`; `……注〔23〕和注〔24〕` after one of those.
+    // (`关注〔1〕` is a citation after a word ending with 注.)
+    match clause.chars().next_back() {
+        Some('》' | '卷' | '書' | '书') => return true,
+        Some('和' | '及' | '与' | '與' | '或' | '、') => {}
+        _ => return false,
+    }
+    let clause_start = clause
+        .rfind(['。', '；', '！', '？', '，', '（', '\n', '\r'])
+        .map_or(0, |at| {
+            at + clause[at..].chars().next().map_or(1, char::len_utf8)
+        });
+    let clause = &clause[clause_start..];
+    const VOLUMES: [&str; 7] = ["本卷", "本书", "本書", "同书", "同書", "该书", "該書"];
+    clause.contains('》') || VOLUMES.iter().any(|v| clause.contains(v)) || names_a_volume(clause)
+}
+
+/// Whether `text` holds `第X卷` (X in digits or Chinese numerals).
+fn names_a_volume(text: &str) -> bool {
+    text.match_indices('第').any(|(at, _)| {
+        let rest = &text[at + '第'.len_utf8()..];
+        let numeral = match super::numerals::digits_prefix_len(rest) {
+            0 => chinese_prefix_len(rest),
+            n => n,
+        };
+        numeral > 0 && rest[numeral..].starts_with('卷')
+    })
 }
 
 /// Whether the bracketed number between `before` and `after` is the year of an official
@@ -363,7 +439,28 @@ pub fn is_document_number(before: &str, after: &str) -> bool {
         .next_back()
         .is_some_and(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
     let digits = after.len() - after.trim_start_matches(|c| digit_value(c).is_some()).len();
-    office && digits > 0 && after[digits..].starts_with(['號', '号'])
+    (office && digits > 0 && after[digits..].starts_with(['號', '号'])) || numbered_after(after)
+}
+
+/// The most characters between a document's year and its number (`〔94〕财税字第089号`).
+const DOCUMENT_WORD_CHARS: usize = 8;
+
+/// Whether `after` goes on as a document's number with no office before the year:
+/// `〔1982〕3号`, `〔94〕财税字第089号` — a few ideographs, digits, then `号`.
+fn numbered_after(after: &str) -> bool {
+    let mut chars = after.char_indices().take(DOCUMENT_WORD_CHARS + 6);
+    let mut digits = false;
+    for (_, c) in chars.by_ref() {
+        match c {
+            '号' | '號' => return digits,
+            _ if digit_value(c).is_some() => digits = true,
+            _ if digits => return false,
+            '第' | '字' => {}
+            _ if ('\u{4e00}'..='\u{9fff}').contains(&c) => {}
+            _ => return false,
+        }
+    }
+    false
 }
 
 /// Whether an ASCII `[n]` after `before` (the text before it, from its line's start) is an

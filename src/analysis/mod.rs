@@ -101,9 +101,15 @@ pub struct Marker {
     pub offset: u16,
     /// Which of its notes section's series of entries the marker cites (see [`Note::series`]).
     pub series: u8,
-    /// A marker inside a note, naming another note of its section (`见注〔18〕`): it resolves
-    /// like a citation but does not count for the order of first citation.
+    /// A reference to a note rather than a citation: a marker after `注` (`见注〔18〕`,
+    /// `本文注〔18〕`) or inside a note. It resolves like a citation but does not count for
+    /// the order of first citation, nor makes another style's citation of its number
+    /// ambiguous.
     pub cross_reference: bool,
+    /// A marker that starts a line outside notes sections, as a note's label does: an entry
+    /// whose notes title or marker was lost, or a citation wrapped onto a new line. It
+    /// resolves like a citation, but is never reported as a missing note.
+    pub starts_line: bool,
     /// The notes section the marker belongs to (see [`Marker::scope`]).
     scope: u32,
 }
@@ -120,6 +126,7 @@ impl Marker {
             offset: 0,
             series: 0,
             cross_reference: false,
+            starts_line: false,
             scope: NO_SCOPE,
         }
     }
@@ -315,6 +322,9 @@ pub enum ProblemKind {
     Unopened { pair: u8 },
     /// The half-width `lint::HALF_WIDTH[mark]` between CJK characters.
     HalfWidthPunctuation { mark: u8 },
+    /// A text that writes half-width punctuation between CJK characters throughout: its
+    /// `count` places told once, at the first (see `lint::THROUGHOUT`).
+    HalfWidthThroughout { count: u32 },
     /// More problems of `code` than are shown one by one, from here on. (How many is not
     /// said: a paste far from here would change it, and publishing again costs as much as
     /// the paste.)
@@ -380,7 +390,9 @@ impl ProblemKind {
             ProblemKind::Unclosed { .. } | ProblemKind::Unopened { .. } => {
                 ProblemCode::UnbalancedPunctuation
             }
-            ProblemKind::HalfWidthPunctuation { .. } => ProblemCode::HalfWidthPunctuation,
+            ProblemKind::HalfWidthPunctuation { .. } | ProblemKind::HalfWidthThroughout { .. } => {
+                ProblemCode::HalfWidthPunctuation
+            }
             ProblemKind::More { code, .. } => code,
             ProblemKind::NotShown { .. } => ProblemCode::NotShown,
         }
@@ -441,6 +453,11 @@ impl ProblemMessage<'_> {
             ProblemKind::HalfWidthPunctuation { mark } => {
                 text(lint::HALF_WIDTH_MESSAGES.get(usize::from(mark)).copied().unwrap_or(""))
             }
+            ProblemKind::HalfWidthThroughout { count } => (
+                "this text writes half-width punctuation between CJK characters throughout (",
+                Some(count),
+                " places, from here on): the quick fix writes them all in full width",
+            ),
             ProblemKind::More { .. } => text(
                 "and more of this kind further on, not shown one by one (`marginalia check` lists them all; the source actions repair them all)",
             ),
@@ -466,7 +483,10 @@ impl std::fmt::Display for ProblemMessage<'_> {
 impl Analysis {
     /// Whether the text has a heading, a note marker or a note: what marginalia serves.
     pub fn is_annotated(&self) -> bool {
-        !(self.headings.is_empty() && self.markers.is_empty() && self.notes.is_empty())
+        let read_by_rules = |h: &Heading| h.kind != HeadingKind::Marked;
+        self.headings.iter().any(read_by_rules)
+            || !self.markers.is_empty()
+            || !self.notes.is_empty()
     }
 
     /// Analyses a whole text by the built-in rules.

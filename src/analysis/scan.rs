@@ -17,7 +17,10 @@ use crate::text::TextRange;
 /// A line that reads as a heading on its own.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct HeadingCandidate {
+    /// The level by the rules (see [`HeadingCandidate::atx`] for Markdown's).
     pub level: u8,
+    /// How many `#`s mark it as a Markdown heading; 0 if none.
+    pub atx: u8,
     pub kind: HeadingKind,
     /// The heading text on its own line.
     pub range: TextRange,
@@ -48,6 +51,8 @@ pub struct LabelLine {
     pub content_end_before: usize,
     /// Whether the nearest non-blank line before is a separator line (`------`).
     pub after_separator: bool,
+    /// Whether the line is indented (`　　〔1〕…`), as collected works print their notes.
+    pub indented: bool,
     /// What the nearest non-blank line after is.
     pub next: NextLine,
 }
@@ -131,14 +136,15 @@ pub fn scan(
             waiting = Some(candidate(base + span.start, heading, width, prev_end));
             continue;
         }
-        if let Some((len, number, style)) = syntax.label_at(content) {
+        if let Some((skip, len, number, style)) = syntax.label_at(content) {
             label_waiting = Some(scan.labels.len());
             scan.labels.push(LabelLine {
-                label: TextRange::new(start, start + len),
+                label: TextRange::new(start + skip, start + skip + len),
                 number,
                 style,
                 content_end_before: prev_end,
                 after_separator: separator_before,
+                indented: lead > 0,
                 next: NextLine::Other,
             });
         }
@@ -182,7 +188,7 @@ fn next_line(syntax: &Syntax, line: &str, content: &str) -> NextLine {
         return NextLine::Label;
     }
     match syntax.heading(line, content) {
-        Some(heading) if heading.level == 1 => NextLine::ChapterEnd,
+        Some(heading) if heading.level == 1 || heading.atx > 0 => NextLine::ChapterEnd,
         _ => NextLine::Other,
     }
 }
@@ -223,7 +229,36 @@ pub fn widths(text: &str) -> impl Iterator<Item = u32> + '_ {
 
 /// The line's text without surrounding spaces, and the length of the leading spaces; `None`
 /// for a blank line.
+///
+/// Markdown's marks around plain text are no text: a fence line (`` ``` ``, `~~~`) and a
+/// comment line (`<!-- … -->`) are blank, and a quotation's `>` belongs to the leading part.
 pub fn trim(line: &str) -> Option<(usize, &str)> {
+    let (lead, content) = trim_spaces(line)?;
+    match content.as_bytes()[0] {
+        b'`' | b'~' | b'<' | b'>' => markup(lead, content),
+        _ => Some((lead, content)),
+    }
+}
+
+/// [`trim`] of a line whose text starts with a Markdown mark.
+fn markup(lead: usize, content: &str) -> Option<(usize, &str)> {
+    let fence = content.starts_with("```") || content.starts_with("~~~");
+    let comment = content.starts_with("<!--") && content.ends_with("-->");
+    if fence || comment {
+        return None;
+    }
+    if content.starts_with('>') {
+        let quoted = content.trim_start_matches(|c| c == '>' || is_space(c));
+        if quoted.is_empty() {
+            return None;
+        }
+        return Some((lead + content.len() - quoted.len(), quoted));
+    }
+    Some((lead, content))
+}
+
+/// The line's text without surrounding spaces, and the length of the leading spaces.
+fn trim_spaces(line: &str) -> Option<(usize, &str)> {
     // Fast path: the first and last bytes cannot start or end a space character.
     let bytes = line.as_bytes();
     let may_have_space = |b: u8| matches!(b, b' ' | b'\t' | 0xe3 | 0xc2 | 0x80 | 0xa0);
@@ -283,6 +318,9 @@ pub fn may_start_heading(content: &str) -> bool {
                     | '（'
                     | '('
                     | '第'
+                    | '#'
+                    | '*'
+                    | '_'
             )
             || headings::starts_a_section_title(c)
     })
@@ -296,6 +334,7 @@ fn candidate(
 ) -> HeadingCandidate {
     HeadingCandidate {
         level: heading.level,
+        atx: heading.atx,
         kind: heading.kind,
         range: TextRange::new(line_start + heading.start, line_start + heading.end),
         width,
@@ -324,7 +363,10 @@ fn with_tail(
     width: u32,
     syntax: &Syntax,
 ) -> HeadingCandidate {
-    let shaped = candidate.kind == HeadingKind::Numbered && is_tail_shaped(content, syntax);
+    // (A Markdown heading is one line.)
+    let shaped = candidate.kind == HeadingKind::Numbered
+        && candidate.atx == 0
+        && is_tail_shaped(content, syntax);
     if shaped {
         candidate.tail = Some(HeadingTail {
             range: TextRange::new(start, start + content.len()),
@@ -360,6 +402,17 @@ pub fn is_separator(content: &str) -> bool {
     1 + chars.count() >= if first == '—' { 2 } else { 3 }
 }
 
+/// Whether a marker after `before` refers to a note rather than cites it: `见注〔3〕`,
+/// `本文注〔18〕`, `同注〔2〕` (not `关注〔1〕`, a citation after a word ending with 注).
+fn refers_to_a_note(before: &str) -> bool {
+    const REFERRING: [&str; 12] = [
+        "见", "見", "本文", "本篇", "前", "上", "下", "同", "參", "参", "後", "后",
+    ];
+    before
+        .strip_suffix(['注', '註'])
+        .is_some_and(|rest| REFERRING.iter().any(|word| rest.ends_with(word)))
+}
+
 /// Every marker of the built-in styles not in `off` in `text` (which starts at a line start),
 /// with offsets from `base`.
 pub fn markers(text: &str, base: usize, off: StyleSet) -> Vec<Marker> {
@@ -367,7 +420,10 @@ pub fn markers(text: &str, base: usize, off: StyleSet) -> Vec<Marker> {
         .into_iter()
         .map(|(at, read)| {
             let range = TextRange::new(base + at, base + at + read.len);
-            Marker::new(range, read.number, read.style)
+            Marker {
+                cross_reference: refers_to_a_note(&text[..at]),
+                ..Marker::new(range, read.number, read.style)
+            }
         })
         .collect()
 }
@@ -387,7 +443,9 @@ mod tests {
         assert_eq!(found("依國發〔2023〕5號辦理〔1〕"), [1]);
         assert_eq!(found("国办发〔2024〕１２号"), [] as [u32; 0]);
         assert_eq!(found("見〔2023〕。另〔2023〕5頁"), [2023, 2023]);
-        assert_eq!(found("〔2023〕5號"), [2023]);
+        // With no office before it: the year, then digits and 号.
+        assert_eq!(found("〔2023〕5號"), [] as [u32; 0]);
+        assert_eq!(found("(〔1982〕3号)與〔94〕财税字第089号〔3〕"), [3]);
     }
 
     #[test]

@@ -9,7 +9,7 @@ use std::ops::Range;
 
 use regex::{Regex, RegexBuilder};
 
-use super::headings::{self, HeadingLine};
+use super::headings::{self, HeadingKind, HeadingLine};
 use super::lines::line_spans;
 use super::marker_style::{self, MarkerStyle, StyleSet};
 use super::numerals::{digit_value, parse_chinese, parse_digits};
@@ -165,6 +165,47 @@ impl Syntax {
     /// The heading `line` (without its line break) is, if any. `content` is its text without
     /// surrounding spaces (see [`scan::trim`]).
     pub fn heading(&self, line: &str, content: &str) -> Option<HeadingLine> {
+        match content.as_bytes().first() {
+            Some(b'#') => return self.markdown_heading(line, content),
+            Some(b'*' | b'_') => {
+                let inner = headings::bold_inner(content)?;
+                return self.within(line, inner, 0);
+            }
+            _ => {}
+        }
+        self.plain_heading(line, content)
+    }
+
+    /// A Markdown heading (`## 第一章`, `### 注释`): the rules apply to its text; a text that
+    /// no rule reads as a heading is still one, as Markdown marks it.
+    fn markdown_heading(&self, line: &str, content: &str) -> Option<HeadingLine> {
+        let (hashes, text) = headings::atx(content)?;
+        let heading = self.within(line, text, hashes).unwrap_or_else(|| {
+            let start = offset_in(line, text);
+            HeadingLine {
+                level: 1,
+                kind: HeadingKind::Marked,
+                start,
+                end: start + text.len(),
+                atx: hashes,
+            }
+        });
+        Some(heading)
+    }
+
+    /// The heading `text`, a part of `line`, is by the rules, placed in `line`.
+    fn within(&self, line: &str, text: &str, atx: u8) -> Option<HeadingLine> {
+        let start = offset_in(line, text);
+        let heading = self.plain_heading(text, text)?;
+        Some(HeadingLine {
+            start: start + heading.start,
+            end: start + heading.end,
+            atx,
+            ..heading
+        })
+    }
+
+    fn plain_heading(&self, line: &str, content: &str) -> Option<HeadingLine> {
         if !self.may_start_heading(content) {
             return None;
         }
@@ -222,8 +263,21 @@ impl Syntax {
             .is_some_and(Option::is_some)
     }
 
-    /// The marker at the start of `content` (a note's label): its length, number and style.
-    pub fn label_at(&self, content: &str) -> Option<(usize, u32, MarkerStyle)> {
+    /// The label that starts `content` (a note's line), after a Markdown list bullet if one
+    /// comes first (`- 〔1〕…`): where it starts in `content`, its length, number and style.
+    pub fn label_at(&self, content: &str) -> Option<(usize, usize, u32, MarkerStyle)> {
+        let skip = match content.as_bytes() {
+            [b'-' | b'*' | b'+', b' ', ..] => 2,
+            _ => 0,
+        };
+        let rest = &content[skip..];
+        let rest_start = skip + rest.len() - rest.trim_start_matches(' ').len();
+        let (len, number, style) = self.label_start(&content[rest_start..])?;
+        Some((rest_start, len, number, style))
+    }
+
+    /// The marker at the start of `content`: its length, number and style.
+    fn label_start(&self, content: &str) -> Option<(usize, u32, MarkerStyle)> {
         match &self.marker {
             None => marker_style::read(content)
                 .filter(|read| !self.styles_off.contains(read.style))
@@ -317,6 +371,12 @@ impl MarkerPattern {
     }
 }
 
+/// Where `part`, a slice of `whole`, starts in it.
+fn offset_in(whole: &str, part: &str) -> usize {
+    let at = (part.as_ptr() as usize).saturating_sub(whole.as_ptr() as usize);
+    at.min(whole.len().saturating_sub(part.len()))
+}
+
 /// A note number written in ASCII or full-width digits, or in Chinese numerals.
 fn number(text: &str) -> Option<u32> {
     if text.chars().all(|c| digit_value(c).is_some()) {
@@ -330,7 +390,6 @@ fn number(text: &str) -> Option<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::HeadingKind;
 
     fn heading(syntax: &Syntax, line: &str) -> Option<(u8, HeadingKind)> {
         let (_, content) = scan::trim(line)?;
@@ -381,7 +440,7 @@ mod tests {
         );
         assert_eq!(
             syntax.label_at("[12] 註文"),
-            Some((4, 12, MarkerStyle::Pattern))
+            Some((0, 4, 12, MarkerStyle::Pattern))
         );
         assert_eq!(syntax.label_at("註文[12]"), None);
         assert_eq!(syntax.marker_ending("句。[3]"), Some(6));
@@ -441,7 +500,7 @@ mod tests {
         assert_eq!(found(&syntax, "甲〔1〕乙國發〔2023〕5號"), [(3, 10, 1)]);
         assert_eq!(
             syntax.label_at("〔4〕註"),
-            Some((7, 4, MarkerStyle::Tortoise))
+            Some((0, 7, 4, MarkerStyle::Tortoise))
         );
         assert_eq!(
             heading(&syntax, "（一）甲"),

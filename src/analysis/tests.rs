@@ -323,6 +323,14 @@ fn notes_sections_without_a_title() {
             1 （註釋） | "〔1〕"
             1 二、乙 | "二、乙""#]],
     );
+    // As collected works print editors' notes: indented, no title, cited before, an entry
+    // over two printed lines, lines holding a space between them.
+    check_headings(
+        "一、甲\n　　正文〔1〕正文〔2〕。\n \n　　〔1〕一，\n　　續。\n \n　　〔2〕二。\n",
+        expect![[r#"
+            1 一、甲 | "一、甲"
+            1 （註釋） | "〔1〕""#]],
+    );
     // Not notes: one label line; a line starting with a marker inside a paragraph; a run
     // that does not end the chapter; a run not from 1.
     for text in [

@@ -40,12 +40,17 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Report the problems of each file (exit 1 if any is an error).
+    /// Report the problems of each file (exit 1 if any is an error). A folder is walked for
+    /// its `*.txt` and `*.md` files, skipping hidden and git-ignored paths; files are checked
+    /// in parallel and reported in path order.
     Check {
-        #[arg(required = true)]
+        #[arg(required = true, value_name = "PATH")]
         files: Vec<PathBuf>,
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
+        /// Print only the counts by code and the ten files with the most errors.
+        #[arg(long)]
+        summary: bool,
     },
     /// Print the heading tree of a file, with line numbers.
     Outline { file: PathBuf },
@@ -85,9 +90,11 @@ pub fn main() -> ExitCode {
     };
     match cli.command {
         None => ExitCode::from(serve(settings)),
-        Some(Command::Check { files, format }) => {
-            ExitCode::from(check::run(&files, format, &config))
-        }
+        Some(Command::Check {
+            files,
+            format,
+            summary,
+        }) => ExitCode::from(check::run(&files, format, summary, &config)),
         Some(Command::Outline { file }) => ExitCode::from(outline::run(&file, &config)),
         Some(Command::Renumber { file, write }) => {
             ExitCode::from(renumber::run(&file, write, &config))

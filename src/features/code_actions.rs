@@ -37,6 +37,8 @@ pub enum Operation {
     RenumberInOrder,
     /// The quick fix of the form problem that starts at the offset, of this kind.
     FixForm(usize, ProblemCode),
+    /// Every half-width mark between CJK characters written in full width.
+    FullWidthThroughout,
     JoinParagraph(usize),
     Reflow,
     RepairScars,
@@ -82,6 +84,7 @@ impl Operation {
             Operation::FixForm(at, code) => form_problem(document, at, code)
                 .map(|problem| repair::fix(document, &problem))
                 .unwrap_or_default(),
+            Operation::FullWidthThroughout => repair::full_width_throughout(document),
             Operation::JoinParagraph(at) => repair::join_paragraph(document, at),
             Operation::Reflow => repair::reflow(document),
             Operation::RepairScars => repair::repair_scars(document),
@@ -133,11 +136,20 @@ const JOIN: &str = "Join this paragraph's lines";
 
 /// The quick fixes of the form problems the selection touches.
 fn form_fixes(document: &DocumentSnapshot, range: TextRange) -> Vec<Action> {
+    let throughout = document.lints().half_width_throughout();
     document
         .lints()
         .touching(range.start, range.end)
         .into_iter()
         .filter_map(|problem| {
+            if throughout && problem.code() == ProblemCode::HalfWidthPunctuation {
+                return Some(Action {
+                    title: "Write full-width punctuation throughout".to_string(),
+                    kind: ActionKind::QuickFix,
+                    operation: Operation::FullWidthThroughout,
+                    fixes: Some((problem.range, problem.code())),
+                });
+            }
             let title = match problem.kind {
                 ProblemKind::PageBreakSpace => "Remove the stray space",
                 ProblemKind::HardWrap { .. } => JOIN,

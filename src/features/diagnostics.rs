@@ -2,8 +2,8 @@
 
 use std::borrow::Cow;
 
-use crate::analysis::lint::{Lints, FORM_KINDS};
-use crate::analysis::{Analysis, Problem, ProblemKind};
+use crate::analysis::lint::{kind_index, Lints, FORM_KINDS};
+use crate::analysis::{Analysis, Problem, ProblemCode, ProblemKind};
 use crate::config::Config;
 
 /// How many form problems (PDF scars, typography) of one kind an editor is shown one by one.
@@ -73,7 +73,15 @@ pub fn diagnostics<'a>(
 fn limited(lints: &Lints, shown: usize) -> Vec<Problem> {
     // Each with its place among the lints (chunk, index in it), to be put back in their order.
     let mut kept = Vec::new();
+    let throughout = lints
+        .half_width_throughout()
+        .then(|| kind_index(ProblemCode::HalfWidthPunctuation))
+        .flatten();
     for kind in 0..FORM_KINDS {
+        if Some(kind) == throughout {
+            kept.extend(half_width_throughout(lints, kind));
+            continue;
+        }
         let of_kind = lints.chunks().enumerate().flat_map(|(c, chunk)| {
             chunk
                 .of_kind(kind)
@@ -97,6 +105,24 @@ fn limited(lints: &Lints, shown: usize) -> Vec<Problem> {
     }
     kept.sort_unstable_by_key(|(at, _)| *at);
     kept.into_iter().map(|(_, problem)| problem).collect()
+}
+
+/// The one problem of a text that writes half-width punctuation throughout, at the first
+/// place, with its place among the lints.
+fn half_width_throughout(lints: &Lints, kind: usize) -> Option<((usize, usize), Problem)> {
+    let count = u32::try_from(lints.count_of_kind(kind)).unwrap_or(u32::MAX);
+    let mut of_kind = lints
+        .chunks()
+        .enumerate()
+        .flat_map(|(c, chunk)| chunk.of_kind(kind).map(move |(i, p)| ((c, i), p)));
+    let (at, first) = of_kind.next()?;
+    Some((
+        at,
+        Problem {
+            kind: ProblemKind::HalfWidthThroughout { count },
+            ..first
+        },
+    ))
 }
 
 /// Two lists in document order, merged (equal starts: `a`'s first). Lazy: a paste can leave

@@ -82,6 +82,26 @@ pub fn repair_scars(document: &DocumentSnapshot) -> Vec<TextEdit> {
     edits
 }
 
+/// Every half-width mark between CJK characters written in full width (the quick fix of a
+/// text that writes them so throughout).
+pub fn full_width_throughout(document: &DocumentSnapshot) -> Vec<TextEdit> {
+    let mut edits: Vec<TextEdit> = Vec::new();
+    let marks = document
+        .lints()
+        .iter()
+        .filter(|p| matches!(p.kind, ProblemKind::HalfWidthPunctuation { .. }));
+    for edit in marks.flat_map(|problem| fix(document, &problem)) {
+        // (A `,` inside a `(…)` pair is left for a later check: edits may not overlap.)
+        if edits
+            .last()
+            .is_none_or(|last| last.range.end <= edit.range.start)
+        {
+            edits.push(edit);
+        }
+    }
+    edits
+}
+
 /// The edits of a form problem's quick fix (none for problems without a safe one).
 pub fn fix(document: &DocumentSnapshot, problem: &Problem) -> Vec<TextEdit> {
     match problem.kind {

@@ -704,7 +704,7 @@ mod tests {
         let text = format!(
             "{}{}\n註釋：\n{}",
             "正文〔7〕。\n\n".repeat(1500),
-            "〔9〕\n".repeat(1500),
+            "正〔9〕\n".repeat(1500),
             "〔1〕甲\n".repeat(300)
         );
         let document = Document::new(&text);
