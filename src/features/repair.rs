@@ -94,7 +94,7 @@ pub fn full_width_throughout(document: &DocumentSnapshot) -> Vec<TextEdit> {
         // (A `,` inside a `(…)` pair is left for a later check: edits may not overlap.)
         if edits
             .last()
-            .is_none_or(|last| last.range.end <= edit.range.start)
+            .map_or(true, |last| last.range.end <= edit.range.start)
         {
             edits.push(edit);
         }
