@@ -31,12 +31,6 @@ const SECTION_TITLES: &[&str] = &[
 /// top-level heading, whose text is a scope of its own.
 const APPENDIX_WORDS: [&str; 5] = ["附录", "附錄", "附件", "附表", "附図"];
 
-/// Collation notes (`校記`, `【某氏校記】`): a notes title that may carry a name before it.
-const COLLATION_TITLES: [&str; 4] = ["校記", "校记", "校勘記", "校勘记"];
-
-/// The most characters a name before a collation title has (`【陳氏校記】`).
-const MAX_COLLATION_NAME_CHARS: usize = 8;
-
 /// Titles that open a notes section (as [`notes_title_form`] gives them).
 const NOTES_TITLES: &[&str] = &[
     "註釋", "注釋", "注释", "註", "注", "附注", "附註", "校注", "校註", "譯注", "譯註", "译注",
@@ -47,19 +41,10 @@ const NOTES_TITLES: &[&str] = &[
 /// it).
 pub fn is_notes_title(text: &str) -> bool {
     // Every built-in title has one of these: most lines are rejected without a copy.
-    if !(text.contains('注') || text.contains('註') || text.contains('校')) {
+    if !(text.contains('注') || text.contains('註')) {
         return false;
     }
-    let form = notes_title_form(text);
-    NOTES_TITLES.contains(&&*form) || is_collation_title(&form)
-}
-
-/// `校記`, `校勘记`, or one with a short name before it (`陳氏校記`).
-fn is_collation_title(form: &str) -> bool {
-    COLLATION_TITLES.iter().any(|title| {
-        form.strip_suffix(title)
-            .is_some_and(|name| name.chars().count() <= MAX_COLLATION_NAME_CHARS)
-    })
+    NOTES_TITLES.contains(&&*notes_title_form(text))
 }
 
 /// The longest a notes title's line may be (`【 注 释 】：` and the user's longer titles).
