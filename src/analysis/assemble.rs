@@ -172,9 +172,15 @@ fn has_notes_title(candidates: &[HeadingCandidate], range: std::ops::Range<usize
 /// Where the untitled notes section of a chapter with these label lines starts, if it has one.
 fn untitled_start(labels: &[LabelLine]) -> Option<usize> {
     // `（1）` items are a list's, unless a notes title says otherwise.
-    if labels.iter().any(|l| l.style == MarkerStyle::ParenNumber) {
-        return None;
-    }
+    let start = untitled_run(labels)?;
+    let listed = labels[start..]
+        .iter()
+        .any(|l| l.style == MarkerStyle::ParenNumber);
+    (!listed).then_some(start)
+}
+
+/// [`untitled_start`], whatever the labels' style.
+fn untitled_run(labels: &[LabelLine]) -> Option<usize> {
     if let Some(separated) = labels.iter().rposition(|l| l.after_separator) {
         return Some(separated);
     }

@@ -12,6 +12,7 @@ use std::sync::{Arc, Condvar, Mutex};
 use memchr::{memchr3_iter, memchr_iter};
 use ropey::Rope;
 
+use super::marker_style::{self, MarkerStyle};
 use super::paragraphs::{for_each_paragraph, is_cjk, region_around, Layout, Paragraph};
 use super::urls::links;
 use super::{Problem, ProblemCode, ProblemKind};
@@ -238,10 +239,11 @@ impl Lints {
             .sum()
     }
 
-    /// Whether the text writes half-width punctuation throughout (see [`THROUGHOUT`]).
-    pub fn half_width_throughout(&self) -> bool {
-        kind_index(ProblemCode::HalfWidthPunctuation)
-            .is_some_and(|kind| self.count_of_kind(kind) >= THROUGHOUT)
+    /// How many half-width marks the text has between CJK characters, when it writes them
+    /// so throughout (see [`THROUGHOUT`]).
+    pub fn half_width_throughout(&self) -> Option<usize> {
+        let kind = kind_index(ProblemCode::HalfWidthPunctuation)?;
+        Some(self.count_of_kind(kind)).filter(|&count| count >= THROUGHOUT)
     }
 
     /// The problems in order, chunk by chunk: a reader after some kinds reads only theirs
@@ -574,7 +576,7 @@ fn half_width_punctuation(
         match byte {
             _ if in_remark(at) => {}
             // `(21)`: a note's or an item's number, written as the text writes them.
-            b'(' if is_parenthesized_number(&body[at + 1..]) => {}
+            b'(' if is_parenthesized_number(&body[at..]) => {}
             b'(' => parens.push((at - before_gap, cjk(before))),
             b')' => {
                 if let Some((start, true)) = parens.pop() {
@@ -601,10 +603,10 @@ fn half_width_punctuation(
     }
 }
 
-/// Whether `after` (what follows a `(`) is a number and its closing `)`.
-fn is_parenthesized_number(after: &str) -> bool {
-    let digits = after.len() - after.trim_start_matches(|c: char| c.is_ascii_digit()).len();
-    (1..=3).contains(&digits) && after[digits..].starts_with(')')
+/// Whether `text` starts with a number in parentheses (`(21)`), as markers past `⒇` are
+/// written.
+fn is_parenthesized_number(text: &str) -> bool {
+    marker_style::read(text).is_some_and(|read| read.style == MarkerStyle::ParenNumber)
 }
 
 /// The first character that is not an ASCII space or a line break, and how many bytes of

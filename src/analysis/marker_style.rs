@@ -448,9 +448,8 @@ const DOCUMENT_WORD_CHARS: usize = 8;
 /// Whether `after` goes on as a document's number with no office before the year:
 /// `〔1982〕3号`, `〔94〕财税字第089号` — a few ideographs, digits, then `号`.
 fn numbered_after(after: &str) -> bool {
-    let mut chars = after.char_indices().take(DOCUMENT_WORD_CHARS + 6);
     let mut digits = false;
-    for (_, c) in chars.by_ref() {
+    for c in after.chars().take(DOCUMENT_WORD_CHARS + 6) {
         match c {
             '号' | '號' => return digits,
             _ if digit_value(c).is_some() => digits = true,

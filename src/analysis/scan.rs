@@ -318,9 +318,6 @@ pub fn may_start_heading(content: &str) -> bool {
                     | '（'
                     | '('
                     | '第'
-                    | '#'
-                    | '*'
-                    | '_'
             )
             || headings::starts_a_section_title(c)
     })

@@ -136,14 +136,16 @@ const JOIN: &str = "Join this paragraph's lines";
 
 /// The quick fixes of the form problems the selection touches.
 fn form_fixes(document: &DocumentSnapshot, range: TextRange) -> Vec<Action> {
-    let throughout = document.lints().half_width_throughout();
+    let throughout = document.lints().half_width_throughout().is_some();
+    let mut offered_throughout = false;
     document
         .lints()
         .touching(range.start, range.end)
         .into_iter()
         .filter_map(|problem| {
             if throughout && problem.code() == ProblemCode::HalfWidthPunctuation {
-                return Some(Action {
+                // (One action for all of them, however many the selection touches.)
+                return (!std::mem::replace(&mut offered_throughout, true)).then(|| Action {
                     title: "Write full-width punctuation throughout".to_string(),
                     kind: ActionKind::QuickFix,
                     operation: Operation::FullWidthThroughout,

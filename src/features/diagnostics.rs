@@ -73,13 +73,11 @@ pub fn diagnostics<'a>(
 fn limited(lints: &Lints, shown: usize) -> Vec<Problem> {
     // Each with its place among the lints (chunk, index in it), to be put back in their order.
     let mut kept = Vec::new();
-    let throughout = lints
-        .half_width_throughout()
-        .then(|| kind_index(ProblemCode::HalfWidthPunctuation))
-        .flatten();
+    let half_width = kind_index(ProblemCode::HalfWidthPunctuation);
+    let throughout = lints.half_width_throughout();
     for kind in 0..FORM_KINDS {
-        if Some(kind) == throughout {
-            kept.extend(half_width_throughout(lints, kind));
+        if let (Some(count), true) = (throughout, Some(kind) == half_width) {
+            kept.extend(half_width_throughout(lints, kind, count));
             continue;
         }
         let of_kind = lints.chunks().enumerate().flat_map(|(c, chunk)| {
@@ -109,8 +107,12 @@ fn limited(lints: &Lints, shown: usize) -> Vec<Problem> {
 
 /// The one problem of a text that writes half-width punctuation throughout, at the first
 /// place, with its place among the lints.
-fn half_width_throughout(lints: &Lints, kind: usize) -> Option<((usize, usize), Problem)> {
-    let count = u32::try_from(lints.count_of_kind(kind)).unwrap_or(u32::MAX);
+fn half_width_throughout(
+    lints: &Lints,
+    kind: usize,
+    count: usize,
+) -> Option<((usize, usize), Problem)> {
+    let count = u32::try_from(count).unwrap_or(u32::MAX);
     let mut of_kind = lints
         .chunks()
         .enumerate()
