@@ -13,7 +13,7 @@ use memchr::{memchr3_iter, memchr_iter};
 use ropey::Rope;
 
 use super::marker_style::{self, MarkerStyle};
-use super::paragraphs::{for_each_paragraph, is_cjk, region_around, Layout, Paragraph};
+use super::paragraphs::{for_each_paragraph, is_cjk, region_around, Layout, Line, Paragraph};
 use super::urls::links;
 use super::{Problem, ProblemCode, ProblemKind};
 use crate::text::TextRange;
@@ -479,12 +479,46 @@ pub fn closed_pairs(text: &str, base: usize, layout: &Layout) -> Vec<(usize, Tex
 /// The problems of `text`, which starts at byte `base` of the document at a line start.
 fn check(text: &str, base: usize, layout: &Layout) -> Vec<Problem> {
     let mut problems = Vec::new();
+    // The block of paragraphs whose marks must balance (see `Layout::continues_block`), and
+    // its last line.
+    let mut block: Option<(TextRange, Line)> = None;
     for_each_paragraph(text, base, layout, |paragraph| {
-        let first = problems.len();
         check_paragraph(text, base, paragraph, &mut problems);
-        problems[first..].sort_by_key(|p: &Problem| p.range.start);
+        let (Some(&first), Some(&last)) = (paragraph.lines.first(), paragraph.lines.last()) else {
+            return;
+        };
+        match &mut block {
+            Some((range, end)) if continues(text, base, layout, end, &first) => {
+                range.end = last.content.end;
+                *end = last;
+            }
+            _ => {
+                if let Some((range, _)) = block.replace((paragraph.range(), last)) {
+                    balance(text, base, range, &mut problems);
+                }
+            }
+        }
     });
+    if let Some((range, _)) = block {
+        balance(text, base, range, &mut problems);
+    }
+    problems.sort_by_key(|p: &Problem| p.range.start);
     problems
+}
+
+/// Whether the paragraph starting with `first` continues the block ending with `last`.
+fn continues(text: &str, base: usize, layout: &Layout, last: &Line, first: &Line) -> bool {
+    let between = &text[last.content.end - base..first.start - base];
+    let adjacent = super::lines::line_spans(between).count() == 2;
+    layout.continues_block(last, first, adjacent)
+}
+
+/// The unbalanced marks of the block `range`.
+fn balance(text: &str, base: usize, range: TextRange, out: &mut Vec<Problem>) {
+    let body = &text[range.start - base..range.end - base];
+    let urls = urls_in(body, range.start);
+    let outside_urls = |offset: usize| !urls.iter().any(|(url, _)| url.contains(offset));
+    unbalanced_pairs(body, range.start, &outside_urls, out, &mut |_, _| {});
 }
 
 /// The URLs of a paragraph's `body` (which starts at byte `base`), each with whether it is
@@ -508,7 +542,7 @@ fn check_paragraph(text: &str, base: usize, paragraph: &Paragraph, out: &mut Vec
     }
     for line in &paragraph.lines {
         let lead = &text[line.start - base..line.content.start - base];
-        if lead.starts_with(' ') && lead.bytes().all(|b| b == b' ') {
+        if is_page_break_space(lead) {
             let spaces = TextRange::new(line.start, line.content.start);
             out.push(Problem::new(ProblemKind::PageBreakSpace, spaces));
         }
@@ -522,7 +556,15 @@ fn check_paragraph(text: &str, base: usize, paragraph: &Paragraph, out: &mut Vec
     }
     let outside_urls = |offset: usize| !urls.iter().any(|(url, _)| url.contains(offset));
     half_width_punctuation(body, range.start, &outside_urls, out);
-    unbalanced_pairs(body, range.start, &outside_urls, out, &mut |_, _| {});
+}
+
+/// The most ASCII spaces a page break leaves at a line's start: four or more are an indent,
+/// a centred title or a right-aligned date, set so on purpose.
+const MAX_PAGE_BREAK_SPACES: usize = 3;
+
+/// Whether the spaces `lead` before a line's text are the stray space of a page break.
+pub fn is_page_break_space(lead: &str) -> bool {
+    (1..=MAX_PAGE_BREAK_SPACES).contains(&lead.len()) && lead.bytes().all(|b| b == b' ')
 }
 
 /// `,` `;` `:` `?` `!` between CJK characters, and `(…)` opened right after CJK text; the
@@ -732,6 +774,44 @@ mod tests {
                 half-width-punctuation "(balancing) " half-width parentheses after CJK text: write （…）
                 half-width-punctuation " ," half-width , between CJK characters: write ，
                 half-width-punctuation ":" half-width : between CJK characters: write ："#]],
+        );
+    }
+
+    fn problems_of(text: &str, layout: &Layout) -> Vec<String> {
+        Lints::new(text, layout)
+            .iter()
+            .map(|p| {
+                format!(
+                    "{} {:?}",
+                    p.code().as_str(),
+                    &text[p.range.start..p.range.end]
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn an_indent_a_centred_title_and_a_date_are_no_page_break_space() {
+        let text = " 一二三四五六七八九十一二三四五六七八九十。\n\n    縮進的段落，一二三四五六七八九十一二。\n\n          題目\n\n                    二〇二三年五月\n";
+        assert_eq!(
+            problems_of(text, &Layout::printed(20)),
+            ["page-break-space \" \""]
+        );
+    }
+
+    #[test]
+    fn a_paragraph_s_adjacent_lines_balance_together_in_text_of_long_lines() {
+        // Markdown: the lines of a paragraph follow each other; a blank line or an indent
+        // starts the next.
+        let text = "他說：「今天\n下雨了。」\n\n她說：「明天\n\n晴。」\n　　「後天\n　　陰。」";
+        assert_eq!(
+            problems_of(text, &Layout::printed(0)),
+            [
+                "unbalanced-punctuation \"「\"",
+                "unbalanced-punctuation \"」\"",
+                "unbalanced-punctuation \"「\"",
+                "unbalanced-punctuation \"」\""
+            ]
         );
     }
 

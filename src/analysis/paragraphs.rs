@@ -33,6 +33,9 @@ const PRINTED_SHARE_TENTHS: u64 = 4;
 /// is joined to another.
 const MIN_PRINTED_WIDTH: u32 = 20;
 
+/// Four ASCII spaces before a line's text are a paragraph's indent.
+const INDENT_SPACES: usize = 4;
+
 /// A non-blank line as paragraphs see it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Line {
@@ -42,6 +45,8 @@ pub struct Line {
     pub content: TextRange,
     width: u32,
     role: Role,
+    /// Starts with a paragraph's indent (`　　`, four spaces or a tab).
+    indented: bool,
     ends_sentence: bool,
     /// Has no sentence or list punctuation and no marker: may be a wrapped title's tail.
     title_shaped: bool,
@@ -68,11 +73,13 @@ impl Line {
             Role::Text
         };
         let width = display_width(content);
+        let indent = &text[..lead];
         Some(Line {
             start,
             content: TextRange::new(start + lead, start + lead + content.len()),
             width,
             role,
+            indented: indent.contains(['\u{3000}', '\t']) || indent.len() >= INDENT_SPACES,
             ends_sentence: ends_sentence(content, syntax),
             // Only a line short enough for a tail can be one (see `takes_tail`).
             title_shaped: 2 * width <= layout.printed_width && is_tail_shaped(content, syntax),
@@ -139,6 +146,24 @@ impl Layout {
         }
     }
 
+    /// Whether the paragraph starting with `b` continues the block of text `a` ends, for the
+    /// balance of quotation marks and brackets: in text that is not printed lines (Markdown,
+    /// a file of long lines) the lines of a paragraph follow each other with no blank line
+    /// between, and a line that starts with the indent starts a paragraph.
+    pub fn continues_block(&self, a: &Line, b: &Line, adjacent: bool) -> bool {
+        self.printed_width < MIN_PRINTED_WIDTH
+            && adjacent
+            && !a.is_heading()
+            && b.role == Role::Text
+            && !b.indented
+    }
+
+    /// Whether the text breaks between `a` and `b` for every check: a paragraph break that
+    /// is no block's (see [`Layout::continues_block`]).
+    fn separates(&self, before: Option<&Line>, a: &Line, b: &Line, adjacent: bool) -> bool {
+        self.breaks(before, a, b) && !self.continues_block(a, b, adjacent)
+    }
+
     fn is_short(&self, line: &Line) -> bool {
         line.width + SHORT_BY <= self.printed_width
     }
@@ -146,7 +171,8 @@ impl Layout {
     /// Whether a paragraph ends between `a` and `b`, the next non-blank line; `before` is the
     /// non-blank line before `a`.
     fn breaks(&self, before: Option<&Line>, a: &Line, b: &Line) -> bool {
-        if self.printed_width < MIN_PRINTED_WIDTH || b.role != Role::Text {
+        // (An indented line starts a paragraph.)
+        if self.printed_width < MIN_PRINTED_WIDTH || b.role != Role::Text || b.indented {
             return true;
         }
         match a.role {
@@ -273,24 +299,29 @@ pub fn region_around(rope: &Rope, start: usize, end: usize, layout: &Layout) -> 
 }
 
 fn region_start(rope: &Rope, line: usize, layout: &Layout) -> usize {
-    // The non-blank lines before `line` are read nearest first; the break between the two
-    // read before (`mid`, `later`) is decided once the line before them is known.
-    let mut later: Option<Line> = None;
-    let mut mid: Option<Line> = None;
+    // The non-blank lines before `line` are read nearest first (with their line numbers);
+    // the break between the two read before (`mid`, `later`) is decided once the line before
+    // them is known.
+    let mut later: Option<(usize, Line)> = None;
+    let mut mid: Option<(usize, Line)> = None;
     for index in (0..line).rev() {
         let Some(found) = line_at(rope, index, layout) else {
             continue;
         };
-        if let (Some(b), Some(a)) = (&later, &mid) {
-            if layout.breaks(Some(&found), a, b) {
+        if let (Some((row_b, b)), Some((row_a, a))) = (&later, &mid) {
+            if layout.separates(Some(&found), a, b, row_b - row_a == 1) {
                 return b.start;
             }
         }
         later = mid;
-        mid = Some(found);
+        mid = Some((index, found));
     }
     match (later, mid) {
-        (Some(b), Some(a)) if layout.breaks(None, &a, &b) => b.start,
+        (Some((row_b, b)), Some((row_a, a)))
+            if layout.separates(None, &a, &b, row_b - row_a == 1) =>
+        {
+            b.start
+        }
         _ => 0,
     }
 }
@@ -298,15 +329,15 @@ fn region_start(rope: &Rope, line: usize, layout: &Layout) -> usize {
 fn region_end(rope: &Rope, line: usize, layout: &Layout) -> usize {
     // Non-blank lines after `line`, in order; a break between `y[k]` and `y[k + 1]` decided
     // by `y[k - 1]`, `y[k]`, `y[k + 1]` with `k >= 1` reads no line inside the region.
-    let mut after: Vec<Line> = Vec::with_capacity(3);
+    let mut after: Vec<(usize, Line)> = Vec::with_capacity(3);
     for index in line + 1..rope.len_lines() {
         let Some(found) = line_at(rope, index, layout) else {
             continue;
         };
-        after.push(found);
+        after.push((index, found));
         if after.len() == 3 {
-            let (before, a, b) = (&after[0], &after[1], &after[2]);
-            if layout.breaks(Some(before), a, b) {
+            let ((_, before), (row_a, a), (row_b, b)) = (&after[0], &after[1], &after[2]);
+            if layout.separates(Some(before), a, b, row_b - row_a == 1) {
                 return b.start;
             }
             after.remove(0);
@@ -368,6 +399,20 @@ mod tests {
             [
                 "一二三四五六七八九十|一二三四五六七八九十|一二三。",
                 "一二三四五六七八九十|短行"
+            ]
+        );
+    }
+
+    #[test]
+    fn an_indented_line_starts_a_paragraph() {
+        let text = "一二三四五六七八九十\n\n一二三四五六七八九：\n\n　　“快來！”\n\n一二三四五六七八九十\n\n    四個空格。";
+        assert_eq!(
+            texts(text),
+            [
+                "一二三四五六七八九十|一二三四五六七八九：",
+                "“快來！”",
+                "一二三四五六七八九十",
+                "四個空格。"
             ]
         );
     }

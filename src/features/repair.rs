@@ -6,7 +6,7 @@ use std::borrow::Cow;
 
 use super::renumber::TextEdit;
 use crate::analysis::joins_with_space;
-use crate::analysis::lint::HALF_WIDTH;
+use crate::analysis::lint::{is_page_break_space, HALF_WIDTH};
 use crate::analysis::paragraphs::{paragraph_at, paragraphs, Paragraph};
 use crate::analysis::urls::links;
 use crate::analysis::{Problem, ProblemKind};
@@ -54,11 +54,8 @@ pub fn repair_scars(document: &DocumentSnapshot) -> Vec<TextEdit> {
         } else {
             &paragraph.lines[..]
         };
-        for line in lines.iter().filter(|l| l.content.start > l.start) {
-            if text[line.start..line.content.start]
-                .bytes()
-                .all(|b| b == b' ')
-            {
+        for line in lines {
+            if is_page_break_space(&text[line.start..line.content.start]) {
                 edits.push(delete(TextRange::new(line.start, line.content.start)));
             }
         }
