@@ -13,6 +13,7 @@ use memchr::{memchr3_iter, memchr_iter};
 use ropey::Rope;
 
 use super::marker_style::{self, MarkerStyle};
+use super::numerals::digit_value;
 use super::paragraphs::{for_each_paragraph, is_cjk, region_around, Layout, Line, Paragraph};
 use super::urls::links;
 use super::{Problem, ProblemCode, ProblemKind};
@@ -216,7 +217,7 @@ impl Lints {
     /// Checks the whole of `text`.
     pub fn new(text: &str, layout: &Layout) -> Lints {
         Lints {
-            chunks: chunked(check(text, 0, layout)),
+            chunks: chunked(check(text, 0, layout, None)),
             layout: Some(layout.clone()),
             dirty: None,
         }
@@ -335,7 +336,12 @@ impl Lints {
         };
         let region = region_around(rope, dirty.start, dirty.end, layout);
         let text = rope.byte_slice(region.start..region.end).to_string();
-        let fresh = check(&text, region.start, layout);
+        let fresh = check(
+            &text,
+            region.start,
+            layout,
+            first_character(rope, region.end),
+        );
         // The chunks holding problems that start in the region are made again, with the
         // fresh problems in place of those.
         let first = self
@@ -379,7 +385,7 @@ impl Lints {
                 region_around(rope, guess, guess, layout).end.max(guess)
             };
             let text = rope.byte_slice(start..end).to_string();
-            problems.extend(check(&text, start, layout));
+            problems.extend(check(&text, start, layout, first_character(rope, end)));
             start = end;
         }
         Lints {
@@ -476,8 +482,9 @@ pub fn closed_pairs(text: &str, base: usize, layout: &Layout) -> Vec<(usize, Tex
     pairs
 }
 
-/// The problems of `text`, which starts at byte `base` of the document at a line start.
-fn check(text: &str, base: usize, layout: &Layout) -> Vec<Problem> {
+/// The problems of `text`, which starts at byte `base` of the document at a line start;
+/// `next` is the first character of the text after it.
+fn check(text: &str, base: usize, layout: &Layout, next: Option<char>) -> Vec<Problem> {
     let mut problems = Vec::new();
     // The block of paragraphs whose marks must balance (see `Layout::continues_block`), and
     // its last line.
@@ -493,14 +500,15 @@ fn check(text: &str, base: usize, layout: &Layout) -> Vec<Problem> {
                 *end = last;
             }
             _ => {
+                let opens = text[first.content.start - base..].chars().next();
                 if let Some((range, _)) = block.replace((paragraph.range(), last)) {
-                    balance(text, base, range, &mut problems);
+                    balance(text, base, range, opens, &mut problems);
                 }
             }
         }
     });
     if let Some((range, _)) = block {
-        balance(text, base, range, &mut problems);
+        balance(text, base, range, next, &mut problems);
     }
     problems.sort_by_key(|p: &Problem| p.range.start);
     problems
@@ -513,12 +521,28 @@ fn continues(text: &str, base: usize, layout: &Layout, last: &Line, first: &Line
     layout.continues_block(last, first, adjacent)
 }
 
-/// The unbalanced marks of the block `range`.
-fn balance(text: &str, base: usize, range: TextRange, out: &mut Vec<Problem>) {
+/// The unbalanced marks of the block `range`; `next` is the first character of the next.
+fn balance(text: &str, base: usize, range: TextRange, next: Option<char>, out: &mut Vec<Problem>) {
     let body = &text[range.start - base..range.end - base];
     let urls = urls_in(body, range.start);
     let outside_urls = |offset: usize| !urls.iter().any(|(url, _)| url.contains(offset));
+    let first = out.len();
     unbalanced_pairs(body, range.start, &outside_urls, out, &mut |_, _| {});
+    for problem in &mut out[first..] {
+        if let ProblemKind::Unclosed { pair, continued } = &mut problem.kind {
+            let opening = PAIRS.get(usize::from(*pair)).map(|&(open, _)| open);
+            *continued = problem.range.start == range.start && opening.is_some() && opening == next;
+        }
+    }
+}
+
+/// The first character of the text at byte `offset` of `rope` (a line start), past the
+/// spaces and marks `scan::trim` leaves out.
+fn first_character(rope: &Rope, offset: usize) -> Option<char> {
+    let line = rope.get_line(rope.try_byte_to_line(offset).ok()?)?;
+    let line = line.to_string();
+    let (_, content) = super::scan::trim(line.trim_end_matches(['\n', '\r']))?;
+    content.chars().next()
 }
 
 /// The URLs of a paragraph's `body` (which starts at byte `base`), each with whether it is
@@ -713,8 +737,11 @@ fn unbalanced_pairs(
         if let Some(pair) = pair_open {
             open[pair].push(range.start);
         } else if let Some(pair) = pair_close {
+            // `1）`, `２）` closing nothing: an item's or a note's number.
+            let numbered = c == '）' && before.is_some_and(|b| digit_value(b).is_some());
             match open[pair].pop() {
                 Some(start) => matched(pair, TextRange::new(start, range.end)),
+                None if numbered => {}
                 None => {
                     let pair = u8::try_from(pair).unwrap_or(0);
                     out.push(Problem::new(ProblemKind::Unopened { pair }, range));
@@ -727,7 +754,11 @@ fn unbalanced_pairs(
         for &start in starts {
             let range = TextRange::new(start, start + opening.len_utf8());
             let pair = u8::try_from(pair).unwrap_or(0);
-            out.push(Problem::new(ProblemKind::Unclosed { pair }, range));
+            let kind = ProblemKind::Unclosed {
+                pair,
+                continued: false,
+            };
+            out.push(Problem::new(kind, range));
         }
     }
 }

@@ -317,7 +317,9 @@ pub enum ProblemKind {
     /// A URL in pieces (across lines, or split by a stray space).
     BrokenUrl,
     /// An opening mark of `lint::PAIRS[pair]` never closed in its paragraph.
-    Unclosed { pair: u8 },
+    /// `continued`: it opens its paragraph, and the next paragraph opens with the same mark
+    /// (a quotation over several paragraphs opens each one and closes only the last).
+    Unclosed { pair: u8, continued: bool },
     /// A closing mark of `lint::PAIRS[pair]` with no opening one before it in its paragraph.
     Unopened { pair: u8 },
     /// The half-width `lint::HALF_WIDTH[mark]` between CJK characters.
@@ -444,7 +446,7 @@ impl ProblemMessage<'_> {
                 " printed lines are separated by blank lines (PDF extraction): join them",
             ),
             ProblemKind::BrokenUrl => text("URL broken across lines: join its pieces"),
-            ProblemKind::Unclosed { pair } => {
+            ProblemKind::Unclosed { pair, .. } => {
                 text(lint::UNCLOSED.get(usize::from(pair)).copied().unwrap_or(""))
             }
             ProblemKind::Unopened { pair } => {

@@ -3,7 +3,7 @@
 use std::borrow::Cow;
 
 use crate::analysis::lint::{kind_index, Lints, FORM_KINDS};
-use crate::analysis::{Analysis, Problem, ProblemCode, ProblemKind};
+use crate::analysis::{Analysis, Heading, Problem, ProblemCode, ProblemKind};
 use crate::config::Config;
 
 /// How many form problems (PDF scars, typography) of one kind an editor is shown one by one.
@@ -49,7 +49,7 @@ pub fn diagnostics<'a>(
     if as_found && lints.is_empty() && notes.len() <= shown.total {
         return Cow::Borrowed(notes);
     }
-    let form = limited(lints, shown.per_kind);
+    let form = limited(lints, &analysis.headings, shown.per_kind);
     let (notes, form) = if as_found {
         (Cow::Borrowed(notes.as_slice()), form)
     } else {
@@ -70,10 +70,11 @@ pub fn diagnostics<'a>(
 
 /// The form problems in order, at most `shown` of each kind, and for a kind with more, one
 /// [`ProblemKind::More`] where the first not shown starts.
-fn limited(lints: &Lints, shown: usize) -> Vec<Problem> {
+fn limited(lints: &Lints, headings: &[Heading], shown: usize) -> Vec<Problem> {
     // Each with its place among the lints (chunk, index in it), to be put back in their order.
     let mut kept = Vec::new();
     let half_width = kind_index(ProblemCode::HalfWidthPunctuation);
+    let unbalanced = kind_index(ProblemCode::UnbalancedPunctuation);
     let throughout = lints.half_width_throughout();
     for kind in 0..FORM_KINDS {
         if let (Some(count), true) = (throughout, Some(kind) == half_width) {
@@ -85,6 +86,11 @@ fn limited(lints: &Lints, shown: usize) -> Vec<Problem> {
                 .of_kind(kind)
                 .map(move |(i, problem)| ((c, i), problem))
         });
+        let of_kind: Box<dyn Iterator<Item = _>> = if Some(kind) == unbalanced {
+            Box::new(across_paragraphs(of_kind, headings).into_iter())
+        } else {
+            Box::new(of_kind)
+        };
         for (seen, (at, problem)) in of_kind.enumerate() {
             if seen == shown {
                 let code = problem.code();
@@ -103,6 +109,44 @@ fn limited(lints: &Lints, shown: usize) -> Vec<Problem> {
     }
     kept.sort_unstable_by_key(|(at, _)| *at);
     kept.into_iter().map(|(_, problem)| problem).collect()
+}
+
+/// The unbalanced marks left once quotations (and brackets) over several paragraphs are
+/// followed up to the next heading, by either convention: each paragraph of a quotation
+/// opens with `“` and only the last closes it (an opening mark that starts its paragraph,
+/// the next starting with the same mark), or it opens once and closes at the end of its last
+/// paragraph (an opening mark never closed, then a closing mark that closes nothing).
+fn across_paragraphs<T>(
+    problems: impl Iterator<Item = (T, Problem)>,
+    headings: &[Heading],
+) -> Vec<(T, Problem)> {
+    let mut kept: Vec<Option<(T, Problem)>> = Vec::new();
+    // The marks still open (their index in `kept`), and the section they are in.
+    let mut open: Vec<(usize, u8)> = Vec::new();
+    let mut section = 0;
+    for (at, problem) in problems {
+        let in_section = headings.partition_point(|h| h.range.start <= problem.range.start);
+        if in_section != section {
+            open.clear();
+            section = in_section;
+        }
+        match problem.kind {
+            ProblemKind::Unclosed {
+                continued: true, ..
+            } => continue,
+            ProblemKind::Unclosed { pair, .. } => open.push((kept.len(), pair)),
+            ProblemKind::Unopened { pair } => {
+                if let Some(at) = open.iter().rposition(|&(_, p)| p == pair) {
+                    let (opening, _) = open.remove(at);
+                    kept[opening] = None;
+                    continue;
+                }
+            }
+            _ => {}
+        }
+        kept.push(Some((at, problem)));
+    }
+    kept.into_iter().flatten().collect()
 }
 
 /// The one problem of a text that writes half-width punctuation throughout, at the first
@@ -171,6 +215,40 @@ mod tests {
                 })
                 .collect();
         expect.assert_eq(&rendered.join("\n"));
+    }
+
+    fn form(text: &str) -> Vec<String> {
+        let document = crate::document::Document::new(text);
+        let snapshot = document.snapshot();
+        diagnostics(
+            snapshot.analysis(),
+            snapshot.lints(),
+            &Config::default(),
+            None,
+        )
+        .iter()
+        .map(|p| {
+            format!(
+                "{} {:?}",
+                p.code().as_str(),
+                &text[p.range.start..p.range.end]
+            )
+        })
+        .collect()
+    }
+
+    #[test]
+    fn quotations_over_several_paragraphs_balance_by_either_convention() {
+        // Each paragraph opens, the last closes; opened once, closed at the end of the last
+        // (an amendment's text); a bracket over two paragraphs; an item's number `1）`.
+        let text = "一、甲\n\n他寫道：\n\n“第一段。\n\n“第二段。\n\n“第三段。”\n\n修改為：“第一條。\n\n第二條。”\n\n（通過\n\n批准）\n\n1）甲；2）乙。\n\n二、乙\n\n“未完。\n\n三、丙\n\n多餘。”\n";
+        assert_eq!(
+            form(text),
+            [
+                "unbalanced-punctuation \"“\"",
+                "unbalanced-punctuation \"”\""
+            ]
+        );
     }
 
     #[test]
