@@ -283,25 +283,33 @@ struct Levels {
     fewest_hashes: u8,
     /// The deepest level the `#`s make; 0 in a document without them.
     deepest: u8,
+    /// 1 in a document of `第X编` (level 0 by the rules), whose chapters are then level 2.
+    lift: u8,
 }
 
 impl Levels {
     fn of(candidates: &[HeadingCandidate]) -> Levels {
+        let lift = u8::from(candidates.iter().any(|c| c.atx == 0 && c.level == 0));
         let mut hashes = candidates.iter().map(|c| c.atx).filter(|&n| n > 0);
         let Some(first) = hashes.next() else {
-            return Levels::default();
+            return Levels {
+                lift,
+                ..Levels::default()
+            };
         };
         let (fewest, most) = hashes.fold((first, first), |(lo, hi), n| (lo.min(n), hi.max(n)));
         Levels {
             fewest_hashes: fewest,
             deepest: most - fewest + 1,
+            lift,
         }
     }
 
     fn of_candidate(&self, candidate: &HeadingCandidate) -> u8 {
+        let by_rules = candidate.level.saturating_add(self.lift);
         match (self.deepest, candidate.atx) {
-            (0, _) => candidate.level,
-            (_, 0) => self.deepest.saturating_add(candidate.level),
+            (0, _) => by_rules,
+            (_, 0) => self.deepest.saturating_add(by_rules),
             (_, hashes) => hashes - self.fewest_hashes + 1,
         }
     }
@@ -322,6 +330,9 @@ impl Walk {
     fn candidate(&mut self, candidate: &HeadingCandidate, full_width: f64) {
         // Inside a notes section only a heading of its level or above ends it: a `1.` or
         // `（一）` at the start of a note's line is part of the note.
+        if candidate.listed {
+            return; // an item of a list of titles
+        }
         let level = self.levels.of_candidate(candidate);
         let section_level = self
             .notes_section

@@ -276,7 +276,8 @@ fn is_appendix_title(title: &str) -> bool {
     has_title(name)
 }
 
-/// `第X章` / `第X部` / `第X篇` (level 1) and `第X節` / `第X节` (level 2).
+/// `第X编` (level 0: above the chapters, see `assemble::Levels`), `第X章` / `第X部` /
+/// `第X篇` (level 1) and `第X節` / `第X节` (level 2).
 fn chapter_level(text: &str) -> Option<u8> {
     let rest = text.strip_prefix('第')?;
     let numeral_len = match digits_prefix_len(rest) {
@@ -286,6 +287,8 @@ fn chapter_level(text: &str) -> Option<u8> {
     let (numeral, rest) = rest.split_at(numeral_len);
     parse_digits(numeral).or_else(|| parse_chinese(numeral))?;
     match rest.chars().next()? {
+        // `第一编　总则` › `第一章` › `第一节`: a book of 编 lifts the levels below it.
+        '编' | '編' => Some(0),
         '章' | '部' | '篇' => Some(1),
         '節' | '节' => Some(2),
         _ => None,

@@ -369,6 +369,7 @@ impl IndexBuilder {
         self.before = scan::Before {
             content_end: scan.content_end,
             separator: scan.ends_with_separator,
+            item: scan.ends_with_item,
         };
         self.scans.push(scan);
         self.pending.drain(..cut);
@@ -478,10 +479,7 @@ fn last_content(rope: &Rope, mut lines: impl Iterator<Item = usize>) -> scan::Be
         .find_map(|line| {
             let (start, text) = line_text(rope, line);
             let (lead, content) = scan::trim(&text)?;
-            Some(scan::Before {
-                content_end: start + lead + content.len(),
-                separator: scan::is_separator(content),
-            })
+            Some(scan::Before::of_line(start + lead + content.len(), content))
         })
         .unwrap_or_default()
 }

@@ -30,6 +30,9 @@ pub struct HeadingCandidate {
     pub content_end_before: usize,
     /// The next non-blank line, when it is shaped like the tail of a wrapped heading.
     pub tail: Option<HeadingTail>,
+    /// A numbered item (see [`is_item`]) next to another: one line of a list of titles
+    /// (`1．某某条例` / `2．某某决定`), not a heading.
+    pub listed: bool,
 }
 
 /// A short line that may continue the heading before it.
@@ -82,6 +85,9 @@ pub struct Scan {
     /// Whether the last non-blank line of the stretch is a separator (or the value passed in
     /// if none).
     pub ends_with_separator: bool,
+    /// Whether the last non-blank line of the stretch is a numbered item (or the value passed
+    /// in if none).
+    pub ends_with_item: bool,
 }
 
 /// What a stretch's first line needs to know of the text before it: where the last non-blank
@@ -90,6 +96,29 @@ pub struct Scan {
 pub struct Before {
     pub content_end: usize,
     pub separator: bool,
+    /// Whether that line is a numbered item (`1．某某条例`, see [`is_item`]).
+    pub item: bool,
+}
+
+impl Before {
+    /// What the non-blank line `content`, ending at `content_end`, tells the line after it.
+    pub fn of_line(content_end: usize, content: &str) -> Before {
+        Before {
+            content_end,
+            separator: is_separator(content),
+            item: is_item(content),
+        }
+    }
+}
+
+/// Whether a line's text is numbered as an item of a list (`1．某某条例`, `2. 方法`): a level-3
+/// heading by its shape, which a run of such lines with nothing between makes a list.
+pub fn is_item(content: &str) -> bool {
+    content
+        .chars()
+        .next()
+        .is_some_and(|c| digit_value(c).is_some())
+        && headings::classify(content).is_some_and(|h| h.level == 3)
 }
 
 /// Scans `text` by the rules of `syntax`; it starts at byte `base` of the document and at the
@@ -112,6 +141,7 @@ pub fn scan(
     // A heading waiting for the next non-blank line, which may be its tail.
     let mut waiting: Option<HeadingCandidate> = None;
     let mut after_separator = before.separator;
+    let mut after_item = before.item;
     // A label line waiting for the next non-blank line.
     let mut label_waiting: Option<usize> = None;
     for span in line_spans(text) {
@@ -121,9 +151,13 @@ pub fn scan(
         };
         let start = base + span.start + lead;
         let width = display_width(content);
+        let item = is_item(content);
         if let Some(candidate) = waiting.take() {
-            scan.candidates
-                .push(with_tail(candidate, content, start, width, syntax));
+            let candidate = with_tail(candidate, content, start, width, syntax);
+            scan.candidates.push(HeadingCandidate {
+                listed: candidate.listed || (item && is_item_candidate(&candidate)),
+                ..candidate
+            });
         }
         if let Some(label) = label_waiting.take().and_then(|i| scan.labels.get_mut(i)) {
             label.next = next_line(syntax, line, content);
@@ -132,8 +166,13 @@ pub fn scan(
         scan.widths.add(width);
         scan.content_end = start + content.len();
         let separator_before = std::mem::replace(&mut after_separator, is_separator(content));
+        let item_before = std::mem::replace(&mut after_item, item);
         if let Some(heading) = syntax.heading(line, content) {
-            waiting = Some(candidate(base + span.start, heading, width, prev_end));
+            let found = candidate(base + span.start, heading, width, prev_end);
+            waiting = Some(HeadingCandidate {
+                listed: item && item_before && is_item_candidate(&found),
+                ..found
+            });
             continue;
         }
         if let Some((skip, len, number, style)) = syntax.label_at(content) {
@@ -171,14 +210,25 @@ pub fn scan(
         scan.candidates.push(match tail {
             Some((start, content)) => {
                 let width = display_width(&content);
-                with_tail(candidate, &content, start, width, syntax)
+                let candidate = with_tail(candidate, &content, start, width, syntax);
+                HeadingCandidate {
+                    listed: candidate.listed
+                        || (is_item(&content) && is_item_candidate(&candidate)),
+                    ..candidate
+                }
             }
             None => candidate,
         });
     }
     scan.markers = syntax.markers(text, base);
     scan.ends_with_separator = after_separator;
+    scan.ends_with_item = after_item;
     scan
+}
+
+/// Whether a heading line is a numbered item by its own text (a Markdown heading never is).
+fn is_item_candidate(candidate: &HeadingCandidate) -> bool {
+    candidate.level == 3 && candidate.atx == 0 && candidate.kind == HeadingKind::Numbered
 }
 
 /// What a non-blank line is to the label line before it.
@@ -188,7 +238,7 @@ fn next_line(syntax: &Syntax, line: &str, content: &str) -> NextLine {
         return NextLine::Label;
     }
     match syntax.heading(line, content) {
-        Some(heading) if heading.level == 1 || heading.atx > 0 => NextLine::ChapterEnd,
+        Some(heading) if heading.level <= 1 || heading.atx > 0 => NextLine::ChapterEnd,
         _ => NextLine::Other,
     }
 }
@@ -202,10 +252,7 @@ pub fn before_in(text: &str, offset: usize) -> Before {
             memchr::memrchr2(b'\n', b'\r', &text.as_bytes()[..end - 1]).map_or(0, |i| i + 1);
         let line = text[line_start..end].trim_end_matches(['\n', '\r']);
         if let Some((lead, content)) = trim(line) {
-            return Before {
-                content_end: line_start + lead + content.len(),
-                separator: is_separator(content),
-            };
+            return Before::of_line(line_start + lead + content.len(), content);
         }
         end = line_start;
     }
@@ -331,6 +378,7 @@ fn candidate(
 ) -> HeadingCandidate {
     HeadingCandidate {
         level: heading.level,
+        listed: false,
         atx: heading.atx,
         kind: heading.kind,
         range: TextRange::new(line_start + heading.start, line_start + heading.end),

@@ -307,6 +307,25 @@ fn markers_match_their_own_glyph_first_and_by_number_only_when_unambiguous() {
 }
 
 #[test]
+fn book_parts_nest_chapters_and_a_run_of_numbered_titles_is_a_list() {
+    check_headings(
+        "第一编　总则\n第一章　规定\n第一条　正文。\n第二编　分则\n第一章　财产\n",
+        expect![[r#"
+            1 第一编　总则 | "第一编\u{3000}总则"
+            2 第一章　规定 | "第一章\u{3000}规定"
+            1 第二编　分则 | "第二编\u{3000}分则"
+            2 第一章　财产 | "第一章\u{3000}财产""#]],
+    );
+    check_headings(
+        "一、甲\n正文。\n1．甲条例\n2．乙决定\n\n3．丙办法\n二、乙\n1．方法\n正文。\n",
+        expect![[r#"
+            1 一、甲 | "一、甲"
+            1 二、乙 | "二、乙"
+            3 1．方法 | "1．方法""#]],
+    );
+}
+
+#[test]
 fn notes_sections_without_a_title() {
     // A run of label lines ending the document, from one labelled 1.
     check_headings(

@@ -80,6 +80,13 @@ pub const LINES: &[&str] = &[
     "“引文开始，",
     "引文结束。”",
     "$x'$ 与 `a,b`",
+    "第一编　总则",
+    "1．甲条例",
+    "2．乙决定",
+    "　　“第二段。",
+    "修改为：“第一条。",
+    "1）甲；2）乙。",
+    "    四个空格。",
 ];
 
 /// Pieces typed or pasted by an edit, line breaks of every kind among them.
