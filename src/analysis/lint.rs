@@ -526,8 +526,10 @@ fn balance(text: &str, base: usize, range: TextRange, next: Option<char>, out: &
     let body = &text[range.start - base..range.end - base];
     let urls = urls_in(body, range.start);
     let outside_urls = |offset: usize| !urls.iter().any(|(url, _)| url.contains(offset));
+    let spans = code_and_maths(body, range.start);
+    let checked = |offset: usize| outside_urls(offset) && !spans.iter().any(|s| s.contains(offset));
     let first = out.len();
-    unbalanced_pairs(body, range.start, &outside_urls, out, &mut |_, _| {});
+    unbalanced_pairs(body, range.start, &checked, out, &mut |_, _| {});
     for problem in &mut out[first..] {
         if let ProblemKind::Unclosed { pair, continued } = &mut problem.kind {
             let opening = PAIRS.get(usize::from(*pair)).map(|&(open, _)| open);
@@ -579,7 +581,34 @@ fn check_paragraph(text: &str, base: usize, paragraph: &Paragraph, out: &mut Vec
         }
     }
     let outside_urls = |offset: usize| !urls.iter().any(|(url, _)| url.contains(offset));
-    half_width_punctuation(body, range.start, &outside_urls, out);
+    let spans = code_and_maths(body, range.start);
+    let checked = |offset: usize| outside_urls(offset) && !spans.iter().any(|s| s.contains(offset));
+    half_width_punctuation(body, range.start, &checked, out);
+}
+
+/// The code spans (`` `…` ``) and the maths (`$…$`, `$$…$$`) of a paragraph's `body` (which
+/// starts at byte `base`), marks included: their punctuation is no typography (`$f'(x)$`,
+/// `` `a,b` ``).
+fn code_and_maths(body: &str, base: usize) -> Vec<TextRange> {
+    let bytes = body.as_bytes();
+    let mut spans = Vec::new();
+    let mut from = 0;
+    while let Some(found) = memchr::memchr2(b'`', b'$', &bytes[from..]) {
+        let start = from + found;
+        let mark = bytes[start];
+        let run = bytes[start..].iter().take_while(|&&b| b == mark).count();
+        let fence = &body[start..start + run];
+        let after = start + run;
+        match body[after..].find(fence) {
+            Some(at) => {
+                let end = after + at + run;
+                spans.push(TextRange::new(base + start, base + end));
+                from = end;
+            }
+            None => from = after,
+        }
+    }
+    spans
 }
 
 /// The most ASCII spaces a page break leaves at a line's start: four or more are an indent,
@@ -842,6 +871,19 @@ mod tests {
                 "unbalanced-punctuation \"」\"",
                 "unbalanced-punctuation \"「\"",
                 "unbalanced-punctuation \"」\""
+            ]
+        );
+    }
+
+    #[test]
+    fn code_and_maths_keep_their_punctuation() {
+        let text = "函數$f‘(x)$在點，代碼 `a,b;c` 中，公式$$g(x)=1,2$$。";
+        assert_eq!(problems_of(text, &Layout::printed(20)), [] as [String; 0]);
+        assert_eq!(
+            problems_of("甲,乙 `丙,丁` 戊:己", &Layout::printed(20)),
+            [
+                "half-width-punctuation \",\"",
+                "half-width-punctuation \":\""
             ]
         );
     }
