@@ -227,6 +227,29 @@ pub fn atx(content: &str) -> Option<(u8, &str)> {
     (!text.is_empty()).then(|| (u8::try_from(hashes).unwrap_or(1), text))
 }
 
+/// A line's text without the Aozora Bunko annotations around it
+/// (`［＃４字下げ］訳注［＃「訳注」は中見出し］` → `訳注`); `None` for a line without them.
+pub fn without_annotations(content: &str) -> Option<&str> {
+    const OPEN: &str = "［＃";
+    if !(content.starts_with(OPEN) || content.ends_with('］') && content.contains(OPEN)) {
+        return None;
+    }
+    let mut text = content;
+    while let Some(rest) = text.strip_prefix(OPEN) {
+        text = &rest[rest.find('］')? + '］'.len_utf8()..];
+    }
+    while text.ends_with('］') {
+        let open = text.rfind(OPEN)?;
+        // (The annotation is the whole end: `……［1］` after one is no annotation.)
+        if text[open..].find('］')? + '］'.len_utf8() != text.len() - open {
+            return None;
+        }
+        text = &text[..open];
+    }
+    let text = text.trim_matches(is_space);
+    (!text.is_empty() && text.len() < content.len()).then_some(text)
+}
+
 /// The text inside `**…**` or `__…__` around a whole line's text.
 pub fn bold_inner(text: &str) -> Option<&str> {
     ["**", "__"].iter().find_map(|mark| {
@@ -356,6 +379,17 @@ fn has_title(rest: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn aozora_annotations_around_a_heading() {
+        assert_eq!(
+            without_annotations("［＃４字下げ］訳注［＃「訳注」は中見出し］"),
+            Some("訳注")
+        );
+        assert_eq!(without_annotations("［＃改ページ］"), None);
+        assert_eq!(without_annotations("本文［1］"), None);
+        assert_eq!(without_annotations("［＃２字下げ］甲［＃注］乙［1］"), None);
+    }
 
     fn shape(line: &str) -> Option<(u8, HeadingKind, &str)> {
         classify(line).map(|h| (h.level, h.kind, &line[h.start..h.end]))

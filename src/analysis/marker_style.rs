@@ -181,7 +181,9 @@ fn bracketed(text: &str, open: char, close: char, chinese: bool) -> Option<Read>
             style,
         });
     }
-    let is_chinese = chinese && chinese_prefix_len(number) == number.len();
+    // (Digit by digit, `〔一八〕七三年`, is a year's part, not a note's number.)
+    let positional = number.chars().count() == 1 || number.contains(['十', '百']);
+    let is_chinese = chinese && positional && chinese_prefix_len(number) == number.len();
     let n = parse_chinese(number).filter(|_| is_chinese)?;
     Some(Read {
         len,
@@ -372,7 +374,7 @@ fn stands_as_marker(text: &str, start: usize, read: Read) -> bool {
         .chars()
         .next_back()
         .filter(|&c| c != '\n' && c != '\r');
-    if refers_to_another_work(before) {
+    if refers_to_another_work(before) || in_annotation(before) {
         return false;
     }
     match read.style {
@@ -428,6 +430,14 @@ fn names_a_volume(text: &str) -> bool {
         };
         numeral > 0 && rest[numeral..].starts_with('卷')
     })
+}
+
+/// Whether the text after `before` is inside an Aozora Bunko annotation (`［＃「[103]」は行右小
+/// 書き］`): an editor's description of the text, not the text.
+fn in_annotation(before: &str) -> bool {
+    let line = before.rsplit(['\n', '\r']).next().unwrap_or(before);
+    line.rfind("［＃")
+        .is_some_and(|open| !line[open..].contains('］'))
 }
 
 /// Whether the bracketed number between `before` and `after` is the year of an official
@@ -526,7 +536,7 @@ mod tests {
     #[test]
     fn every_style_with_its_number() {
         use MarkerStyle::*;
-        let text = "甲〔1〕乙〔１２〕丙［3］丁[4]戊⑸己⒇庚①辛⑳壬㉑癸㊿子㈠丑㈩寅（⒈）卯(⒛)辰〔一〕巳〔二十〕午。¹²";
+        let text = "甲〔1〕乙〔１２〕丙［3］丁[4]戊⑸己⒇庚①辛⑳壬㉑癸㊿子㈠丑㈩寅（⒈）卯(⒛)辰〔一〕巳〔二十〕午。¹²未➂申❶酉➊戌(21)亥（22）";
         assert_eq!(
             read_all(text),
             [
@@ -547,6 +557,11 @@ mod tests {
                 ("〔一〕", 1, TortoiseChinese),
                 ("〔二十〕", 20, TortoiseChinese),
                 ("¹²", 12, Superscript),
+                ("➂", 3, Circled),
+                ("❶", 1, Circled),
+                ("➊", 1, Circled),
+                ("(21)", 21, ParenNumber),
+                ("（22）", 22, ParenNumber),
             ]
         );
     }
@@ -572,6 +587,13 @@ mod tests {
             "⁰",
             "（⒈",
             "（⒈)",
+            "〔一八〕七三年",
+            "［＃「[103]」は行右小書き］",
+            "见本书第一卷《某文》注〔4〕",
+            "参见本卷《某文》注〔23〕和注〔24〕",
+            "(〔1982〕3号)",
+            "〔94〕财税字第089号",
+            "甲(5)乙",
         ] {
             assert_eq!(read_all(text), none, "{text}");
         }

@@ -165,6 +165,9 @@ impl Syntax {
     /// The heading `line` (without its line break) is, if any. `content` is its text without
     /// surrounding spaces (see [`scan::trim`]).
     pub fn heading(&self, line: &str, content: &str) -> Option<HeadingLine> {
+        if let Some(text) = headings::without_annotations(content) {
+            return self.within(line, text, 0);
+        }
         match content.as_bytes().first() {
             Some(b'#') => return self.markdown_heading(line, content),
             Some(b'*' | b'_') => {
