@@ -389,8 +389,13 @@ fn stands_as_marker(text: &str, start: usize, read: Read) -> bool {
             // `m²`, `10³`, `x⁴`: an exponent follows a Latin letter or a digit.
             !previous.is_some_and(|c| c.is_ascii_alphanumeric() || digit_value(c).is_some())
         }
-        // In running text, past 20 and after CJK text (`广州起义(21)`); below, an item.
-        MarkerStyle::ParenNumber => read.number > 20 && previous.is_some_and(|c| !c.is_ascii()),
+        // In running text, past 20 and after CJK text (`广州起义(21)`); below, an item,
+        // unless an Aozora Bunko annotation sets it small as a note's number
+        // (`电解质（３）［＃「（３）」は行右小書き］`).
+        MarkerStyle::ParenNumber => {
+            (read.number > 20 && previous.is_some_and(|c| !c.is_ascii()))
+                || (previous.is_some() && set_small(after))
+        }
         _ => true,
     }
 }
@@ -430,6 +435,16 @@ fn names_a_volume(text: &str) -> bool {
         };
         numeral > 0 && rest[numeral..].starts_with('卷')
     })
+}
+
+/// Whether `after` starts with an Aozora Bunko annotation that sets the text before it small
+/// beside the line or raised (`［＃「（３）」は行右小書き］`, `…上付き小文字］`).
+fn set_small(after: &str) -> bool {
+    let Some(rest) = after.strip_prefix("［＃「") else {
+        return false;
+    };
+    let annotation = rest.find('］').map_or(rest, |end| &rest[..end]);
+    annotation.contains("小書き") || annotation.contains("上付き")
 }
 
 /// Whether the text after `before` is inside an Aozora Bunko annotation (`［＃「[103]」は行右小
@@ -564,6 +579,10 @@ mod tests {
                 ("（22）", 22, ParenNumber),
             ]
         );
+        assert_eq!(
+            read_all("电解质（３）［＃「（３）」は行右小書き］が"),
+            [("（３）", 3, ParenNumber)]
+        );
     }
 
     #[test]
@@ -594,6 +613,7 @@ mod tests {
             "(〔1982〕3号)",
             "〔94〕财税字第089号",
             "甲(5)乙",
+            "甲（３）［＃「（３）」は縦中横］",
         ] {
             assert_eq!(read_all(text), none, "{text}");
         }
