@@ -113,11 +113,14 @@ impl Before {
 
 /// Whether a line's text is numbered as an item of a list (`1．某某条例`, `2. 方法`): a level-3
 /// heading by its shape, which a run of such lines with nothing between makes a list.
+#[inline]
 pub fn is_item(content: &str) -> bool {
-    content
-        .chars()
-        .next()
-        .is_some_and(|c| digit_value(c).is_some())
+    // (An ASCII digit, or a full-width one's first byte: most lines are rejected here.)
+    matches!(content.as_bytes().first(), Some(b'0'..=b'9' | 0xef))
+        && content
+            .chars()
+            .next()
+            .is_some_and(|c| digit_value(c).is_some())
         && headings::classify(content).is_some_and(|h| h.level == 3)
 }
 
@@ -279,6 +282,7 @@ pub fn widths(text: &str) -> impl Iterator<Item = u32> + '_ {
 ///
 /// Markdown's marks around plain text are no text: a fence line (`` ``` ``, `~~~`) and a
 /// comment line (`<!-- … -->`) are blank, and a quotation's `>` belongs to the leading part.
+#[inline(always)]
 pub fn trim(line: &str) -> Option<(usize, &str)> {
     let (lead, content) = trim_spaces(line)?;
     match content.as_bytes()[0] {
@@ -305,6 +309,7 @@ fn markup(lead: usize, content: &str) -> Option<(usize, &str)> {
 }
 
 /// The line's text without surrounding spaces, and the length of the leading spaces.
+#[inline(always)]
 fn trim_spaces(line: &str) -> Option<(usize, &str)> {
     // Fast path: the first and last bytes cannot start or end a space character.
     let bytes = line.as_bytes();
@@ -343,6 +348,7 @@ pub fn display_width(text: &str) -> u32 {
 }
 
 /// A cheap test on the first character that every heading passes.
+#[inline]
 pub fn may_start_heading(content: &str) -> bool {
     content.chars().next().is_some_and(|c| {
         digit_value(c).is_some()

@@ -165,18 +165,23 @@ impl Syntax {
     /// The heading `line` (without its line break) is, if any. `content` is its text without
     /// surrounding spaces (see [`scan::trim`]).
     pub fn heading(&self, line: &str, content: &str) -> Option<HeadingLine> {
-        if let Some(text) = headings::without_annotations(content) {
-            return self.within(line, text, 0);
-        }
-        match content.as_bytes().first() {
+        // (Told apart by the first and last bytes: this runs on every line.)
+        let bytes = content.as_bytes();
+        match bytes.first() {
             Some(b'#') => return self.markdown_heading(line, content),
             Some(b'*' | b'_') => {
                 let inner = headings::bold_inner(content)?;
                 return self.within(line, inner, 0);
             }
-            _ => {}
+            // `［＃…］` before, or `…］` after: an Aozora Bunko annotation.
+            Some(0xef) => {}
+            _ if bytes.last() == Some(&0xbd) => {}
+            _ => return self.plain_heading(line, content),
         }
-        self.plain_heading(line, content)
+        match headings::without_annotations(content) {
+            Some(text) => self.within(line, text, 0),
+            None => self.plain_heading(line, content),
+        }
     }
 
     /// A Markdown heading (`## 第一章`, `### 注释`): the rules apply to its text; a text that
@@ -208,6 +213,7 @@ impl Syntax {
         })
     }
 
+    #[inline]
     fn plain_heading(&self, line: &str, content: &str) -> Option<HeadingLine> {
         if !self.may_start_heading(content) {
             return None;
@@ -230,6 +236,7 @@ impl Syntax {
     }
 
     /// A cheap test every heading's text passes.
+    #[inline]
     fn may_start_heading(&self, content: &str) -> bool {
         if scan::may_start_heading(content) || self.headings.iter().any(Option::is_some) {
             return true;
@@ -271,6 +278,8 @@ impl Syntax {
     pub fn label_at(&self, content: &str) -> Option<(usize, usize, u32, MarkerStyle)> {
         let skip = match content.as_bytes() {
             [b'-' | b'*' | b'+', b' ', ..] => 2,
+            // An ideograph starts most lines, and no built-in label.
+            [0xe4..=0xe9, ..] if self.marker.is_none() => return None,
             _ => 0,
         };
         let rest = &content[skip..];
