@@ -290,11 +290,15 @@ fn candidates(bytes: &[u8]) -> Vec<usize> {
         BRACKETS.get_or_init(|| ["〔", "［", "（"].map(|open| Finder::new(open.as_bytes())));
     // A parenthesis is looked at only before a digit (`(21)`, `（３）`): in CJK text `（` is
     // common, and a candidate costs a read. (`（⒈）` is found by its glyph below.)
-    let before_digit = |at: &usize| match bytes.get(at + 1..) {
-        Some([b'0'..=b'9', ..]) => true,
-        Some([0xbc, 0x88, 0xef, 0xbc, 0x90..=0x99, ..]) => true,
-        Some([0xbc, 0x88, b'0'..=b'9', ..]) => true,
-        _ => false,
+    let before_digit = |at: &usize| {
+        matches!(
+            bytes.get(at + 1..),
+            Some(
+                [b'0'..=b'9', ..]
+                    | [0xbc, 0x88, 0xef, 0xbc, 0x90..=0x99, ..]
+                    | [0xbc, 0x88, b'0'..=b'9', ..]
+            )
+        )
     };
     let mut found: Vec<usize> = tortoise
         .find_iter(bytes)
