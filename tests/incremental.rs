@@ -170,7 +170,7 @@ proptest! {
         paste_copies in prop::sample::select(&[2usize, 40][..]),
     ) {
         let seed = include_str!("../seeds/000_f8c5198825835df1.txt");
-        let mut shadow = seed.repeat(30);
+        let mut shadow = seed.repeat(40);
         let mut document = Document::new(&shadow);
         for edit in &early {
             replace_in_both(&mut document, &mut shadow, edit);

@@ -400,12 +400,17 @@ async fn typography_checks_on_small_texts() {
         check("依據國發〔2023〕5號和国办发〔2024〕12号文件。").await,
         [] as [String; 0]
     );
+    // A quotation may run over paragraphs up to the next heading, not past it.
     assert_eq!(
-        check("他說：「我們走吧。\n\n𠮷他答：好」。").await,
+        check("他說：「我們走吧。\n\n二、續記\n\n𠮷他答：好」。").await,
         [
             "unbalanced-punctuation 0:3-4",
-            "unbalanced-punctuation 2:6-7"
+            "unbalanced-punctuation 4:6-7"
         ]
+    );
+    assert_eq!(
+        check("他說：「我們走吧。\n\n𠮷他答：好」。").await,
+        [] as [String; 0]
     );
     assert_eq!(
         check("𠮷日本, 韓國;美國(US)等。don’t").await,

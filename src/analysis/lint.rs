@@ -277,7 +277,8 @@ impl Lints {
     pub fn work(&self, rope: &Rope, layout: &Layout) -> usize {
         match self.dirty {
             _ if self.layout.as_ref() != Some(layout) => rope.len_bytes(),
-            Some(dirty) => dirty.len(),
+            // (An empty edit still dropped the problems it touched: they are checked again.)
+            Some(dirty) => dirty.len().max(1),
             None => 0,
         }
     }
@@ -562,7 +563,11 @@ fn urls_in(body: &str, base: usize) -> Vec<(TextRange, bool)> {
 
 fn check_paragraph(text: &str, base: usize, paragraph: &Paragraph, out: &mut Vec<Problem>) {
     let range = paragraph.range();
-    if paragraph.is_wrapped() && paragraph.blank_gaps {
+    let body = &text[range.start - base..range.end - base];
+    // (Verse and lists end no sentence: their lines are set apart on purpose. A wrapped
+    // heading's are not.)
+    let prose = paragraph.is_heading() || has_sentence_end(body);
+    if paragraph.is_wrapped() && paragraph.blank_gaps && prose {
         let lines = u32::try_from(paragraph.lines.len()).unwrap_or(u32::MAX);
         out.push(Problem::new(ProblemKind::HardWrap { lines }, range));
     }
@@ -573,7 +578,6 @@ fn check_paragraph(text: &str, base: usize, paragraph: &Paragraph, out: &mut Vec
             out.push(Problem::new(ProblemKind::PageBreakSpace, spaces));
         }
     }
-    let body = &text[range.start - base..range.end - base];
     let urls = urls_in(body, range.start);
     for &(url, broken) in &urls {
         if broken {
@@ -611,9 +615,20 @@ fn code_and_maths(body: &str, base: usize) -> Vec<TextRange> {
     spans
 }
 
-/// The most ASCII spaces a page break leaves at a line's start: four or more are an indent,
-/// a centred title or a right-aligned date, set so on purpose.
-const MAX_PAGE_BREAK_SPACES: usize = 3;
+/// The ASCII spaces a page break leaves at a line's start: one. More are an indent, a centred
+/// title or a right-aligned date, set so on purpose.
+const MAX_PAGE_BREAK_SPACES: usize = 1;
+
+/// Whether a paragraph's text ends a sentence somewhere (`。`, `！`, `？`, or `.` `!` `?`
+/// before a space): prose does, verse and a list of titles need not.
+fn has_sentence_end(body: &str) -> bool {
+    memchr::memmem::find(body.as_bytes(), "。".as_bytes()).is_some()
+        || body.contains(['！', '？'])
+        || body
+            .as_bytes()
+            .windows(2)
+            .any(|w| matches!(w, [b'.' | b'!' | b'?', b' ' | b'\n' | b'\r']))
+}
 
 /// Whether the spaces `lead` before a line's text are the stray space of a page break.
 pub fn is_page_break_space(lead: &str) -> bool {
@@ -872,6 +887,18 @@ mod tests {
                 "unbalanced-punctuation \"「\"",
                 "unbalanced-punctuation \"」\""
             ]
+        );
+    }
+
+    #[test]
+    fn verse_a_list_and_annotations_are_no_hard_wrap() {
+        let verse = "籠を天地と眺めては一二三四五六七八九十\n\nなれが淋しき塔の上一二三四五六七八九\n\n  二つの空格的行";
+        assert_eq!(problems_of(verse, &Layout::printed(20)), [] as [String; 0]);
+        // An Aozora Bunko annotation alone on its line is no text.
+        let prose = "一二三四五六七八九十\n\n［＃改ページ］\n\n一二三四五六七。";
+        assert_eq!(
+            problems_of(prose, &Layout::printed(20)),
+            ["hard-wrap \"一二三四五六七八九十\\n\\n［＃改ページ］\\n\\n一二三四五六七。\""]
         );
     }
 

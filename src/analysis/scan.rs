@@ -286,7 +286,7 @@ pub fn widths(text: &str) -> impl Iterator<Item = u32> + '_ {
 pub fn trim(line: &str) -> Option<(usize, &str)> {
     let (lead, content) = trim_spaces(line)?;
     match content.as_bytes()[0] {
-        b'`' | b'~' | b'<' | b'>' => markup(lead, content),
+        b'`' | b'~' | b'<' | b'>' | 0xef => markup(lead, content),
         _ => Some((lead, content)),
     }
 }
@@ -295,7 +295,10 @@ pub fn trim(line: &str) -> Option<(usize, &str)> {
 fn markup(lead: usize, content: &str) -> Option<(usize, &str)> {
     let fence = content.starts_with("```") || content.starts_with("~~~");
     let comment = content.starts_with("<!--") && content.ends_with("-->");
-    if fence || comment {
+    // An Aozora Bunko annotation alone on its line (`［＃改ページ］`, `［＃ここから２字下げ］`).
+    let annotation = content.starts_with("［＃")
+        && content.find('］').map(|end| end + '］'.len_utf8()) == Some(content.len());
+    if fence || comment || annotation {
         return None;
     }
     if content.starts_with('>') {
