@@ -305,3 +305,48 @@ fn the_real_shapes_corpus_checks_clean_and_outlines_its_untitled_notes() {
     assert_eq!(outline.matches("（註釋）").count(), 2, "{outline}");
     assert!(outline.contains("第二章 隆庆开关"), "{outline}");
 }
+
+#[test]
+fn a_folder_is_walked_for_its_text_files_in_path_order_and_summed_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let write = |name: &str, text: &str| {
+        let path = root.join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    // A missing note in a `.md`, another in a `.txt` in a sub-folder; a hidden folder and a
+    // file of another kind are not read.
+    write(
+        "b.md",
+        "### 第一章\n正文〔1〕〔2〕。\n### 注释\n〔1〕一。\n",
+    );
+    write("a/c.txt", "正文〔1〕。\n註釋：\n〔2〕二。\n");
+    write(".hidden/d.md", "正文〔9〕。\n");
+    write("e.json", "正文〔9〕。\n");
+    let output = marginalia(&["check", path(root)]);
+    assert_eq!(output.status.code(), Some(1));
+    let text = stdout(&output);
+    let files: Vec<&str> = text
+        .lines()
+        .filter_map(|line| line.split(':').next())
+        .filter(|file| file.ends_with(".md") || file.ends_with(".txt"))
+        .collect();
+    assert!(
+        files.first().is_some_and(|f| f.ends_with("a/c.txt"))
+            && files.last().is_some_and(|f| f.ends_with("b.md")),
+        "{text}"
+    );
+    assert!(
+        !text.contains(".hidden") && !text.contains("e.json"),
+        "{text}"
+    );
+    assert!(text.ends_with("in 2 files\n"), "{text}");
+
+    let output = marginalia(&["check", "--summary", path(root)]);
+    let text = stdout(&output);
+    assert!(text.starts_with("2 files ("), "{text}");
+    assert!(text.contains("       2  error[missing-note]"), "{text}");
+    assert!(text.contains("most errors:"), "{text}");
+    assert!(!text.contains("〔"), "only counts: {text}");
+}
