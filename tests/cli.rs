@@ -175,7 +175,11 @@ fn renumber_prints_or_rewrites_the_file() {
 fn files_over_the_size_limits_exit_2_and_say_which_limit() {
     let folder = tempfile::tempdir().expect("a temporary folder");
     let text = folder.path().join("long.txt");
-    std::fs::write(&text, format!("一、甲\n{}〔1〕\n", "長".repeat(400))).unwrap();
+    std::fs::write(
+        &text,
+        format!("一、甲\n{}〔1〕\n註釋：\n", "長".repeat(400)),
+    )
+    .unwrap();
     let settings = folder.path().join("settings.json");
     let text = path(&text);
     let with = |limits: &str, command: &str| {

@@ -4,7 +4,7 @@
 
 use super::headings::HeadingKind;
 use super::index::Index;
-use super::marker_style::MarkerStyle;
+use super::marker_style::{MarkerStyle, StyleSet};
 use super::scan::{HeadingCandidate, LabelLine, NextLine};
 use super::{Analysis, Heading, Marker, MissingIn, Note, Problem, ProblemKind};
 use crate::text::TextRange;
@@ -50,7 +50,7 @@ pub fn assemble(index: &Index, content_end: usize) -> Analysis {
                 if untitled.next_if_eq(&&at).is_some() {
                     walk.untitled_section(label);
                 }
-                walk.label(label);
+                walk.label(label, labels.peek().map(|&(_, next)| next));
             }
         } else if let Some(candidate) = candidates.next() {
             walk.candidate(candidate, full_width);
@@ -324,6 +324,11 @@ struct Walk {
     content_end_before: Vec<usize>,
     notes_section: Option<usize>,
     open_note: Option<usize>,
+    /// The headings inside the notes section since its last entry (a chapter's title among
+    /// the notes of a book), and where the last of them starts.
+    headings_since_entry: (u32, usize),
+    /// A numbered list inside the open entry: its labels' style and the last number.
+    inner_list: Option<(MarkerStyle, u32)>,
 }
 
 impl Walk {
@@ -339,6 +344,8 @@ impl Walk {
             .and_then(|i| self.headings.get(i))
             .map(|h| h.level);
         if section_level.is_some_and(|notes| level > notes) {
+            let (count, _) = self.headings_since_entry;
+            self.headings_since_entry = (count + 1, candidate.range.start);
             return;
         }
         self.close_note(candidate.content_end_before);
@@ -349,6 +356,8 @@ impl Walk {
         let end = tail.map_or(candidate.range.end, |tail| tail.range.end);
         let range = TextRange::new(candidate.range.start, end);
         self.notes_section = (candidate.kind == HeadingKind::Notes).then_some(self.headings.len());
+        self.inner_list = None;
+        self.headings_since_entry = (0, 0);
         self.headings.push(Heading {
             level,
             kind: candidate.kind,
@@ -378,10 +387,15 @@ impl Walk {
         self.content_end_before.push(label.content_end_before);
     }
 
-    fn label(&mut self, label: &LabelLine) {
+    /// Reads the label line `label`, which `next` follows.
+    fn label(&mut self, label: &LabelLine, next: Option<&LabelLine>) {
         let Some(section) = self.notes_section else {
             return; // outside a notes section `〔n〕` is a citation
         };
+        if self.in_inner_list(label, next, section) {
+            return;
+        }
+        self.headings_since_entry = (0, 0);
         self.close_note(label.content_end_before);
         self.open_note = Some(self.notes.len());
         self.notes.push(Note {
@@ -393,6 +407,40 @@ impl Walk {
             range: label.label,
             section,
         });
+    }
+
+    /// Whether `label` numbers an item of a list inside the open entry (a song's lines, the
+    /// readings of a passage): labels that start again at 1 after an entry numbered higher,
+    /// in the entry's style and with no heading between, and go on 2, 3, … (A lone `〔1〕`
+    /// after `〔2〕` is an entry out of order.)
+    fn in_inner_list(
+        &mut self,
+        label: &LabelLine,
+        next: Option<&LabelLine>,
+        section: usize,
+    ) -> bool {
+        if let Some((style, last)) = self.inner_list.take() {
+            if label.style == style && label.number == last + 1 {
+                self.inner_list = Some((style, label.number));
+                return true;
+            }
+        }
+        let open = self.open_note.and_then(|i| self.notes.get(i));
+        let restarts = open.is_some_and(|note| {
+            note.section == section && note.style == label.style && note.number >= 2
+        });
+        let goes_on = next.is_some_and(|next| next.style == label.style && next.number == 2);
+        // (A short item is a heading by its shape: its own line does not count.)
+        let heading_between = match self.headings_since_entry {
+            (0, _) => false,
+            (1, start) => start != label.label.start,
+            _ => true,
+        };
+        if label.number == 1 && restarts && goes_on && !heading_between {
+            self.inner_list = Some((label.style, 1));
+            return true;
+        }
+        false
     }
 
     /// Ends the entry being read at `content_end`.
@@ -444,6 +492,10 @@ fn citations(
         .peekable();
     let mut inside: Option<(usize, &Heading)> = None;
     let mut citations = Vec::with_capacity(markers.len());
+    let mut styles_listed = vec![StyleSet::default(); headings.len()];
+    for note in notes {
+        styles_listed[note.section].insert(note.style);
+    }
     for marker in markers {
         while labels.next_if(|&l| l < marker.range.start).is_some() {}
         if labels.peek() == Some(&marker.range.start) {
@@ -453,6 +505,13 @@ fn citations(
             inside = Some(passed);
         }
         let in_section = inside.filter(|(_, h)| marker.range.start < h.section.end);
+        // Inside a note, a number in a style none of its section's entries has (`［176］`
+        // after notes labelled `（1）`) is a page or a source's, unless `见注` points with it.
+        if let Some((section, _)) = in_section {
+            if !marker.cross_reference && !styles_listed[section].contains(marker.style) {
+                continue;
+            }
+        }
         let scope = match in_section {
             Some((scope, _)) => Some(scope),
             None => sections.peek().map(|&(i, _)| i),
@@ -625,6 +684,7 @@ fn note_problems(markers: &[Marker], notes: &[Note], headings: &[Heading]) -> Ve
     // book is mapped and unmapped by malloc each time, which doubled re-analysing it.)
     let mut problems = Vec::new();
     let any_section = headings.iter().any(|h| h.kind == HeadingKind::Notes);
+    let any_entry = !notes.is_empty();
     // Markers come in document order, so scope by scope; so do notes.
     let mut notes = notes;
     let mut markers = markers;
@@ -644,6 +704,11 @@ fn note_problems(markers: &[Marker], notes: &[Note], headings: &[Heading]) -> Ve
         let in_scope = markers.partition_point(|m| m.scope() == Some(scope));
         let (scope_markers, rest) = markers.split_at(in_scope);
         markers = rest;
+        if scope_notes.is_empty() && holds_text(headings, scope) {
+            // Its entries are written in a way not read here (`1. …`, `〖1〗…`): what is
+            // missing from it cannot be told.
+            continue;
+        }
         let one_series = scope_markers.iter().all(|m| m.series == 0)
             && scope_notes.iter().all(|n| n.series == 0);
         if one_series {
@@ -658,8 +723,10 @@ fn note_problems(markers: &[Marker], notes: &[Note], headings: &[Heading]) -> Ve
             check_each_series(scope_markers, scope_notes, table_len, &mut problems);
         }
     }
-    // What is left are markers after the last notes section.
-    for marker in markers.iter().filter(|m| !m.starts_line) {
+    // What is left are markers after the last notes section: notes whose entries were lost
+    // where the document lists notes elsewhere, or where they are numbered as notes are.
+    let lost = any_entry || numbered_as_notes(markers);
+    for marker in markers.iter().filter(|m| lost && !m.starts_line) {
         let scope = if any_section {
             MissingIn::NoNotesSectionAfter
         } else {
@@ -677,6 +744,31 @@ fn note_problems(markers: &[Marker], notes: &[Note], headings: &[Heading]) -> Ve
         (a.range.cmp(&b.range)).then_with(|| a.code().as_str().cmp(b.code().as_str()))
     });
     problems
+}
+
+/// Whether markers, in a document with no entries, are numbered as notes are: 1, 2, 3 and
+/// on in order, each cited once. Numbers that come back (`方程式［４］` cited again and
+/// again) or that start elsewhere (a gloss `〔十三〕`) are something else's.
+fn numbered_as_notes(markers: &[Marker]) -> bool {
+    let numbers = markers.iter().filter(|m| !m.starts_line).map(|m| m.number);
+    let mut count = 0;
+    for number in numbers {
+        if number != count + 1 {
+            return false;
+        }
+        count = number;
+    }
+    count >= MIN_NUMBERED_AS_NOTES
+}
+
+/// The fewest markers [`numbered_as_notes`] takes for notes.
+const MIN_NUMBERED_AS_NOTES: u32 = 3;
+
+/// Whether the notes section `scope` has text after its title.
+fn holds_text(headings: &[Heading], scope: usize) -> bool {
+    headings
+        .get(scope)
+        .is_some_and(|h| h.section.end > h.range.end)
 }
 
 /// The problems of a scope whose entries are in several series (see [`Note::series`]), series

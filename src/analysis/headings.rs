@@ -33,15 +33,40 @@ const APPENDIX_WORDS: [&str; 5] = ["附录", "附錄", "附件", "附表", "附�
 
 /// Titles that open a notes section (as [`notes_title_form`] gives them).
 const NOTES_TITLES: &[&str] = &[
-    "註釋", "注釋", "注释", "註", "注", "附注", "附註", "校注", "校註", "譯注", "譯註", "译注",
-    "訳注", "原注", "原註", "注解", "註解",
+    "註釋",
+    "注釋",
+    "注释",
+    "註",
+    "注",
+    "附注",
+    "附註",
+    "校注",
+    "校註",
+    "譯注",
+    "譯註",
+    "译注",
+    "訳注",
+    "原注",
+    "原註",
+    "注解",
+    "註解",
+    "Notes",
+    "NOTES",
+    "Footnotes",
+    "FOOTNOTES",
+    "Endnotes",
+    "ENDNOTES",
 ];
 
 /// Whether a line's text is a built-in notes title (compared as [`notes_title_form`] gives
 /// it).
 pub fn is_notes_title(text: &str) -> bool {
     // Every built-in title has one of these: most lines are rejected without a copy.
-    if !(text.contains('注') || text.contains('註')) {
+    if !(text.contains('注')
+        || text.contains('註')
+        || text.contains("otes")
+        || text.contains("OTES"))
+    {
         return false;
     }
     NOTES_TITLES.contains(&&*notes_title_form(text))
@@ -116,7 +141,8 @@ pub struct HeadingLine {
     /// without Markdown's `#`s and `**`).
     pub start: usize,
     pub end: usize,
-    /// How many `#`s mark a Markdown heading (`## 第一章`); 0 for a line without them.
+    /// The level markup gives the heading: how many `#`s mark a Markdown heading
+    /// (`## 第一章`), or the size of an Aozora Bunko one (中見出し is 2); 0 for a line without.
     pub atx: u8,
 }
 
@@ -144,6 +170,9 @@ pub fn starts_a_section_title(c: char) -> bool {
             | '原'
             | '【'
             | '〖'
+            | 'N'
+            | 'F'
+            | 'E'
     ) || is_decoration(c)
 }
 
@@ -248,6 +277,24 @@ pub fn without_annotations(content: &str) -> Option<&str> {
     }
     let text = text.trim_matches(is_space);
     (!text.is_empty() && text.len() < content.len()).then_some(text)
+}
+
+/// The level an Aozora Bunko annotation gives a heading line (`［＃「第一章」は大見出し］`,
+/// `［＃中見出し］…［＃中見出し終わり］`): 1, 2 or 3 for 大, 中 and 小見出し. A heading set on
+/// the same line as its text (同行見出し) or beside it (窓見出し) is not the line's.
+pub fn aozora_level(content: &str) -> Option<u8> {
+    let at = content.find("見出し")?;
+    let before = &content[..at];
+    let size = before.chars().next_back()?;
+    let level = match size {
+        '大' => 1,
+        '中' => 2,
+        '小' => 3,
+        _ => return None,
+    };
+    let kind = &before[..before.len() - size.len_utf8()];
+    let marks_line = kind.ends_with('は') || kind.ends_with("［＃");
+    marks_line.then_some(level)
 }
 
 /// The text inside `**…**` or `__…__` around a whole line's text.
@@ -389,6 +436,18 @@ mod tests {
         assert_eq!(without_annotations("［＃改ページ］"), None);
         assert_eq!(without_annotations("本文［1］"), None);
         assert_eq!(without_annotations("［＃２字下げ］甲［＃注］乙［1］"), None);
+        assert_eq!(
+            aozora_level("［＃４字下げ］訳注［＃「訳注」は中見出し］"),
+            Some(2)
+        );
+        assert_eq!(
+            aozora_level("［＃大見出し］第一［＃大見出し終わり］"),
+            Some(1)
+        );
+        assert_eq!(aozora_level("甲［＃「甲」は小見出し］"), Some(3));
+        assert_eq!(aozora_level("甲［＃「甲」は同行小見出し］　本文"), None);
+        assert_eq!(aozora_level("甲［＃「甲」は窓中見出し］"), None);
+        assert_eq!(aozora_level("［＃２字下げ］甲"), None);
     }
 
     fn shape(line: &str) -> Option<(u8, HeadingKind, &str)> {

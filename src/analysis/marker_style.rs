@@ -423,6 +423,11 @@ fn refers_to_another_work(before: &str) -> bool {
     };
     // `《某某》注〔4〕`, `本卷注〔4〕`, `同书注〔4〕`; `……注〔23〕和注〔24〕` after one of those.
     // (`关注〔1〕` is a citation after a word ending with 注.)
+    // (`《某某》。注〔15〕`: a full stop misplaced before the 注.)
+    let clause = clause
+        .strip_suffix('。')
+        .filter(|c| c.ends_with('》'))
+        .unwrap_or(clause);
     match clause.chars().next_back() {
         Some('》' | '卷' | '書' | '书') => return true,
         Some('和' | '及' | '与' | '與' | '或' | '、') => {}
@@ -640,6 +645,7 @@ mod tests {
             "［＃「[103]」は行右小書き］",
             "见本书第一卷《某文》注〔4〕",
             "参见本卷《某文》注〔23〕和注〔24〕",
+            "见本卷《某文》。注〔15〕",
             "(〔1982〕3号)",
             "〔94〕财税字第089号",
             "甲(5)乙",

@@ -19,7 +19,7 @@ use crate::text::TextRange;
 pub struct HeadingCandidate {
     /// The level by the rules (see [`HeadingCandidate::atx`] for Markdown's).
     pub level: u8,
-    /// How many `#`s mark it as a Markdown heading; 0 if none.
+    /// The level its markup gives it (`#`s, or an Aozora Bunko heading's size); 0 if none.
     pub atx: u8,
     pub kind: HeadingKind,
     /// The heading text on its own line.
@@ -176,8 +176,9 @@ pub fn scan(
                 listed: item && item_before && is_item_candidate(&found),
                 ..found
             });
-            continue;
         }
+        // A short note reads as a heading too (`（９）　某某宛`): it is an entry where a notes
+        // section holds it, a heading elsewhere; which one is the walk's to say.
         if let Some((skip, len, number, style)) = syntax.label_at(content) {
             label_waiting = Some(scan.labels.len());
             scan.labels.push(LabelLine {

@@ -178,9 +178,13 @@ impl Syntax {
             _ if bytes.last() == Some(&0xbd) => {}
             _ => return self.plain_heading(line, content),
         }
-        match headings::without_annotations(content) {
-            Some(text) => self.within(line, text, 0),
-            None => self.plain_heading(line, content),
+        let Some(text) = headings::without_annotations(content) else {
+            return self.plain_heading(line, content);
+        };
+        match headings::aozora_level(content) {
+            // An Aozora heading's size nests it as a Markdown heading's `#`s do.
+            Some(level) => Some(self.marked(line, text, level)),
+            None => self.within(line, text, 0),
         }
     }
 
@@ -188,7 +192,13 @@ impl Syntax {
     /// no rule reads as a heading is still one, as Markdown marks it.
     fn markdown_heading(&self, line: &str, content: &str) -> Option<HeadingLine> {
         let (hashes, text) = headings::atx(content)?;
-        let heading = self.within(line, text, hashes).unwrap_or_else(|| {
+        Some(self.marked(line, text, hashes))
+    }
+
+    /// A heading whose markup gives it level `hashes` (`##`, `中見出し`): the heading `text` by
+    /// the rules if it is one, else a [`HeadingKind::Marked`] heading.
+    fn marked(&self, line: &str, text: &str, hashes: u8) -> HeadingLine {
+        self.within(line, text, hashes).unwrap_or_else(|| {
             let start = offset_in(line, text);
             HeadingLine {
                 level: 1,
@@ -197,8 +207,7 @@ impl Syntax {
                 end: start + text.len(),
                 atx: hashes,
             }
-        });
-        Some(heading)
+        })
     }
 
     /// The heading `text`, a part of `line`, is by the rules, placed in `line`.

@@ -384,7 +384,7 @@ fn a_cross_reference_in_a_note_resolves_but_does_not_count_for_order() {
 fn superscripts_are_markers_only_where_used_consistently() {
     // Numbered 1, 2, … from the first: markers.
     check_notes(
-        "甲¹乙²。\n註釋：\n1. 一。",
+        "甲¹乙²。\n註釋：",
         expect![[r#"
             ¹ 1 → none
             ² 2 → none

@@ -270,10 +270,18 @@ mod tests {
 
     #[test]
     fn markers_without_any_notes_section() {
+        // Numbered as notes are: 1, 2, 3, each once.
         check(
-            "甲〔1〕",
-            expect!["error missing-note \"〔1〕\" note 〔1〕 is cited but the document has no notes section (註釋)"],
+            "甲〔1〕乙〔2〕\n丙〔3〕",
+            expect![[r#"
+                error missing-note "〔1〕" note 〔1〕 is cited but the document has no notes section (註釋)
+                error missing-note "〔2〕" note 〔2〕 is cited but the document has no notes section (註釋)
+                error missing-note "〔3〕" note 〔3〕 is cited but the document has no notes section (註釋)"#]],
         );
+        // Equations cited again and again, a lone gloss: no notes.
+        check("式［1］與式［2］，由［1］得［3］。", expect![""]);
+        check("甲〔十三〕乙", expect![""]);
+        check("甲〔1〕", expect![""]);
     }
 
     #[test]
@@ -385,7 +393,7 @@ mod tests {
     #[test]
     fn form_problems_count_toward_the_total_in_document_order() {
         // A stray space (a hint) on the first line, then two missing notes.
-        let text = " 甲〔1〕\n乙〔2〕\n";
+        let text = " 甲〔1〕\n乙〔2〕\n丙〔3〕\n";
         let document = crate::document::DocumentSnapshot::new(text);
         let config = Config::default();
         let shown = Some(Shown {
