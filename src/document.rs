@@ -173,19 +173,19 @@ impl Document {
                 .iter()
                 .try_fold(self.content_end, |end, shift| shift.position(end))
         });
-        match shifts {
+        let moved = match shifts {
             Some(shifts) if moved_content_end == Some(Some(content_end)) => {
                 // Nothing but positions changed: move the analysis (in place when no reader
                 // holds it) instead of assembling it again.
                 let analysis = Arc::make_mut(&mut self.analysis);
-                shifts.iter().for_each(|shift| analysis.shift(shift));
-                self.check_form();
+                shifts.iter().all(|shift| analysis.shift(shift))
             }
-            _ => {
-                self.analysis = Arc::new(Analysis::from_index(&self.index, content_end));
-                self.check_form();
-            }
+            _ => false,
+        };
+        if !moved {
+            self.analysis = Arc::new(Analysis::from_index(&self.index, content_end));
         }
+        self.check_form();
         self.content_end = content_end;
         self.stale = false;
         if self.lint_job.is_some() {

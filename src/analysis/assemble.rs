@@ -329,6 +329,8 @@ struct Walk {
     headings_since_entry: (u32, usize),
     /// A numbered list inside the open entry: its labels' style and the last number.
     inner_list: Option<(MarkerStyle, u32)>,
+    /// The first note of the open entry when it labels several (`〔2〕〔3〕〔4〕…`).
+    group_start: Option<usize>,
 }
 
 impl Walk {
@@ -392,6 +394,10 @@ impl Walk {
         let Some(section) = self.notes_section else {
             return; // outside a notes section `〔n〕` is a citation
         };
+        if label.joined {
+            self.join(label, section);
+            return;
+        }
         if self.in_inner_list(label, next, section) {
             return;
         }
@@ -406,6 +412,30 @@ impl Walk {
             label: label.label,
             range: label.label,
             section,
+            grouped: false,
+        });
+    }
+
+    /// Reads a label joined to the open entry's (`〔3〕` of `〔2〕〔3〕…`): a note of its own
+    /// whose entry is the open one's.
+    fn join(&mut self, label: &LabelLine, section: usize) {
+        let Some(open) = self.open_note.filter(|_| self.inner_list.is_none()) else {
+            return; // joined to an item of a list inside an entry, or to no entry
+        };
+        self.group_start.get_or_insert(open);
+        if let Some(note) = self.notes.get_mut(open) {
+            note.grouped = true;
+        }
+        self.open_note = Some(self.notes.len());
+        self.notes.push(Note {
+            number: label.number,
+            style: label.style,
+            offset: 0,
+            series: 0,
+            label: label.label,
+            range: label.label,
+            section,
+            grouped: true,
         });
     }
 
@@ -445,7 +475,11 @@ impl Walk {
 
     /// Ends the entry being read at `content_end`.
     fn close_note(&mut self, content_end: usize) {
-        if let Some(note) = self.open_note.take().and_then(|i| self.notes.get_mut(i)) {
+        let Some(open) = self.open_note.take() else {
+            return;
+        };
+        let first = self.group_start.take().unwrap_or(open);
+        for note in self.notes.get_mut(first..=open).into_iter().flatten() {
             note.range.end = content_end.max(note.label.end);
         }
     }
@@ -504,12 +538,20 @@ fn citations(
         while let Some(passed) = sections.next_if(|(_, h)| h.range.start < marker.range.start) {
             inside = Some(passed);
         }
-        let in_section = inside.filter(|(_, h)| marker.range.start < h.section.end);
-        // Inside a note, a number in a style none of its section's entries has (`［176］`
-        // after notes labelled `（1）`) is a page or a source's, unless `见注` points with it.
+        let mut in_section = inside.filter(|(_, h)| marker.range.start < h.section.end);
+        // Inside a note, a number in a style none of its section's entries has cites the next
+        // section's (a commentary's collation marks `①`, listed under `校記`) if those are
+        // written so; else it is a page or a source's (`［176］` after notes labelled `（1）`),
+        // unless `见注` points with it.
         if let Some((section, _)) = in_section {
             if !marker.cross_reference && !styles_listed[section].contains(marker.style) {
-                continue;
+                let next_lists_it = sections
+                    .peek()
+                    .is_some_and(|&(next, _)| styles_listed[next].contains(marker.style));
+                if !next_lists_it {
+                    continue;
+                }
+                in_section = None;
             }
         }
         let scope = match in_section {
@@ -685,6 +727,7 @@ fn note_problems(markers: &[Marker], notes: &[Note], headings: &[Heading]) -> Ve
     let mut problems = Vec::new();
     let any_section = headings.iter().any(|h| h.kind == HeadingKind::Notes);
     let any_entry = !notes.is_empty();
+    let cites_notes = markers.iter().any(|m| m.scope().is_some());
     // Markers come in document order, so scope by scope; so do notes.
     let mut notes = notes;
     let mut markers = markers;
@@ -707,6 +750,11 @@ fn note_problems(markers: &[Marker], notes: &[Note], headings: &[Heading]) -> Ve
         if scope_notes.is_empty() && holds_text(headings, scope) {
             // Its entries are written in a way not read here (`1. …`, `〖1〗…`): what is
             // missing from it cannot be told.
+            continue;
+        }
+        if scope_markers.is_empty() && cites_notes {
+            // In a text that cites its notes, a section none of whose entries is cited is
+            // keyed to the text otherwise (collation notes by the line they follow).
             continue;
         }
         let one_series = scope_markers.iter().all(|m| m.series == 0)

@@ -64,12 +64,26 @@ pub fn is_notes_title(text: &str) -> bool {
     // Every built-in title has one of these: most lines are rejected without a copy.
     if !(text.contains('注')
         || text.contains('註')
+        || text.contains('校')
         || text.contains("otes")
         || text.contains("OTES"))
     {
         return false;
     }
-    NOTES_TITLES.contains(&&*notes_title_form(text))
+    let form = notes_title_form(text);
+    NOTES_TITLES.contains(&&*form) || is_collation_title(&form)
+}
+
+/// Collation notes' titles: `校記`, `校勘记`, and those that name their editor
+/// (`【某某校記】`).
+fn is_collation_title(form: &str) -> bool {
+    const TITLES: [&str; 4] = ["校記", "校记", "校勘記", "校勘记"];
+    const MAX_NAME_CHARS: usize = 4;
+    TITLES.iter().any(|title| {
+        form.strip_suffix(title).is_some_and(|name| {
+            name.chars().count() <= MAX_NAME_CHARS && !name.contains(is_sentence_punctuation)
+        })
+    })
 }
 
 /// The longest a notes title's line may be (`【 注 释 】：` and the user's longer titles).
@@ -279,6 +293,23 @@ pub fn without_annotations(content: &str) -> Option<&str> {
     (!text.is_empty() && text.len() < content.len()).then_some(text)
 }
 
+/// Whether `text` holds Aozora Bunko annotations (`［＃…］`), at least one, and nothing else
+/// but spaces.
+pub fn only_annotations(text: &str) -> bool {
+    const OPEN: &str = "［＃";
+    let mut rest = text.trim_matches(is_space);
+    if !rest.starts_with(OPEN) {
+        return false;
+    }
+    while let Some(inside) = rest.strip_prefix(OPEN) {
+        let Some(close) = inside.find('］') else {
+            return false;
+        };
+        rest = inside[close + '］'.len_utf8()..].trim_start_matches(is_space);
+    }
+    rest.is_empty()
+}
+
 /// The level an Aozora Bunko annotation gives a heading line (`［＃「第一章」は大見出し］`,
 /// `［＃中見出し］…［＃中見出し終わり］`): 1, 2 or 3 for 大, 中 and 小見出し. A heading set on
 /// the same line as its text (同行見出し) or beside it (窓見出し) is not the line's.
@@ -448,6 +479,9 @@ mod tests {
         assert_eq!(aozora_level("甲［＃「甲」は同行小見出し］　本文"), None);
         assert_eq!(aozora_level("甲［＃「甲」は窓中見出し］"), None);
         assert_eq!(aozora_level("［＃２字下げ］甲"), None);
+        assert!(only_annotations("［＃「（13）」は縦中横］"));
+        assert!(!only_annotations("［＃「（13）」は縦中横］　甲"));
+        assert!(!only_annotations(""));
     }
 
     fn shape(line: &str) -> Option<(u8, HeadingKind, &str)> {

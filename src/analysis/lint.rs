@@ -491,7 +491,7 @@ fn check(text: &str, base: usize, layout: &Layout, next: Option<char>) -> Vec<Pr
     // its last line.
     let mut block: Option<(TextRange, Line)> = None;
     for_each_paragraph(text, base, layout, |paragraph| {
-        check_paragraph(text, base, paragraph, &mut problems);
+        check_paragraph(text, base, layout, paragraph, &mut problems);
         let (Some(&first), Some(&last)) = (paragraph.lines.first(), paragraph.lines.last()) else {
             return;
         };
@@ -534,9 +534,22 @@ fn balance(text: &str, base: usize, range: TextRange, next: Option<char>, out: &
     for problem in &mut out[first..] {
         if let ProblemKind::Unclosed { pair, continued } = &mut problem.kind {
             let opening = PAIRS.get(usize::from(*pair)).map(|&(open, _)| open);
-            *continued = problem.range.start == range.start && opening.is_some() && opening == next;
+            let at = problem.range.start - range.start;
+            *continued = opening.is_some() && opening == opens_next_line(body, at, next);
         }
     }
+}
+
+/// The first character of the line after the one where a mark is at byte `at` of `body` (or
+/// `next` after its last line). A quotation over several paragraphs opens each with its mark
+/// (`『…` then `『…』`; `增加一条：“…` then `“…”`).
+fn opens_next_line(body: &str, at: usize, next: Option<char>) -> Option<char> {
+    let Some(line_end) = body[at..].find(['\n', '\r']) else {
+        return next;
+    };
+    let rest = body[at + line_end..]
+        .trim_start_matches(|c: char| c == '\n' || c == '\r' || super::headings::is_space(c));
+    rest.chars().next().or(next)
 }
 
 /// The first character of the text at byte `offset` of `rope` (a line start), past the
@@ -561,19 +574,31 @@ fn urls_in(body: &str, base: usize) -> Vec<(TextRange, bool)> {
         .collect()
 }
 
-fn check_paragraph(text: &str, base: usize, paragraph: &Paragraph, out: &mut Vec<Problem>) {
+fn check_paragraph(
+    text: &str,
+    base: usize,
+    layout: &Layout,
+    paragraph: &Paragraph,
+    out: &mut Vec<Problem>,
+) {
     let range = paragraph.range();
     let body = &text[range.start - base..range.end - base];
     // (Verse and lists end no sentence: their lines are set apart on purpose. A wrapped
     // heading's are not.)
-    let prose = paragraph.is_heading() || has_sentence_end(body);
-    if paragraph.is_wrapped() && paragraph.blank_gaps && prose {
+    let prose = paragraph.is_heading() || (has_sentence_end(body) && layout.fills_lines(paragraph));
+    if paragraph.is_spaced_out() && prose {
         let lines = u32::try_from(paragraph.lines.len()).unwrap_or(u32::MAX);
         out.push(Problem::new(ProblemKind::HardWrap { lines }, range));
     }
     for line in &paragraph.lines {
         let lead = &text[line.start - base..line.content.start - base];
-        if is_page_break_space(lead) {
+        // (Before Latin text or a rule, a space sets verse, a reference's continuation or a
+        // layout in on purpose.)
+        let content = &text[line.content.start - base..];
+        let first = content.chars().next();
+        let before_text =
+            first.is_some_and(|c| is_cjk(c) || c.is_ascii_digit()) || content.starts_with("http");
+        if is_page_break_space(lead) && before_text {
             let spaces = TextRange::new(line.start, line.content.start);
             out.push(Problem::new(ProblemKind::PageBreakSpace, spaces));
         }

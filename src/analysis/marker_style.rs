@@ -192,6 +192,35 @@ fn bracketed(text: &str, open: char, close: char, chinese: bool) -> Option<Read>
     })
 }
 
+/// The most notes one range label defines (`〔42–44〕`): more is no range of notes.
+pub const MAX_RANGE_NOTES: u32 = 50;
+
+/// A label that defines a range of notes, `〔42–44〕` (also with `-`, `—`, `～` or `至`), in
+/// `〔〕`, `［］` or `[]`: its length, its first and last numbers and its style.
+pub fn read_range(text: &str) -> Option<(usize, u32, u32, MarkerStyle)> {
+    let open = text.chars().next()?;
+    let (close, style) = match open {
+        '〔' => ('〕', MarkerStyle::Tortoise),
+        '［' => ('］', MarkerStyle::FullSquare),
+        '[' => (']', MarkerStyle::Square),
+        _ => return None,
+    };
+    let inside = &text[open.len_utf8()..];
+    let first_len = super::numerals::digits_prefix_len(inside);
+    let first = parse_digits(&inside[..first_len])?;
+    let rest = &inside[first_len..];
+    let dash = rest
+        .chars()
+        .next()
+        .filter(|c| matches!(c, '–' | '-' | '—' | '－' | '～' | '~' | '至'))?;
+    let rest = &rest[dash.len_utf8()..];
+    let last_len = super::numerals::digits_prefix_len(rest);
+    let last = parse_digits(&rest[..last_len])?;
+    let after = rest[last_len..].strip_prefix(close)?;
+    let in_range = first > 0 && first < last && last - first < MAX_RANGE_NOTES;
+    in_range.then(|| (text.len() - after.len(), first, last, style))
+}
+
 /// `（⒈）` or `(⒈)`.
 fn full_stop(text: &str) -> Option<Read> {
     let mut chars = text.char_indices();
@@ -404,9 +433,12 @@ fn stands_as_marker(text: &str, start: usize, read: Read) -> bool {
         }
         // In running text, past 20 and after CJK text (`广州起义(21)`); below, an item,
         // unless an Aozora Bunko annotation sets it small as a note's number
-        // (`电解质（３）［＃「（３）」は行右小書き］`).
+        // (`电解质（３）［＃「（３）」は行右小書き］`) or it ends a clause (`…であります（８）。`:
+        // an item is followed by its text).
         MarkerStyle::ParenNumber => {
-            (read.number > 20 && previous.is_some_and(|c| !c.is_ascii()))
+            let after_cjk = previous.is_some_and(|c| !c.is_ascii());
+            let ends_clause = after.starts_with(['、', '。', '，', '；']);
+            (after_cjk && (read.number > 20 || ends_clause))
                 || (previous.is_some() && set_small(after))
         }
         _ => true,
@@ -618,6 +650,30 @@ mod tests {
             read_all("电解质（３）［＃「（３）」は行右小書き］が"),
             [("（３）", 3, ParenNumber)]
         );
+        assert_eq!(
+            read_all("でありまして（４）、その"),
+            [("（４）", 4, ParenNumber)]
+        );
+    }
+
+    #[test]
+    fn range_labels() {
+        use MarkerStyle::*;
+        assert_eq!(
+            read_range("〔42–44〕同上"),
+            Some(("〔42–44〕".len(), 42, 44, Tortoise))
+        );
+        assert_eq!(
+            read_range("〔42-44〕"),
+            Some(("〔42-44〕".len(), 42, 44, Tortoise))
+        );
+        assert_eq!(
+            read_range("［5至6］"),
+            Some(("［5至6］".len(), 5, 6, FullSquare))
+        );
+        assert_eq!(read_range("〔44–42〕"), None);
+        assert_eq!(read_range("〔1–900〕"), None);
+        assert_eq!(read_range("〔42〕"), None);
     }
 
     #[test]
@@ -649,6 +705,8 @@ mod tests {
             "(〔1982〕3号)",
             "〔94〕财税字第089号",
             "甲(5)乙",
+            "甲（５）乙",
+            "（１）、（２）",
             "甲（３）［＃「（３）」は縦中横］",
         ] {
             assert_eq!(read_all(text), none, "{text}");

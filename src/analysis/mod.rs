@@ -205,9 +205,20 @@ pub struct Note {
     pub range: TextRange,
     /// Index into [`Analysis::headings`] of the notes section the entry belongs to.
     pub section: usize,
+    /// Its entry is other notes' too (`〔2〕〔3〕〔4〕均见…`, `〔5–7〕同上`): what would move
+    /// it apart from them or rewrite one number of a range leaves it as it is.
+    pub grouped: bool,
 }
 
 impl Note {
+    /// Whether `self` and `other` are notes of one entry (see [`Note::grouped`]).
+    pub fn same_entry(&self, other: &Note) -> bool {
+        self.grouped
+            && other.grouped
+            && self.section == other.section
+            && self.range.end == other.range.end
+    }
+
     /// The entry's text after its label.
     pub fn body(&self) -> TextRange {
         TextRange::new(self.label.end, self.range.end)
@@ -509,17 +520,26 @@ impl Analysis {
     }
 
     /// Moves every offset as an edit that changed no fact moved the text (see
-    /// [`index::Index::replace`]): cheaper than assembling the analysis again.
-    pub fn shift(&mut self, shift: &index::Shift) {
+    /// [`index::Index::replace`]): cheaper than assembling the analysis again. `false` when
+    /// that is not enough: a notes section gained its first text after its title, or lost its
+    /// last (what a section without entries says depends on it); the analysis must then be
+    /// assembled again.
+    #[must_use]
+    pub fn shift(&mut self, shift: &index::Shift) -> bool {
         let range = |r: TextRange| shift.range(r).unwrap_or(r);
         let position = |p: usize| shift.position(p).unwrap_or(p);
+        let holds_text = |h: &Heading| h.section.end > h.range.end;
+        let mut enough = true;
         // Headings ending before the edit stay put; only the end of their section may move.
         let first = self.headings.partition_point(|h| h.range.end < shift.start);
         let (before, after) = self.headings.split_at_mut(first);
         for heading in before {
+            let held = holds_text(heading);
             heading.section.end = position(heading.section.end).max(heading.range.end);
+            enough &= heading.kind != HeadingKind::Notes || held == holds_text(heading);
         }
         for heading in after {
+            let held = holds_text(heading);
             heading.range = range(heading.range);
             heading.line = range(heading.line);
             heading.tail = heading.tail.map(range);
@@ -527,6 +547,7 @@ impl Analysis {
                 position(heading.section.start),
                 position(heading.section.end).max(heading.range.end),
             );
+            enough &= heading.kind != HeadingKind::Notes || held == holds_text(heading);
         }
         // Markers and notes are in document order: those ending before the edit stay put.
         let first = self.markers.partition_point(|m| m.range.end < shift.start);
@@ -547,6 +568,17 @@ impl Analysis {
                 *first = range(*first);
             }
         }
+        enough
+    }
+
+    /// The notes that start an entry: one of each group of [`Note::grouped`] notes.
+    pub fn entries(&self) -> impl Iterator<Item = &Note> {
+        let previous = std::iter::once(None).chain(self.notes.iter().map(Some));
+        self.notes
+            .iter()
+            .zip(previous)
+            .filter(|(note, previous)| !previous.is_some_and(|p| p.same_entry(note)))
+            .map(|(note, _)| note)
     }
 
     /// The marker under the cursor: one that contains `offset`, else one that ends there.
@@ -560,12 +592,23 @@ impl Analysis {
             .or_else(|| candidates.iter().rev().find(|m| m.range.touches(offset)))
     }
 
-    /// The note whose label is under the cursor (or just before it).
+    /// The note whose label is under the cursor (or just before it); of a range label
+    /// (`〔5–7〕`), the first.
     pub fn note_label_at(&self, offset: usize) -> Option<&Note> {
+        self.notes_labelled_at(offset).first()
+    }
+
+    /// The notes whose label is under the cursor: one, or those of a range label.
+    pub fn notes_labelled_at(&self, offset: usize) -> &[Note] {
         let after = self.notes.partition_point(|n| n.label.start <= offset);
-        self.notes[..after]
+        let Some(last) = self.notes[..after]
             .last()
             .filter(|n| n.label.touches(offset))
+        else {
+            return &[];
+        };
+        let first = self.notes[..after].partition_point(|n| n.label.start < last.label.start);
+        &self.notes[first..after]
     }
 
     /// The entries of the notes section `scope` (a heading index), in document order.

@@ -22,6 +22,8 @@ use crate::text::TextRange;
 
 /// A line this much narrower than the printed width is "clearly shorter" (two CJK characters).
 const SHORT_BY: u32 = 4;
+/// The share of the printed width a page's line fills, all but a paragraph's last.
+const FILLED_SHARE: f64 = 0.8;
 /// A line this much wider than the printed width that ends a sentence is a paragraph already
 /// joined. (Printed lines of Latin text measure wider than CJK ones: ASCII counts half a CJK
 /// character, but a proportional font sets it narrower still.)
@@ -168,6 +170,16 @@ impl Layout {
         line.width + SHORT_BY <= self.printed_width
     }
 
+    /// Whether each line of `paragraph` but its last nearly fills the printed width, as a
+    /// page's lines do: a source line before a bracketed title, verse, a list do not.
+    pub fn fills_lines(&self, paragraph: &Paragraph) -> bool {
+        let before_last = paragraph.lines.len().saturating_sub(1);
+        let full = f64::from(self.printed_width);
+        paragraph.lines[..before_last]
+            .iter()
+            .all(|line| f64::from(line.width) >= FILLED_SHARE * full)
+    }
+
     /// Whether a paragraph ends between `a` and `b`, the next non-blank line; `before` is the
     /// non-blank line before `a`.
     fn breaks(&self, before: Option<&Line>, a: &Line, b: &Line) -> bool {
@@ -200,8 +212,8 @@ impl Layout {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Paragraph {
     pub lines: Vec<Line>,
-    /// Some of its lines are separated by blank lines.
-    pub blank_gaps: bool,
+    /// How many of its lines follow a blank line.
+    pub blank_gaps: u32,
 }
 
 impl Paragraph {
@@ -221,6 +233,13 @@ impl Paragraph {
     /// Printed lines that reflowing would join: more than one (a wrapped heading's too).
     pub fn is_wrapped(&self) -> bool {
         self.lines.len() > 1
+    }
+
+    /// Whether a blank line follows most of its printed lines, as PDF extraction leaves
+    /// them; verse sets only its stanzas apart.
+    pub fn is_spaced_out(&self) -> bool {
+        let joins = self.lines.len().saturating_sub(1);
+        joins > 0 && 2 * self.blank_gaps as usize >= joins
     }
 }
 
@@ -243,7 +262,7 @@ pub fn for_each_paragraph(
 ) {
     let mut current = Paragraph {
         lines: Vec::new(),
-        blank_gaps: false,
+        blank_gaps: 0,
     };
     let mut blank_before = false;
     // The last two non-blank lines read, whichever paragraphs they are in.
@@ -258,9 +277,9 @@ pub fn for_each_paragraph(
             if layout.breaks(before_last.as_ref(), last, &line) {
                 visit(&current);
                 current.lines.clear();
-                current.blank_gaps = false;
+                current.blank_gaps = 0;
             } else {
-                current.blank_gaps |= blank_before;
+                current.blank_gaps += u32::from(blank_before);
             }
         }
         before_last = last_line.replace(line);

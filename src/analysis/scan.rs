@@ -58,6 +58,10 @@ pub struct LabelLine {
     pub indented: bool,
     /// What the nearest non-blank line after is.
     pub next: NextLine,
+    /// A label after another on the same line, of the same entry: `〔3〕` and `〔4〕` of
+    /// `〔2〕〔3〕〔4〕均见…`, or the numbers after the first of a range label `〔5–7〕` (which
+    /// all have its range).
+    pub joined: bool,
 }
 
 /// What follows a label's line: an untitled notes section is a run of label lines that ends
@@ -180,16 +184,18 @@ pub fn scan(
         // A short note reads as a heading too (`（９）　某某宛`): it is an entry where a notes
         // section holds it, a heading elsewhere; which one is the walk's to say.
         if let Some((skip, len, number, style)) = syntax.label_at(content) {
-            label_waiting = Some(scan.labels.len());
-            scan.labels.push(LabelLine {
+            let first = LabelLine {
                 label: TextRange::new(start + skip, start + skip + len),
                 number,
                 style,
                 content_end_before: prev_end,
                 after_separator: separator_before,
                 indented: lead > 0,
-                next: NextLine::Other,
-            });
+                next: NextLine::Label,
+                joined: false,
+            };
+            push_entry_labels(syntax, &mut scan.labels, first, &content[skip..]);
+            label_waiting = Some(scan.labels.len() - 1);
         }
     }
     let after = if waiting.is_some() || label_waiting.is_some() {
@@ -228,6 +234,33 @@ pub fn scan(
     scan.ends_with_separator = after_separator;
     scan.ends_with_item = after_item;
     scan
+}
+
+/// Pushes the label line `first`, whose text from its label on is `text`, and the labels
+/// joined to it: the other numbers of a range label, the labels right after it in its style.
+/// All but the last are followed by a label.
+fn push_entry_labels(syntax: &Syntax, labels: &mut Vec<LabelLine>, first: LabelLine, text: &str) {
+    let label_len = first.label.len();
+    labels.push(first);
+    let joined = |label: TextRange, number: u32| LabelLine {
+        label,
+        number,
+        joined: true,
+        ..first
+    };
+    if let Some(last) = syntax.range_last(&text[..label_len]) {
+        labels.extend((first.number + 1..=last).map(|n| joined(first.label, n)));
+    } else {
+        let mut at = label_len;
+        while let Some((len, number, style)) = syntax.joined_label(&text[at..]) {
+            if style != first.style {
+                break;
+            }
+            let start = first.label.start + at;
+            labels.push(joined(TextRange::new(start, start + len), number));
+            at += len;
+        }
+    }
 }
 
 /// Whether a heading line is a numbered item by its own text (a Markdown heading never is).

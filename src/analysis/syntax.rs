@@ -294,15 +294,42 @@ impl Syntax {
         let rest = &content[skip..];
         let rest_start = skip + rest.len() - rest.trim_start_matches(' ').len();
         let (len, number, style) = self.label_start(&content[rest_start..])?;
+        let after = &content[rest_start + len..];
+        if headings::only_annotations(after) {
+            // `（13）［＃「（13）」は縦中横］` alone: a poem's or a section's number.
+            return None;
+        }
         Some((rest_start, len, number, style))
     }
 
-    /// The marker at the start of `content`: its length, number and style.
+    /// A label right at the start of `rest`, after another on the same line (`〔2〕〔3〕〔4〕…`
+    /// labels one entry for three notes): its length, number and style.
+    pub fn joined_label(&self, rest: &str) -> Option<(usize, u32, MarkerStyle)> {
+        self.label_start(rest)
+    }
+
+    /// The last number of a label that defines a range of notes (`〔42–44〕`), if `label` is
+    /// one.
+    pub fn range_last(&self, label: &str) -> Option<u32> {
+        if self.marker.is_some() {
+            return None;
+        }
+        marker_style::read_range(label)
+            .filter(|&(len, _, _, style)| len == label.len() && !self.styles_off.contains(style))
+            .map(|(_, _, last, _)| last)
+    }
+
+    /// The marker at the start of `content` (or a range label's first number): its length,
+    /// number and style.
     fn label_start(&self, content: &str) -> Option<(usize, u32, MarkerStyle)> {
         match &self.marker {
             None => marker_style::read(content)
-                .filter(|read| !self.styles_off.contains(read.style))
-                .map(|read| (read.len, read.number, read.style)),
+                .map(|read| (read.len, read.number, read.style))
+                .or_else(|| {
+                    marker_style::read_range(content)
+                        .map(|(len, first, _, style)| (len, first, style))
+                })
+                .filter(|&(_, _, style)| !self.styles_off.contains(style)),
             Some(pattern) => {
                 let captures = pattern.at_start.at_start.captures(content)?;
                 let whole = captures.get(0)?;

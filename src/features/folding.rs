@@ -31,7 +31,7 @@ pub fn folding_ranges(analysis: &Analysis, rope: &Rope) -> Vec<Fold> {
         range: heading.section,
         kind: FoldKind::Section,
     });
-    let notes = analysis.notes.iter().map(|note| Fold {
+    let notes = analysis.entries().map(|note| Fold {
         range: note.range,
         kind: FoldKind::Note,
     });

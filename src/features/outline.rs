@@ -44,7 +44,7 @@ pub fn outline(document: &DocumentSnapshot) -> Vec<OutlineItem> {
             children: Vec::new(),
         })
         .collect();
-    for note in &analysis.notes {
+    for note in analysis.entries() {
         if let Some(section) = items.get_mut(note.section) {
             section.children.push(note_item(document, note));
         }

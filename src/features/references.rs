@@ -43,11 +43,24 @@ pub fn references(analysis: &Analysis, offset: usize, include_declaration: bool)
     let Some(target) = target_at(analysis, offset) else {
         return Vec::new();
     };
-    let mut found = citations(analysis, target);
+    // A range label (`〔5–7〕`) names each of its notes.
+    let mut targets = vec![target];
+    if analysis.marker_at(offset).is_none() {
+        targets = analysis
+            .notes_labelled_at(offset)
+            .iter()
+            .map(NoteKey::from)
+            .collect();
+    }
+    let mut found: Vec<TextRange> = targets
+        .iter()
+        .flat_map(|&target| citations(analysis, target))
+        .collect();
     if include_declaration {
         found.extend(entries(analysis, target).iter().map(|n| n.label));
-        found.sort_by_key(|range| range.start);
     }
+    found.sort_by_key(|range| range.start);
+    found.dedup();
     found
 }
 

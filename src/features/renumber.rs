@@ -144,9 +144,11 @@ impl MarkerWriting {
     /// use (a book has tens of thousands).
     fn of(rope: &Rope, samples: impl Iterator<Item = Place>) -> MarkerWriting {
         const SAMPLE: usize = 64;
+        // (A range label `〔5–6〕` is no sample of how one number is written.)
         let samples: Vec<(Place, String)> = samples
-            .take(SAMPLE)
             .map(|place| (place, slice(rope, place.range)))
+            .filter(|(_, text)| marker_style::read_range(text).is_none())
+            .take(SAMPLE)
             .collect();
         if let Some((place, text)) = samples.first() {
             if place.style.is_glyph() || place.style == MarkerStyle::Superscript {
@@ -359,6 +361,46 @@ fn entries_of(analysis: &Analysis, series: Series) -> impl Iterator<Item = &Note
         .filter(move |n| n.series == series.series)
 }
 
+/// Whether an entry's label can take a new number: all but a range label's (`〔5–7〕` writes
+/// three numbers, which one edit of one of them would break).
+fn rewritable(rope: &Rope, note: &Note) -> bool {
+    !note.grouped
+        || marker_style::read(&slice(rope, note.label))
+            .is_some_and(|read| read.len == note.label.len())
+}
+
+/// A range label (`〔5–6〕`) with both its numbers `moved`, in the digits it was written in.
+fn shifted_range_label(
+    rope: &Rope,
+    label: TextRange,
+    moved: &impl Fn(u32) -> u32,
+) -> Option<TextEdit> {
+    let text = slice(rope, label);
+    let (len, first, last, _) = marker_style::read_range(&text)?;
+    let open = text.chars().next()?;
+    let inside = &text[open.len_utf8()..len];
+    let first_len = digits_prefix_len(inside);
+    let rest = &inside[first_len..];
+    let dash = rest.chars().next()?;
+    let rest = &rest[dash.len_utf8()..];
+    let last_len = digits_prefix_len(rest);
+    let close = &rest[last_len..];
+    let full_width = inside.chars().next().is_some_and(|c| !c.is_ascii_digit());
+    let digits = if full_width {
+        Digits::FullWidth
+    } else {
+        Digits::Ascii
+    };
+    Some(TextEdit {
+        range: label,
+        new_text: format!(
+            "{open}{}{dash}{}{close}",
+            digits.write(moved(first)),
+            digits.write(moved(last))
+        ),
+    })
+}
+
 /// Every entry of the notes section `scope`, whatever its series.
 fn notes_of(analysis: &Analysis, scope: Option<usize>) -> &[Note] {
     scope.map_or(&[], |scope| analysis.notes_of(scope))
@@ -369,8 +411,13 @@ fn notes_of(analysis: &Analysis, scope: Option<usize>) -> &[Note] {
 fn entry_separator(rope: &Rope, notes: &[Note]) -> &'static str {
     let blank_between =
         |from: usize, to: usize| slice(rope, TextRange::new(from, to)).matches('\n').count() >= 2;
-    if let [first, second, ..] = notes {
-        return if blank_between(first.range.end, second.label.start) {
+    // (Two entries: notes of one entry share its text.)
+    let second = notes
+        .iter()
+        .skip(1)
+        .find(|n| notes.first().is_some_and(|f| !f.same_entry(n)));
+    if let (Some(first), Some(second)) = (notes.first(), second) {
+        return if blank_between(first.range.end, second.label.start.max(first.range.end)) {
             "\n\n"
         } else {
             "\n"
@@ -510,13 +557,24 @@ fn shift_numbers(
     by: i64,
 ) -> Vec<TextEdit> {
     let moved = |number: u32| u32::try_from(i64::from(number) + by).unwrap_or(number);
+    // A range label moves whole when its first number does (`〔5–6〕` → `〔6–7〕`).
+    let mut ranges: Vec<TextRange> = entries_of(analysis, series)
+        .filter(|n| n.number >= from && !rewritable(rope, n))
+        .map(|n| n.label)
+        .collect();
+    ranges.dedup();
     markers_of(analysis, series)
         .filter(|m| m.number >= from)
         .map(|m| renumbered(analysis, rope, m, moved(m.number)))
         .chain(
             entries_of(analysis, series)
-                .filter(|n| n.number >= from)
+                .filter(|n| n.number >= from && rewritable(rope, n))
                 .map(|n| renumbered(analysis, rope, n, moved(n.number))),
+        )
+        .chain(
+            ranges
+                .into_iter()
+                .filter_map(|label| shifted_range_label(rope, label, &moved)),
         )
         .collect()
 }
@@ -539,9 +597,10 @@ fn entry_extent(rope: &Rope, notes: &[Note], index: usize) -> TextRange {
     }
 }
 
-/// "Delete note 〔n〕": the entry whose label is at `offset`, and nothing else.
+/// "Delete note 〔n〕": the entry whose label is at `offset`, and nothing else (not an entry
+/// other notes share).
 pub fn delete_entry(analysis: &Analysis, rope: &Rope, offset: usize) -> Option<TextEdit> {
-    let note = analysis.note_label_at(offset)?;
+    let note = analysis.note_label_at(offset).filter(|n| !n.grouped)?;
     let notes = analysis.notes_of(note.section);
     let index = notes.iter().position(|n| n.label == note.label)?;
     Some(TextEdit {
@@ -660,7 +719,7 @@ fn renumber_target(analysis: &Analysis, rope: &Rope, target: NoteTarget, to: u32
         .map(|m| renumbered(analysis, rope, m, to))
         .chain(
             entries_of(analysis, series)
-                .filter(|n| n.number == target.number)
+                .filter(|n| n.number == target.number && rewritable(rope, n))
                 .map(|n| renumbered(analysis, rope, n, to)),
         )
         .collect()
@@ -688,7 +747,9 @@ pub fn parse_number(name: &str) -> Option<u32> {
 /// "Renumber this duplicate as a new note": the second entry labelled like an earlier one
 /// (its label at `offset`) becomes the scope's next free number.
 pub fn renumber_duplicate(analysis: &Analysis, rope: &Rope, offset: usize) -> Option<TextEdit> {
-    let note = analysis.note_label_at(offset)?;
+    let note = analysis
+        .note_label_at(offset)
+        .filter(|n| rewritable(rope, n))?;
     let series = Series::from(NoteTarget::from(note));
     let highest = markers_of(analysis, series)
         .map(|m| m.number)
@@ -772,6 +833,10 @@ fn renumber_series(
 ) {
     let notes: Vec<Note> = entries_of(analysis, series).copied().collect();
     let notes = &notes[..];
+    if notes.iter().any(|n| n.grouped) {
+        // An entry for several notes cannot move to one place: the series is left as it is.
+        return;
+    }
     // Old number → new number, in order of first citation (cross-references in notes do not
     // count), then uncited entries in order.
     let mut order: Vec<u32> = Vec::new();
@@ -946,6 +1011,26 @@ mod tests {
             run("甲〔$01〕\n註釋：\n〔1〕一。", add),
             "甲〔1〕\n註釋：\n〔1〕一。"
         );
+    }
+
+    #[test]
+    fn an_entry_for_several_notes_is_not_moved_apart_and_a_range_shifts_whole() {
+        // Out of order, but `〔2〕〔3〕` is one entry: the section is left as it is.
+        let text = "甲〔3〕乙〔2〕丙〔1〕\n註釋：\n〔1〕一。\n〔2〕〔3〕同上。$0";
+        assert_eq!(
+            run(text, |a, r, _| renumber_in_order(a, r)),
+            text.replace("$0", "")
+        );
+        // A note inserted before a range label moves both its numbers.
+        assert_eq!(
+            run("甲$0乙〔1〕丙〔2〕\n註釋：\n〔1–2〕同上。", insert_note),
+            "甲〔1〕乙〔2〕丙〔3〕\n註釋：\n〔1〕\n〔2–3〕同上。"
+        );
+        // Deleting an entry others share is refused.
+        let fixture = Fixture::parse("甲〔1〕乙〔2〕\n註釋：\n〔1〕$0〔2〕同上。");
+        let analysis = Analysis::new(&fixture.text);
+        let rope = Rope::from_str(&fixture.text);
+        assert_eq!(delete_entry(&analysis, &rope, fixture.cursor), None);
     }
 
     #[test]

@@ -59,8 +59,13 @@ pub fn tokens(text: &str, analysis: &Analysis, layout: &Layout, within: TextRang
         let modifiers = if missing { modifiers::MISSING } else { 0 };
         add(marker.range, TokenKind::Marker, modifiers);
     }
+    let mut previous = None;
     for note in &analysis.notes {
-        add(note.label, TokenKind::Label, modifiers::DEFINITION);
+        // (The numbers of a range label `〔5–7〕` share it: one token.)
+        if previous != Some(note.label) {
+            add(note.label, TokenKind::Label, modifiers::DEFINITION);
+        }
+        previous = Some(note.label);
     }
     for heading in &analysis.headings {
         let level = match heading.level {

@@ -306,7 +306,7 @@ mod tests {
     /// paragraph's) holds the edit, and ranges inside it start after it.
     #[test]
     fn a_range_over_lines_that_holds_the_edit_is_forgotten_and_nested_ones_follow() {
-        let text = "正文 「甲正文正文正文\n\n正文 「甲 「甲正文 「甲正文。";
+        let text = "正文 「甲正文正文正文正文正文\n\n正文 「甲 「甲正文 「甲正文。";
         for encoding in [Encoding::Utf8, Encoding::Utf16] {
             let mut document = Document::new(text);
             let problems: Vec<TextRange> = document.lints().iter().map(|p| p.range).collect();

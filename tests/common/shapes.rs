@@ -87,6 +87,18 @@ pub const LINES: &[&str] = &[
     "修改为：“第一条。",
     "1）甲；2）乙。",
     "    四个空格。",
+    "〔2〕〔3〕均见某文。",
+    "〔4–6〕同上。",
+    "［＃９字下げ］１［＃「１」は中見出し］",
+    "（２）　某某宛、一九〇一年",
+    "（１）山は高し",
+    "本文（３）、续",
+    "Notes",
+    "校勘記",
+    "〖1〗某注。",
+    "甲［1］乙［1］",
+    "［＃「（13）」は縦中横］",
+    " Latin verse",
 ];
 
 /// Pieces typed or pasted by an edit, line breaks of every kind among them.

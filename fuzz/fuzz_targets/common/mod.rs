@@ -134,6 +134,15 @@ pub const PIECES: &[&str] = &[
     "$",
     "`",
     "(〔1982〕3号)",
+    "〔2〕〔3〕",
+    "〔4–6〕",
+    "［＃「１」は中見出し］",
+    "（２）、",
+    "\nNOTES\n",
+    "\n【某氏校記】\n",
+    "〖1〗",
+    "［＃「（13）」は縦中横］",
+    "\n Latin",
 ];
 
 /// A piece of text: mostly one of [`PIECES`], sometimes any string.
@@ -146,7 +155,8 @@ pub enum Piece {
 impl<'a> Arbitrary<'a> for Piece {
     fn arbitrary(u: &mut Unstructured<'a>) -> arbitrary::Result<Piece> {
         // Three in four pieces are known ones.
-        let choice = usize::from(u8::arbitrary(u)? % 64);
+        let known = PIECES.len();
+        let choice = usize::from(u16::arbitrary(u)?) % (known + known / 3);
         Ok(match PIECES.get(choice) {
             Some(piece) => Piece::Known(piece),
             None => Piece::Any(String::arbitrary(u)?),
