@@ -62,11 +62,8 @@ const NOTES_TITLES: &[&str] = &[
 /// it).
 pub fn is_notes_title(text: &str) -> bool {
     // Every built-in title has one of these: most lines are rejected without a copy.
-    if !(text.contains('注')
-        || text.contains('註')
-        || text.contains('校')
-        || text.contains("otes")
-        || text.contains("OTES"))
+    if !(text.contains(['注', '註', '校'])
+        || memchr::memchr2(b'o', b'O', text.as_bytes()).is_some())
     {
         return false;
     }
