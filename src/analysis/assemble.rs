@@ -543,11 +543,11 @@ fn citations(
         // section's (a commentary's collation marks `①`, listed under `校記`) if those are
         // written so; else it is a page or a source's (`［176］` after notes labelled `（1）`),
         // unless `见注` points with it.
+        let next_section = |sections: &mut _| section_after(sections, &styles_listed, marker.style);
         if let Some((section, _)) = in_section {
             if !marker.cross_reference && !styles_listed[section].contains(marker.style) {
-                let next_lists_it = sections
-                    .peek()
-                    .is_some_and(|&(next, _)| styles_listed[next].contains(marker.style));
+                let next_lists_it = next_section(&mut sections)
+                    .is_some_and(|next| styles_listed[next].contains(marker.style));
                 if !next_lists_it {
                     continue;
                 }
@@ -556,7 +556,7 @@ fn citations(
         }
         let scope = match in_section {
             Some((scope, _)) => Some(scope),
-            None => sections.peek().map(|&(i, _)| i),
+            None => next_section(&mut sections),
         };
         while line_starts.next_if(|&l| l < marker.range.start).is_some() {}
         citations.push(Marker {
@@ -581,6 +581,27 @@ fn citations(
         citations.retain(|m| m.number != 0);
     }
     citations
+}
+
+/// The notes section after a marker (`sections` are those after it), or, past one with no
+/// entry that can be read (a commentary keyed `〖詩句〗`), the one after that if it lists
+/// entries in the marker's `style` (the commentary's collation notes).
+fn section_after<'h, I>(
+    sections: &mut std::iter::Peekable<I>,
+    styles_listed: &[StyleSet],
+    style: MarkerStyle,
+) -> Option<usize>
+where
+    I: Iterator<Item = (usize, &'h Heading)> + Clone,
+{
+    let &(next, heading) = sections.peek()?;
+    let unread =
+        styles_listed[next] == StyleSet::default() && heading.section.end > heading.range.end;
+    let after = unread
+        .then(|| sections.clone().nth(1).map(|(i, _)| i))
+        .flatten()
+        .filter(|&i| styles_listed[i].contains(style));
+    Some(after.unwrap_or(next))
 }
 
 /// The entries of the notes section `scope`.
