@@ -714,9 +714,17 @@ fn half_width_punctuation(
             b'(' if is_parenthesized_number(&body[at..]) => {}
             b'(' => parens.push((at - before_gap, cjk(before))),
             b')' => {
+                // (`明治28年(1885)`, `(a)`, `(*4)`: a year, an item letter or a note's number
+                // is set as printed.)
                 if let Some((start, true)) = parens.pop() {
-                    let gap = if cjk(after) { after_gap } else { 0 };
-                    push(mark_of('('), start, at + 1 + gap);
+                    let inside = body[start..at].trim_start_matches(|c| c != '(');
+                    let inside = inside.trim_start_matches(['(', '*']);
+                    let year_or_letter = inside.bytes().all(|b| b.is_ascii_digit())
+                        || (inside.len() == 1 && inside.bytes().all(|b| b.is_ascii_alphabetic()));
+                    if !year_or_letter {
+                        let gap = if cjk(after) { after_gap } else { 0 };
+                        push(mark_of('('), start, at + 1 + gap);
+                    }
                 }
             }
             _ if cjk(before) && cjk(after) => {
@@ -869,11 +877,12 @@ mod tests {
     #[test]
     fn half_width_punctuation_between_cjk() {
         check_text(
-            "姿態，日本主要是采取“制衡”(balancing) 的做法 ,日本。\n\nTokyo, Japan (2023)。見 https://a.b/?x=1,2 。時間:下午〔訳注: 高天原〕",
+            "姿態，日本主要是采取“制衡”(balancing) 的做法 ,日本。\n\nTokyo, Japan (2023)。見 https://a.b/?x=1,2 。時間:下午〔訳注: 高天原〕\n\n明治28年(1885)刊、(a)助産婦、政治(*4)、乡(镇)。",
             expect![[r#"
                 half-width-punctuation "(balancing) " half-width parentheses after CJK text: write （…）
                 half-width-punctuation " ," half-width , between CJK characters: write ，
-                half-width-punctuation ":" half-width : between CJK characters: write ："#]],
+                half-width-punctuation ":" half-width : between CJK characters: write ：
+                half-width-punctuation "(镇)" half-width parentheses after CJK text: write （…）"#]],
         );
     }
 
