@@ -900,7 +900,8 @@ fn check_scope<'a>(
             problems.push(Problem::new(kind, marker.range));
         }
     }
-    for note in notes {
+    // (An entry labelled `(1)` may be an item of a list inside a note: left alone uncited.)
+    for note in notes.iter().filter(|n| n.style != MarkerStyle::ParenNumber) {
         let number = note.number as usize;
         if first_entry[number].is_some_and(|first| std::ptr::eq(first, note)) && !cited[number] {
             let kind = ProblemKind::UnusedNote {

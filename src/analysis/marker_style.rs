@@ -164,10 +164,16 @@ fn bracketed(text: &str, open: char, close: char, chinese: bool) -> Option<Read>
     let inside = &text[open.len_utf8()..];
     let end = inside
         .char_indices()
-        .take(MAX_DIGITS + 1)
+        .take(MAX_DIGITS + 2)
         .find(|&(_, c)| c == close)?
         .0;
+    // (`[*1]`: a note's number with the asterisk of a footnote, in `[]` only.)
     let number = &inside[..end];
+    let number = if open == '[' {
+        number.strip_prefix('*').unwrap_or(number)
+    } else {
+        number
+    };
     let len = open.len_utf8() + end + close.len_utf8();
     if let Some(n) = parse_digits(number).filter(|&n| n > 0) {
         let style = match open {
@@ -650,6 +656,7 @@ mod tests {
             read_all("电解质（３）［＃「（３）」は行右小書き］が"),
             [("（３）", 3, ParenNumber)]
         );
+        assert_eq!(read_all("習慣である[*1]。"), [("[*1]", 1, Square)]);
         assert_eq!(
             read_all("でありまして（４）、その"),
             [("（４）", 4, ParenNumber)]
@@ -698,6 +705,8 @@ mod tests {
             "（⒈",
             "（⒈)",
             "〔一八〕七三年",
+            "［*1］",
+            "[**1]",
             "［＃「[103]」は行右小書き］",
             "见本书第一卷《某文》注〔4〕",
             "参见本卷《某文》注〔23〕和注〔24〕",
