@@ -170,14 +170,17 @@ impl Layout {
         line.width + SHORT_BY <= self.printed_width
     }
 
-    /// Whether each line of `paragraph` but its last nearly fills the printed width, as a
-    /// page's lines do: a source line before a bracketed title, verse, a list do not.
+    /// Whether `paragraph` reads as a page's lines: each but its last nearly fills the
+    /// printed width, and one at least breaks a sentence (a source line before a bracketed
+    /// title, verse, a stanza's last line before a note do not).
     pub fn fills_lines(&self, paragraph: &Paragraph) -> bool {
         let before_last = paragraph.lines.len().saturating_sub(1);
         let full = f64::from(self.printed_width);
-        paragraph.lines[..before_last]
+        let lines = &paragraph.lines[..before_last];
+        lines
             .iter()
             .all(|line| f64::from(line.width) >= FILLED_SHARE * full)
+            && lines.iter().any(|line| !line.ends_sentence)
     }
 
     /// Whether a paragraph ends between `a` and `b`, the next non-blank line; `before` is the
