@@ -750,10 +750,11 @@ async fn a_book_s_edits_made_while_its_form_is_checked_are_checked_once_typing_p
 
 #[tokio::test]
 async fn text_with_no_heading_marker_or_note_gets_no_problems_and_no_fixes() {
-    // Two paragraphs of an English letter, and a Chinese one with a half-width comma: both
-    // look like PDF scars or typography to the form checks, but are not marginalia's texts.
+    // A paragraph of an English letter in printed lines, and a Chinese one with a half-width
+    // comma: both look like PDF scars or typography to the form checks, but are not
+    // marginalia's texts.
     for text in [
-        "The weather has been kind this week, and the garden is finally coming back to life after the long winter.\n\nWe planted tomatoes, beans and a row of sunflowers along the fence; the children water them every evening.\n",
+        "The weather has been kind this week, and the garden is finally coming\n\nback to life after the long winter. We planted tomatoes, beans and a row\n\nof sunflowers along the fence; the children water them every evening.\n",
         "今天天氣很好,我們去公園。\n\n 明天再說。\n",
     ] {
         let (mut client, diagnostics) = opened(Units::Utf16, text).await;
