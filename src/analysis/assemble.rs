@@ -403,6 +403,11 @@ impl Walk {
         }
         self.headings_since_entry = (0, 0);
         self.close_note(label.content_end_before);
+        self.open(label, section, false);
+    }
+
+    /// Opens the entry of `label` in notes section `section`.
+    fn open(&mut self, label: &LabelLine, section: usize, grouped: bool) {
         self.open_note = Some(self.notes.len());
         self.notes.push(Note {
             number: label.number,
@@ -412,7 +417,7 @@ impl Walk {
             label: label.label,
             range: label.label,
             section,
-            grouped: false,
+            grouped,
         });
     }
 
@@ -426,17 +431,7 @@ impl Walk {
         if let Some(note) = self.notes.get_mut(open) {
             note.grouped = true;
         }
-        self.open_note = Some(self.notes.len());
-        self.notes.push(Note {
-            number: label.number,
-            style: label.style,
-            offset: 0,
-            series: 0,
-            label: label.label,
-            range: label.label,
-            section,
-            grouped: true,
-        });
+        self.open(label, section, true);
     }
 
     /// Whether `label` numbers an item of a list inside the open entry (a song's lines, the
