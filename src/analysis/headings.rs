@@ -219,7 +219,10 @@ pub fn classify_by(
 ) -> Option<HeadingLine> {
     let start = line.len() - line.trim_start_matches(is_space).len();
     let text = line[start..].trim_end_matches(is_space);
-    if text.is_empty() || text.chars().nth(MAX_HEADING_CHARS).is_some() {
+    // (A character is at most 4 bytes: a longer text is told without decoding it.)
+    let too_long = text.len() > 4 * MAX_HEADING_CHARS
+        || (text.len() > MAX_HEADING_CHARS && text.chars().nth(MAX_HEADING_CHARS).is_some());
+    if text.is_empty() || too_long {
         return None;
     }
     let last_meaningful = text.trim_end_matches(is_closing_quote).chars().next_back();
