@@ -590,8 +590,7 @@ where
     I: Iterator<Item = (usize, &'h Heading)> + Clone,
 {
     let &(next, heading) = sections.peek()?;
-    let unread =
-        styles_listed[next] == StyleSet::default() && heading.section.end > heading.range.end;
+    let unread = styles_listed[next] == StyleSet::default() && heading.holds_text();
     let after = unread
         .then(|| sections.clone().nth(1).map(|(i, _)| i))
         .flatten()
@@ -763,7 +762,7 @@ fn note_problems(markers: &[Marker], notes: &[Note], headings: &[Heading]) -> Ve
         let in_scope = markers.partition_point(|m| m.scope() == Some(scope));
         let (scope_markers, rest) = markers.split_at(in_scope);
         markers = rest;
-        if scope_notes.is_empty() && holds_text(headings, scope) {
+        if scope_notes.is_empty() && headings.get(scope).is_some_and(Heading::holds_text) {
             // Its entries are written in a way not read here (`1. …`, `〖1〗…`): what is
             // missing from it cannot be told.
             continue;
@@ -827,13 +826,6 @@ fn numbered_as_notes(markers: &[Marker]) -> bool {
 
 /// The fewest markers [`numbered_as_notes`] takes for notes.
 const MIN_NUMBERED_AS_NOTES: u32 = 3;
-
-/// Whether the notes section `scope` has text after its title.
-fn holds_text(headings: &[Heading], scope: usize) -> bool {
-    headings
-        .get(scope)
-        .is_some_and(|h| h.section.end > h.range.end)
-}
 
 /// The problems of a scope whose entries are in several series (see [`Note::series`]), series
 /// by series.

@@ -58,6 +58,11 @@ pub struct Heading {
 }
 
 impl Heading {
+    /// Whether its section has text after the heading line.
+    pub fn holds_text(&self) -> bool {
+        self.section.end > self.range.end
+    }
+
     /// The heading's text, a wrapped continuation joined on and a trailing colon dropped.
     /// `text` is the text this heading was found in.
     pub fn title(&self, text: &ropey::Rope) -> String {
@@ -528,18 +533,17 @@ impl Analysis {
     pub fn shift(&mut self, shift: &index::Shift) -> bool {
         let range = |r: TextRange| shift.range(r).unwrap_or(r);
         let position = |p: usize| shift.position(p).unwrap_or(p);
-        let holds_text = |h: &Heading| h.section.end > h.range.end;
         let mut enough = true;
         // Headings ending before the edit stay put; only the end of their section may move.
         let first = self.headings.partition_point(|h| h.range.end < shift.start);
         let (before, after) = self.headings.split_at_mut(first);
         for heading in before {
-            let held = holds_text(heading);
+            let held = heading.holds_text();
             heading.section.end = position(heading.section.end).max(heading.range.end);
-            enough &= heading.kind != HeadingKind::Notes || held == holds_text(heading);
+            enough &= heading.kind != HeadingKind::Notes || held == heading.holds_text();
         }
         for heading in after {
-            let held = holds_text(heading);
+            let held = heading.holds_text();
             heading.range = range(heading.range);
             heading.line = range(heading.line);
             heading.tail = heading.tail.map(range);
@@ -547,7 +551,7 @@ impl Analysis {
                 position(heading.section.start),
                 position(heading.section.end).max(heading.range.end),
             );
-            enough &= heading.kind != HeadingKind::Notes || held == holds_text(heading);
+            enough &= heading.kind != HeadingKind::Notes || held == heading.holds_text();
         }
         // Markers and notes are in document order: those ending before the edit stay put.
         let first = self.markers.partition_point(|m| m.range.end < shift.start);
