@@ -252,7 +252,7 @@ fn push_entry_labels(syntax: &Syntax, labels: &mut Vec<LabelLine>, first: LabelL
         labels.extend((first.number + 1..=last).map(|n| joined(first.label, n)));
     } else {
         let mut at = label_len;
-        while let Some((len, number, style)) = syntax.joined_label(&text[at..]) {
+        while let Some((len, number, style)) = syntax.label_start(&text[at..]) {
             if style != first.style {
                 break;
             }

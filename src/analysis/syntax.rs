@@ -302,12 +302,6 @@ impl Syntax {
         Some((rest_start, len, number, style))
     }
 
-    /// A label right at the start of `rest`, after another on the same line (`〔2〕〔3〕〔4〕…`
-    /// labels one entry for three notes): its length, number and style.
-    pub fn joined_label(&self, rest: &str) -> Option<(usize, u32, MarkerStyle)> {
-        self.label_start(rest)
-    }
-
     /// The last number of a label that defines a range of notes (`〔42–44〕`), if `label` is
     /// one.
     pub fn range_last(&self, label: &str) -> Option<u32> {
@@ -320,8 +314,9 @@ impl Syntax {
     }
 
     /// The marker at the start of `content` (or a range label's first number): its length,
-    /// number and style.
-    fn label_start(&self, content: &str) -> Option<(usize, u32, MarkerStyle)> {
+    /// number and style. Also a label right after another on its line (`〔2〕〔3〕〔4〕…` labels
+    /// one entry for three notes).
+    pub fn label_start(&self, content: &str) -> Option<(usize, u32, MarkerStyle)> {
         match &self.marker {
             None => marker_style::read(content)
                 .map(|read| (read.len, read.number, read.style))
