@@ -62,13 +62,24 @@ const NOTES_TITLES: &[&str] = &[
 /// it).
 pub fn is_notes_title(text: &str) -> bool {
     // Every built-in title has one of these: most lines are rejected without a copy.
-    if !(text.contains(['注', '註', '校'])
-        || memchr::memchr2(b'o', b'O', text.as_bytes()).is_some())
-    {
+    if !(has_notes_word(text) || memchr::memchr2(b'o', b'O', text.as_bytes()).is_some()) {
         return false;
     }
     let form = notes_title_form(text);
     NOTES_TITLES.contains(&&*form) || is_collation_title(&form)
+}
+
+/// Whether `text` holds 注, 註 or 校, one of which every built-in CJK notes title has.
+fn has_notes_word(text: &str) -> bool {
+    // (Found by their first bytes, `\xe6` and `\xe8`: the titles' lines are short, and a
+    // search for a character or a set of them costs more to set up than to run on them.)
+    const WORDS: [&str; 3] = ["注", "註", "校"];
+    let bytes = text.as_bytes();
+    memchr::memchr2_iter(0xe6, 0xe8, bytes).any(|at| {
+        WORDS
+            .iter()
+            .any(|word| bytes[at..].starts_with(word.as_bytes()))
+    })
 }
 
 /// Collation notes' titles: `校記`, `校勘记`, and those that name their editor
@@ -211,6 +222,21 @@ pub fn classify(line: &str) -> Option<HeadingLine> {
     })
 }
 
+/// The number of characters of `text`: its bytes that are not a character's continuation.
+fn char_count(text: &str) -> usize {
+    // Counted in u8 over chunks short enough not to overflow, which vectorises (see
+    // `scan::display_width`).
+    text.as_bytes()
+        .chunks(255)
+        .map(|chunk| {
+            let count = chunk.iter().fold(0u8, |sum, &b| {
+                sum.wrapping_add(u8::from((b as i8) >= -0x40))
+            });
+            usize::from(count)
+        })
+        .sum()
+}
+
 /// Classifies one line by `shape`, which sees the line's text without surrounding spaces and
 /// only when that text could be a heading: short, and not ending a sentence.
 pub fn classify_by(
@@ -219,9 +245,10 @@ pub fn classify_by(
 ) -> Option<HeadingLine> {
     let start = line.len() - line.trim_start_matches(is_space).len();
     let text = line[start..].trim_end_matches(is_space);
-    // (A character is at most 4 bytes: a longer text is told without decoding it.)
+    // (A character is at most 4 bytes: a longer text is told without counting; the count
+    // is of the bytes that start a character, which needs no decoding.)
     let too_long = text.len() > 4 * MAX_HEADING_CHARS
-        || (text.len() > MAX_HEADING_CHARS && text.chars().nth(MAX_HEADING_CHARS).is_some());
+        || (text.len() > MAX_HEADING_CHARS && char_count(text) > MAX_HEADING_CHARS);
     if text.is_empty() || too_long {
         return None;
     }

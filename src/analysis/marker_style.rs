@@ -4,8 +4,7 @@
 
 use std::sync::OnceLock;
 
-use aho_corasick::{AhoCorasick, MatchKind};
-use memchr::memmem::Finder;
+use aho_corasick::packed;
 
 use super::numerals::{chinese_prefix_len, digit_value, parse_chinese, parse_digits};
 
@@ -289,43 +288,55 @@ fn superscript(text: &str) -> Option<Read> {
 }
 
 /// The first two bytes of `⁴`…`⁹`, `①`…`⒛` (`⒈`…`⒛` are looked for before their
-/// parenthesis), `❶`…, `➀`…, `㈠`…, `㉑`…, `㊱`…, found with a SIMD multi-literal search
-/// (Teddy). `〔`, `［` and `（` share their first two bytes with the commonest CJK
-/// punctuation, so they are found on their own (`memmem`), and `[`, `(` and `¹²³` (`\xc2`)
-/// with `memchr`. A book is read once
-/// on open: a byte-by-byte scan or a `regex` class took three times the rest of the scan.
-fn starts() -> &'static AhoCorasick {
-    static STARTS: OnceLock<AhoCorasick> = OnceLock::new();
+/// parenthesis), `❶`…, `➀`…, `㈠`…, `㉑`…, `㊱`…
+const GLYPH_STARTS: [&[u8]; 8] = [
+    b"\xe2\x81",
+    b"\xe2\x91",
+    b"\xe2\x92",
+    b"\xe2\x9d",
+    b"\xe2\x9e",
+    b"\xe3\x88",
+    b"\xe3\x89",
+    b"\xe3\x8a",
+];
+
+/// The last two bytes of `〔`, `［` and `（`, and their first byte. Their first two bytes are
+/// those of the commonest CJK punctuation (`\xe3\x80`, `\xef\xbc`); their last two are rare
+/// elsewhere (`—`, `途`, `鼻`…, told apart by the byte before).
+const BRACKET_ENDS: [(&[u8], u8); 3] = [
+    (b"\x80\x94", 0xe3),
+    (b"\xbc\xbb", 0xef),
+    (b"\xbc\x88", 0xef),
+];
+
+/// Which of [`BRACKET_ENDS`] is `（`'s.
+const FULL_PAREN_END: usize = 2;
+
+/// [`GLYPH_STARTS`] and [`BRACKET_ENDS`], found in one pass by a SIMD multi-literal search
+/// (Teddy) on two bytes; `[`, `(` and `¹²³` (`\xc2`) are found with `memchr3`. A book is read
+/// once on open: a byte-by-byte scan or a `regex` class took three times the rest of the scan,
+/// and each further pass over the text costs as much as the search for one literal.
+fn starts() -> &'static packed::Searcher {
+    // (Built once: a searcher's set-up is a noticeable share of scanning a short stretch. The
+    // packed searcher on its own: an automaton around it would check each match again.)
+    static STARTS: OnceLock<packed::Searcher> = OnceLock::new();
     STARTS.get_or_init(|| {
-        // Eight patterns: one to each of Teddy's eight buckets, so that none lets the
-        // commonest CJK punctuation (`\xe2\x80`, `\xe3\x80`) through.
-        let starts: [&[u8]; 8] = [
-            b"\xe2\x81",
-            b"\xe2\x91",
-            b"\xe2\x92",
-            b"\xe2\x9d",
-            b"\xe2\x9e",
-            b"\xe3\x88",
-            b"\xe3\x89",
-            b"\xe3\x8a",
-        ];
-        AhoCorasick::builder()
-            .match_kind(MatchKind::LeftmostFirst)
-            .build(starts)
-            .expect("the marker starts are valid patterns")
+        let ends = BRACKET_ENDS.iter().map(|(end, _)| *end);
+        packed::Config::new()
+            .match_kind(packed::MatchKind::LeftmostFirst)
+            .builder()
+            .extend(GLYPH_STARTS.into_iter().chain(ends))
+            .build()
+            .expect("eleven patterns are within the packed searcher's limits")
     })
 }
 
 /// Where a marker may start in `bytes`, in order: each start the searches find, a `⒈`…`⒛`
 /// moved back to its opening parenthesis.
 fn candidates(bytes: &[u8]) -> Vec<usize> {
-    // (Built once: a searcher's set-up is a noticeable share of scanning a short stretch.)
-    static BRACKETS: OnceLock<[Finder<'static>; 3]> = OnceLock::new();
-    let [tortoise, square, paren] =
-        BRACKETS.get_or_init(|| ["〔", "［", "（"].map(|open| Finder::new(open.as_bytes())));
     // A parenthesis is looked at only before a digit (`(21)`, `（３）`): in CJK text `（` is
     // common, and a candidate costs a read. (`（⒈）` is found by its glyph below.)
-    let before_digit = |at: &usize| {
+    let before_digit = |at: usize| {
         matches!(
             bytes.get(at + 1..),
             Some(
@@ -335,26 +346,44 @@ fn candidates(bytes: &[u8]) -> Vec<usize> {
             )
         )
     };
-    let mut found: Vec<usize> = tortoise
-        .find_iter(bytes)
-        .chain(square.find_iter(bytes))
-        .chain(paren.find_iter(bytes).filter(before_digit))
-        .chain(memchr::memchr2_iter(b'[', 0xc2, bytes))
-        .chain(memchr::memchr_iter(b'(', bytes).filter(before_digit))
+    let mut found: Vec<usize> = memchr::memchr3_iter(b'[', b'(', 0xc2, bytes)
+        .filter(|&at| bytes[at] != b'(' || before_digit(at))
         .collect();
-    for start in starts().find_iter(bytes).map(|m| m.start()) {
-        let full_stop = bytes
-            .get(start..start + 3)
-            .is_some_and(|glyph| glyph[..2] == [0xe2, 0x92] && (0x88..=0x9b).contains(&glyph[2]));
-        let opening = match &bytes[..start] {
-            [.., b'('] if full_stop => start - 1,
-            [.., 0xef, 0xbc, 0x88] if full_stop => start - 3,
-            _ => start,
+    for found_at in starts().find_iter(bytes) {
+        let start = found_at.start();
+        let candidate = match found_at
+            .pattern()
+            .as_usize()
+            .checked_sub(GLYPH_STARTS.len())
+        {
+            Some(bracket) => bracket_start(bytes, start, bracket)
+                .filter(|&open| bracket != FULL_PAREN_END || before_digit(open)),
+            None => Some(glyph_start(bytes, start)),
         };
-        found.push(opening);
+        found.extend(candidate);
     }
     found.sort_unstable();
     found
+}
+
+/// Where the bracket [`BRACKET_ENDS`]`[bracket]` whose last two bytes are at `end` starts,
+/// if they are its.
+fn bracket_start(bytes: &[u8], end: usize, bracket: usize) -> Option<usize> {
+    let (_, first) = BRACKET_ENDS.get(bracket)?;
+    let start = end.checked_sub(1)?;
+    (bytes.get(start) == Some(first)).then_some(start)
+}
+
+/// Where a marker whose glyph starts at `start` starts: `⒈`…`⒛` at its opening parenthesis.
+fn glyph_start(bytes: &[u8], start: usize) -> usize {
+    let full_stop = bytes
+        .get(start..start + 3)
+        .is_some_and(|glyph| glyph[..2] == [0xe2, 0x92] && (0x88..=0x9b).contains(&glyph[2]));
+    match &bytes[..start] {
+        [.., b'('] if full_stop => start - 1,
+        [.., 0xef, 0xbc, 0x88] if full_stop => start - 3,
+        _ => start,
+    }
 }
 
 /// Every marker of a built-in style not in `off` in `text`, as (start, read), in order and
@@ -619,6 +648,23 @@ mod tests {
             .into_iter()
             .map(|(at, r)| (&text[at..at + r.len], r.number, r.style))
             .collect()
+    }
+
+    #[test]
+    fn brackets_beside_characters_that_end_as_they_do() {
+        use MarkerStyle::*;
+        // `—`, `途`, `鼻` and `弈` end with the bytes that end `〔`, `［` and `（`.
+        assert_eq!(
+            read_all("〔1〕前途〔2〕——〔3〕鼻［4］弈之道（５）、（注）（6）"),
+            [
+                ("〔1〕", 1, Tortoise),
+                ("〔2〕", 2, Tortoise),
+                ("〔3〕", 3, Tortoise),
+                ("［4］", 4, FullSquare),
+                ("（５）", 5, ParenNumber),
+            ]
+        );
+        assert!(read_all("途中——鼻弈（甲）").is_empty());
     }
 
     #[test]

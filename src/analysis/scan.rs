@@ -147,8 +147,11 @@ pub fn scan(
     };
     // A heading waiting for the next non-blank line, which may be its tail.
     let mut waiting: Option<HeadingCandidate> = None;
-    let mut after_separator = before.separator;
-    let mut after_item = before.item;
+    // The text of the nearest non-blank line before, once there is one in the stretch; what
+    // is asked of it (a separator? an item?) is asked only when a heading or a label needs it.
+    let mut previous: Option<&str> = None;
+    let separator_before = |previous: Option<&str>| previous.map_or(before.separator, is_separator);
+    let item_before = |previous: Option<&str>| previous.map_or(before.item, is_item);
     // A label line waiting for the next non-blank line.
     let mut label_waiting: Option<usize> = None;
     for span in line_spans(text) {
@@ -158,11 +161,10 @@ pub fn scan(
         };
         let start = base + span.start + lead;
         let width = display_width(content);
-        let item = is_item(content);
         if let Some(candidate) = waiting.take() {
             let candidate = with_tail(candidate, content, start, width, syntax);
             scan.candidates.push(HeadingCandidate {
-                listed: candidate.listed || (item && is_item_candidate(&candidate)),
+                listed: candidate.listed || (is_item_candidate(&candidate) && is_item(content)),
                 ..candidate
             });
         }
@@ -172,12 +174,10 @@ pub fn scan(
         let prev_end = scan.content_end;
         scan.widths.add(width);
         scan.content_end = start + content.len();
-        let separator_before = std::mem::replace(&mut after_separator, is_separator(content));
-        let item_before = std::mem::replace(&mut after_item, item);
         if let Some(heading) = syntax.heading(line, content) {
             let found = candidate(base + span.start, heading, width, prev_end);
             waiting = Some(HeadingCandidate {
-                listed: item && item_before && is_item_candidate(&found),
+                listed: is_item_candidate(&found) && is_item(content) && item_before(previous),
                 ..found
             });
         }
@@ -189,7 +189,7 @@ pub fn scan(
                 number,
                 style,
                 content_end_before: prev_end,
-                after_separator: separator_before,
+                after_separator: separator_before(previous),
                 indented: lead > 0,
                 next: NextLine::Label,
                 joined: false,
@@ -197,6 +197,7 @@ pub fn scan(
             push_entry_labels(syntax, &mut scan.labels, first, &content[skip..]);
             label_waiting = Some(scan.labels.len() - 1);
         }
+        previous = Some(content);
     }
     let after = if waiting.is_some() || label_waiting.is_some() {
         line_after()
@@ -231,8 +232,8 @@ pub fn scan(
         });
     }
     scan.markers = syntax.markers(text, base);
-    scan.ends_with_separator = after_separator;
-    scan.ends_with_item = after_item;
+    scan.ends_with_separator = separator_before(previous);
+    scan.ends_with_item = item_before(previous);
     scan
 }
 
@@ -385,32 +386,65 @@ pub fn display_width(text: &str) -> u32 {
 }
 
 /// A cheap test on the first character that every heading passes.
-#[inline]
+///
+/// A table lookup rather than [`starts_heading`] itself: lines start with any of thousands of
+/// ideographs, and the comparisons of a `match` on them are branches no predictor learns.
+#[inline(always)]
 pub fn may_start_heading(content: &str) -> bool {
-    content.chars().next().is_some_and(|c| {
-        digit_value(c).is_some()
-            || matches!(
-                c,
-                '一' | '二'
-                    | '三'
-                    | '四'
-                    | '五'
-                    | '六'
-                    | '七'
-                    | '八'
-                    | '九'
-                    | '十'
-                    | '百'
-                    | '〇'
-                    | '零'
-                    | '两'
-                    | '兩'
-                    | '（'
-                    | '('
-                    | '第'
-            )
-            || headings::starts_a_section_title(c)
-    })
+    static TABLE: std::sync::LazyLock<HeadingStarts> = std::sync::LazyLock::new(HeadingStarts::new);
+    content.chars().next().is_some_and(|c| TABLE.contains(c))
+}
+
+/// The characters of the Basic Multilingual Plane that [`starts_heading`] accepts, a bit each
+/// (none beyond it does).
+struct HeadingStarts([u64; 1024]);
+
+impl HeadingStarts {
+    fn new() -> HeadingStarts {
+        let mut bits = [0u64; 1024];
+        for c in (0..=0xffff)
+            .filter_map(char::from_u32)
+            .filter(|&c| starts_heading(c))
+        {
+            bits[c as usize / 64] |= 1 << (c as usize % 64);
+        }
+        HeadingStarts(bits)
+    }
+
+    #[inline(always)]
+    fn contains(&self, c: char) -> bool {
+        let code = c as usize;
+        self.0
+            .get(code / 64)
+            .is_some_and(|word| word & (1 << (code % 64)) != 0)
+    }
+}
+
+/// Whether a heading may start with `c`: a digit, a numeral, an opening parenthesis, `第`, or
+/// the first character of a section's title.
+fn starts_heading(c: char) -> bool {
+    digit_value(c).is_some()
+        || matches!(
+            c,
+            '一' | '二'
+                | '三'
+                | '四'
+                | '五'
+                | '六'
+                | '七'
+                | '八'
+                | '九'
+                | '十'
+                | '百'
+                | '〇'
+                | '零'
+                | '两'
+                | '兩'
+                | '（'
+                | '('
+                | '第'
+        )
+        || headings::starts_a_section_title(c)
 }
 
 fn candidate(
@@ -534,6 +568,18 @@ mod tests {
         // With no office before it: the year, then digits and 号.
         assert_eq!(found("〔2023〕5號"), [] as [u32; 0]);
         assert_eq!(found("(〔1982〕3号)與〔94〕财税字第089号〔3〕"), [3]);
+    }
+
+    #[test]
+    fn heading_starts_table_agrees_with_the_rule() {
+        for c in (0..=0x10ffff).filter_map(char::from_u32) {
+            let mut text = [0u8; 4];
+            assert_eq!(
+                may_start_heading(c.encode_utf8(&mut text)),
+                starts_heading(c),
+                "{c:?}"
+            );
+        }
     }
 
     #[test]

@@ -164,8 +164,22 @@ impl Syntax {
 
     /// The heading `line` (without its line break) is, if any. `content` is its text without
     /// surrounding spaces (see [`scan::trim`]).
+    #[inline]
     pub fn heading(&self, line: &str, content: &str) -> Option<HeadingLine> {
-        // (Told apart by the first and last bytes: this runs on every line.)
+        // (This runs on every line, and most are rejected by their first character here,
+        // without a call.)
+        let marked = matches!(content.as_bytes().first(), Some(b'#' | b'*' | b'_' | 0xef))
+            || content.as_bytes().last() == Some(&0xbd);
+        if !marked && !self.may_start_heading(content) {
+            return None;
+        }
+        self.marked_or_plain_heading(line, content)
+    }
+
+    /// [`Syntax::heading`] of a line that passed its quick test.
+    #[inline(never)]
+    fn marked_or_plain_heading(&self, line: &str, content: &str) -> Option<HeadingLine> {
+        // (Told apart by the first and last bytes.)
         let bytes = content.as_bytes();
         match bytes.first() {
             Some(b'#') => return self.markdown_heading(line, content),
@@ -240,14 +254,22 @@ impl Syntax {
         })
     }
 
+    #[inline]
     fn is_builtin_headings(&self) -> bool {
         self.notes_titles.is_none() && self.headings.iter().all(Option::is_none)
     }
 
     /// A cheap test every heading's text passes.
-    #[inline]
+    #[inline(always)]
     fn may_start_heading(&self, content: &str) -> bool {
-        if scan::may_start_heading(content) || self.headings.iter().any(Option::is_some) {
+        scan::may_start_heading(content)
+            || (!self.is_builtin_headings() && self.may_start_custom_heading(content))
+    }
+
+    /// Whether the user's rules may read `content` as a heading.
+    #[inline(never)]
+    fn may_start_custom_heading(&self, content: &str) -> bool {
+        if self.headings.iter().any(Option::is_some) {
             return true;
         }
         let first = content.chars().next();
@@ -284,11 +306,20 @@ impl Syntax {
 
     /// The label that starts `content` (a note's line), after a Markdown list bullet if one
     /// comes first (`- 〔1〕…`): where it starts in `content`, its length, number and style.
+    #[inline]
     pub fn label_at(&self, content: &str) -> Option<(usize, usize, u32, MarkerStyle)> {
+        // An ideograph starts most lines, and no built-in label: rejected without a call.
+        if matches!(content.as_bytes().first(), Some(0xe4..=0xe9)) && self.marker.is_none() {
+            return None;
+        }
+        self.label_after_bullet(content)
+    }
+
+    /// [`Syntax::label_at`] of a line that passed its quick test.
+    #[inline(never)]
+    fn label_after_bullet(&self, content: &str) -> Option<(usize, usize, u32, MarkerStyle)> {
         let skip = match content.as_bytes() {
             [b'-' | b'*' | b'+', b' ', ..] => 2,
-            // An ideograph starts most lines, and no built-in label.
-            [0xe4..=0xe9, ..] if self.marker.is_none() => return None,
             _ => 0,
         };
         let rest = &content[skip..];
