@@ -314,8 +314,9 @@ const FULL_PAREN_END: usize = 2;
 
 /// [`GLYPH_STARTS`] and [`BRACKET_ENDS`], found in one pass by a SIMD multi-literal search
 /// (Teddy) on two bytes; `[`, `(` and `¹²³` (`\xc2`) are found with `memchr3`. A book is read
-/// once on open: a byte-by-byte scan or a `regex` class took three times the rest of the scan,
-/// and each further pass over the text costs as much as the search for one literal.
+/// once on open: a byte-by-byte scan or a `regex` class costs more than the rest of the scan,
+/// and each further pass over the text as much as the search for one literal (figures in
+/// docs/performance.md).
 fn starts() -> &'static packed::Searcher {
     // (Built once: a searcher's set-up is a noticeable share of scanning a short stretch. The
     // packed searcher on its own: an automaton around it would check each match again.)
